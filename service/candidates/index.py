@@ -1,0 +1,96 @@
+"""The derived candidate index: the item space plus the CF matrices, built from the
+store, saved in the data dir, and loaded at start-up when it still matches the store."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from pathlib import Path
+
+import scipy.sparse as sp
+
+from service.candidates.cf import ItemItemModel
+from service.candidates.space import ItemSpace
+from service.settings import Settings
+from service.store import Store
+from service.types import Item
+
+
+def _sequences(store: Store, space: ItemSpace):
+    for _user, rows in itertools.groupby(store.iter_events(), key=lambda r: r[0]):
+        seq = [space.index[r[1]] for r in rows if r[1] in space.index]
+        if seq:
+            yield seq
+
+
+class CandidateIndex:
+    def __init__(self, space: ItemSpace, model: ItemItemModel, built_from: int,
+                 build_seconds: float = 0.0) -> None:
+        self.space, self.model = space, model
+        self.built_from = built_from  # the store's last event id when built
+        self.build_seconds = build_seconds
+
+    @classmethod
+    def build(cls, store: Store, settings: Settings) -> "CandidateIndex":
+        t0 = time.perf_counter()
+        last = store.stats().last_event_id
+        space = ItemSpace(store.iter_items())
+        model = ItemItemModel.build(len(space), _sequences(store, space), settings.cf)
+        return cls(space, model, last, time.perf_counter() - t0)
+
+    # -- persistence ------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(folder / "cf.npz")
+        (folder / "index.json").write_text(json.dumps({
+            "ids": self.space.ids, "built_from": self.built_from,
+            "build_seconds": self.build_seconds,
+        }))
+
+    @classmethod
+    def load(cls, folder: Path, store: Store, settings: Settings) -> "CandidateIndex | None":
+        """The saved index, or None when absent or built from another catalog."""
+        meta_path = folder / "index.json"
+        if not meta_path.exists() or not (folder / "cf.npz").exists():
+            return None
+        meta = json.loads(meta_path.read_text())
+        space = ItemSpace(store.iter_items())
+        if space.ids != meta["ids"]:
+            return None
+        model = ItemItemModel.load(folder / "cf.npz", settings.cf)
+        return cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0))
+
+    # -- cheap updates between rebuilds -----------------------------------------------
+    def add_items(self, items: list[Item]) -> None:
+        """New items get a row at once (no CF neighbours until the next rebuild);
+        changed items get their new title and attributes."""
+        new = [it for it in items if it.item_id not in self.space.index]
+        for it in items:
+            row = self.space.index.get(it.item_id)
+            if row is not None:
+                self.space.titles[row] = it.title
+                self.space.attributes[row] = dict(it.attributes)
+                self.space.alive[row] = True
+        if not new:
+            return
+        self.space.extend(new)
+        n = len(self.space)
+        m = self.model
+        m.sim = _grow(m.sim, n)
+        m.trans = _grow(m.trans, n)
+        m.popularity = _pad(m.popularity, n)
+
+
+def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:
+    m = m.copy()
+    m.resize((n, n))
+    return m
+
+
+def _pad(v, n):
+    import numpy as np
+
+    out = np.zeros(n, dtype=v.dtype)
+    out[: len(v)] = v
+    return out

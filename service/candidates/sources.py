@@ -1,0 +1,115 @@
+"""Candidate sources. Each returns scored candidates with provenance and honours the
+request's filters, exclusions and seen items, behind one protocol."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from service.candidates.cf import ItemItemModel
+from service.candidates.space import ItemSpace
+from service.candidates.vectors import ChromaVectors, chroma_where
+from service.types import Candidate, CandidateRequest
+
+
+class CandidateSource(Protocol):
+    name: str
+
+    def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        """Up to k candidates, best first; never a filtered, excluded or seen item."""
+        ...
+
+
+def top_k(space: ItemSpace, scores: np.ndarray, mask: np.ndarray, k: int, name: str,
+          min_score: float | None = None) -> list[Candidate]:
+    """Best k allowed rows; ties go to the smaller row (= item id order)."""
+    allowed = np.flatnonzero(mask & (scores > min_score) if min_score is not None else mask)
+    if len(allowed) == 0 or k <= 0:
+        return []
+    s = scores[allowed]
+    if len(allowed) > k:
+        part = np.argpartition(-s, k - 1)[:k]
+        allowed, s = allowed[part], s[part]
+    order = np.lexsort((allowed, -s))
+    return [
+        Candidate(item_id=space.ids[r], score=float(s[j]), sources={name: float(s[j])})
+        for j, r in ((j, allowed[j]) for j in order)
+    ]
+
+
+class ItemItemCF:
+    name = "cf"
+
+    def __init__(self, space: ItemSpace, model: ItemItemModel) -> None:
+        self.space, self.model = space, model
+
+    def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        rows = self.space.rows(request.history or [])
+        if not rows:
+            return []
+        scores = self.model.score(rows)
+        return top_k(self.space, scores, self.space.allowed(request), k, self.name, min_score=0.0)
+
+
+class Popularity:
+    name = "popularity"
+
+    def __init__(self, space: ItemSpace, model: ItemItemModel) -> None:
+        self.space, self.model = space, model
+
+    def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        pop = self.model.popularity
+        scores = np.log1p(pop) / np.log1p(max(float(pop.max()), 1.0))
+        return top_k(self.space, scores, self.space.allowed(request), k, self.name)
+
+
+class ChromaSemantic:
+    """Nearest items in embedding space to the request's text (`mode="query"`) or to a
+    recency-weighted mean of the user's latest items (`mode="profile"`)."""
+
+    def __init__(self, space: ItemSpace, vectors: ChromaVectors, mode: str = "query",
+                 history: int = 10, half_life: float = 3.0) -> None:
+        if mode not in ("query", "profile"):
+            raise ValueError("mode is 'query' or 'profile'")
+        self.space, self.vectors, self.mode = space, vectors, mode
+        self.name = f"semantic_{mode}"
+        self.history, self.half_life = history, half_life
+        self._list_attrs = {
+            key for attrs in space.attributes for key, v in attrs.items() if isinstance(v, list)
+        }
+
+    def _query_vector(self, request: CandidateRequest) -> np.ndarray | None:
+        if self.mode == "query":
+            if not request.query or not request.query.strip():
+                return None
+            return self.vectors.embedder.embed([request.query])[0]
+        recent = (request.history or [])[-self.history:]
+        vecs = self.vectors.vectors(recent)
+        if not vecs:
+            return None
+        present = [i for i in recent if i in vecs]
+        w = np.power(0.5, np.arange(len(present) - 1, -1, -1) / self.half_life)
+        v = np.sum([wi * vecs[i] for wi, i in zip(w, present)], axis=0)
+        return v / max(float(np.linalg.norm(v)), 1e-9)
+
+    def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        vec = self._query_vector(request)
+        if vec is None:
+            return []
+        mask = self.space.allowed(request)
+        where = chroma_where(request.filters, self._list_attrs)
+        blocked = len(request.exclude_items) + (len(request.history or []) if request.exclude_seen else 0)
+        n = k + blocked + 10
+        out: list[Candidate] = []
+        for _ in range(3):  # widen the search if exclusions ate the results
+            hits = self.vectors.query(vec, n, where)
+            out = []
+            for item_id, sim in hits:
+                row = self.space.index.get(item_id)
+                if row is not None and mask[row]:
+                    out.append(Candidate(item_id=item_id, score=sim, sources={self.name: sim}))
+            if len(out) >= k or len(hits) < n:
+                break
+            n *= 4
+        return out[:k]

@@ -1,0 +1,127 @@
+"""Item vectors in Chroma: embedded PersistentClient in the data dir by default, an
+HttpClient when `RECS_CHROMA_URL` names a Chroma server. We always hand Chroma our own
+vectors (its default embedder would download a model)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from urllib.parse import urlparse
+
+import numpy as np
+
+from service.embed import Embedder
+from service.errors import BackendError
+from service.settings import Settings
+from service.types import Filters, Item
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=url.port or 8000,
+            ssl=url.scheme == "https", settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def _metadata(item: Item) -> dict:
+    """Case-folded attributes in the shapes Chroma accepts (scalars, non-empty str lists)."""
+    meta: dict = {"title": item.title}
+    for key, val in item.attributes.items():
+        if isinstance(val, list):
+            vals = [str(v).casefold() for v in val if str(v)]
+            if vals:
+                meta[f"a_{key}"] = vals
+        elif isinstance(val, bool | int | float):
+            meta[f"a_{key}"] = val
+        elif isinstance(val, str) and val:
+            meta[f"a_{key}"] = val.casefold()
+    return meta
+
+
+def chroma_where(filters: Filters, list_attrs: set[str]) -> dict | None:
+    """Translate our Filters into a Chroma `where` clause over `_metadata`'s keys."""
+    clauses: list[dict] = []
+    for name, values in filters.include.items():
+        vals = [v.casefold() for v in values]
+        if name in list_attrs:
+            ors = [{f"a_{name}": {"$contains": v}} for v in vals]
+            clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+        else:
+            clauses.append({f"a_{name}": {"$in": vals}})
+    for name, values in filters.exclude.items():
+        vals = [v.casefold() for v in values]
+        if name in list_attrs:
+            clauses.extend({f"a_{name}": {"$not_contains": v}} for v in vals)
+        else:
+            clauses.append({f"a_{name}": {"$nin": vals}})
+    for name, rng in filters.ranges.items():
+        if rng.gte is not None:
+            clauses.append({f"a_{name}": {"$gte": rng.gte}})
+        if rng.lte is not None:
+            clauses.append({f"a_{name}": {"$lte": rng.lte}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaVectors:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._client = _client(settings)
+        name = f"{settings.chroma_collection}-{embedder.dim}"
+        self.collection = self._client.get_or_create_collection(
+            name=name,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder.name, "dim": embedder.dim},
+        )
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def upsert(self, items: Iterable[Item], batch: int = 512,
+               progress: Callable[[int], None] | None = None) -> int:
+        items = list(items)
+        for start in range(0, len(items), batch):
+            chunk = items[start : start + batch]
+            vecs = self.embedder.embed([f"{it.title}. {it.text}" for it in chunk])
+            self.collection.upsert(
+                ids=[it.item_id for it in chunk],
+                embeddings=vecs,
+                metadatas=[_metadata(it) for it in chunk],
+            )
+            if progress:
+                progress(len(chunk))
+        return len(items)
+
+    def delete(self, item_ids: list[str]) -> None:
+        if item_ids:
+            self.collection.delete(ids=item_ids)
+
+    def ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def vectors(self, item_ids: list[str]) -> dict[str, np.ndarray]:
+        if not item_ids:
+            return {}
+        got = self.collection.get(ids=item_ids, include=["embeddings"])
+        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+
+    def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Nearest items as (item_id, cosine similarity), best first."""
+        n = min(n, max(self.count(), 1))
+        try:
+            res = self.collection.query(
+                query_embeddings=[vector.astype(np.float32)], n_results=n, where=where,
+                include=["distances"],
+            )
+        except Exception as e:  # chroma raises several unrelated types
+            raise BackendError(f"Chroma query failed: {e}") from e
+        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]

@@ -1,0 +1,196 @@
+"""Command line: `python -m service --help`. Errors from the domain become exit codes
+here, and only here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from service.errors import InvalidInput, NotFound, NotReady, RecsError
+from service.settings import get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
+console = Console()
+err = Console(stderr=True)
+
+DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo" / "ml-latest-small"
+EXIT = {InvalidInput: 2, NotFound: 3, NotReady: 4}
+
+
+def _fail(e: RecsError) -> None:
+    err.print(f"[red]error:[/red] {e}")
+    raise typer.Exit(next((c for t, c in EXIT.items() if isinstance(e, t)), 1))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=False)
+
+
+def _recommender():
+    from service.pipeline import Recommender
+
+    with err.status("loading indexes..."):
+        return Recommender(get_settings())
+
+
+def _parse_map(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for p in pairs:
+        if "=" not in p:
+            raise InvalidInput(f"--map takes FIELD=COLUMN, got {p!r}")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+@app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Option(help="file (csv/jsonl) or dataset folder")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl, movielens-csv, movielens-100k, goodbooks")],
+    kind: Annotated[str, typer.Option(help="csv/jsonl only: items or events")] = "items",
+    map: Annotated[Optional[list[str]], typer.Option("--map", help="FIELD=COLUMN, repeatable")] = None,
+    index: Annotated[bool, typer.Option(help="rebuild indexes after the import")] = True,
+) -> None:
+    """Import items and events; bad rows are reported with their line numbers."""
+    from service.ingest import import_path
+    from service.store import Store
+
+    try:
+        store = Store(get_settings().db_path)
+        with _progress() as bar:
+            task = bar.add_task("parse", total=None)
+            report = import_path(store, format, path, _parse_map(map or []), kind,
+                                 progress=lambda stage, n: bar.update(task, description=stage, completed=n))
+        console.print(report.summary())
+        if index:
+            _index()
+    except RecsError as e:
+        _fail(e)
+
+
+def _index() -> None:
+    rec = _recommender()
+    with _progress() as bar:
+        task = bar.add_task("embed items", total=None)
+        info = rec.build_index(progress=lambda stage, done, total: bar.update(task, completed=done, total=total))
+    console.print(f"index: {info['items']} items, {info['embedded']} newly embedded; "
+                  f"CF {info['cf_seconds']}s, embeddings {info['embed_seconds']}s")
+
+
+@app.command()
+def index() -> None:
+    """Rebuild the CF matrices and sync item vectors into Chroma."""
+    try:
+        _index()
+    except RecsError as e:
+        _fail(e)
+
+
+def _print_ranked(title: str, ranked, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps([r.model_dump(exclude={"attributes"}) for r in ranked]))
+        return
+    table = Table(title=title)
+    for col in ("#", "item", "title", "score", "sources"):
+        table.add_column(col)
+    for r in ranked:
+        src = ", ".join(f"{k}={v:.3g}" for k, v in r.sources.items())
+        table.add_row(str(r.rank), r.item_id, r.title, f"{r.score:.4f}", src)
+    console.print(table)
+
+
+@app.command()
+def recommend(
+    user: Annotated[Optional[str], typer.Option(help="user id (optional: cold start)")] = None,
+    query: Annotated[Optional[str], typer.Option(help="free-text request")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
+    include: Annotated[Optional[list[str]], typer.Option(help="ATTR=VALUE, repeatable")] = None,
+    exclude: Annotated[Optional[list[str]], typer.Option(help="ATTR=VALUE, repeatable")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recommend items for a user and/or a free-text request."""
+    from service.types import CandidateRequest, Filters
+
+    try:
+        filters = Filters(include=_multi(include), exclude=_multi(exclude))
+        rec = _recommender()
+        ranked = rec.recommend(CandidateRequest(user_id=user, query=query, k=k, filters=filters))
+        _print_ranked(f"user={user} query={query!r}", ranked, as_json)
+    except RecsError as e:
+        _fail(e)
+
+
+def _multi(pairs: list[str] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for k, v in _parse_map(pairs or []).items():
+        out.setdefault(k, []).extend(x.strip() for x in v.split(","))
+    return out
+
+
+@app.command()
+def similar(
+    item: Annotated[str, typer.Option(help="item id")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Items similar to one item."""
+    try:
+        rec = _recommender()
+        _print_ranked(f"similar to {item}", rec.similar(item, k), as_json)
+    except RecsError as e:
+        _fail(e)
+
+
+@app.command()
+def stats() -> None:
+    """Counts of items, events and users, and the index state."""
+    from service.store import Store
+
+    s = get_settings()
+    st = Store(s.db_path).stats()
+    console.print(f"data dir: {s.data_dir}\nitems: {st.items}\nevents: {st.events}\nusers: {st.users}")
+    meta = s.index_dir / "index.json"
+    if meta.exists():
+        built = json.loads(meta.read_text())["built_from"]
+        console.print(f"index built from {built} events ({st.last_event_id - built} newer events)")
+    else:
+        console.print("index: not built (run `index`)")
+
+
+@app.command()
+def demo(
+    user: Annotated[str, typer.Option(help="demo user id")] = "1",
+    query: Annotated[str, typer.Option(help="demo free-text request")] = "a funny animated movie for kids",
+) -> None:
+    """Import the shipped MovieLens demo (once), build indexes, print recommendations."""
+    from service.store import Store
+
+    s = get_settings()
+    if Store(s.db_path).stats().items == 0:
+        console.print(f"importing demo data from {DEMO_DATA} into {s.data_dir}")
+        import_cmd(path=DEMO_DATA, format="movielens-csv", kind="items", map=None, index=True)
+    rec = _recommender()
+    from service.types import CandidateRequest
+
+    hist = rec.store.history(user, limit=5)
+    titles = rec.store.get_items([h.item_id for h in hist])
+    console.print(f"user {user}'s latest items: " + "; ".join(titles[h.item_id].title for h in hist if h.item_id in titles))
+    _print_ranked(f"for user {user}", rec.recommend(CandidateRequest(user_id=user, k=10)), False)
+    _print_ranked(f"for {query!r}", rec.recommend(CandidateRequest(query=query, k=10)), False)
+    _print_ranked(f"for user {user} + {query!r}", rec.recommend(CandidateRequest(user_id=user, query=query, k=10)), False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

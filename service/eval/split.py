@@ -1,0 +1,44 @@
+"""Leave-last-out split by time: each user's latest event (ties broken by item id) is
+held out; everything before it is their history."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    user_id: str
+    history: list[str]  # item ids, oldest first
+    target: str
+
+
+def user_sequences(events: Iterable[tuple]) -> dict[str, list[str]]:
+    """events: (user_id, item_id, type, value, timestamp), any order."""
+    per_user: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for user, item, _type, _value, ts in events:
+        per_user[user].append((ts, item))
+    return {u: [i for _, i in sorted(evts)] for u, evts in per_user.items()}
+
+
+def leave_last_out(sequences: dict[str, list[str]], min_history: int = 1) -> list[HeldOut]:
+    out = []
+    for user in sorted(sequences):
+        seq = sequences[user]
+        if len(seq) < min_history + 1:
+            continue
+        target = seq[-1]
+        history = seq[:-1]
+        if target in history:  # a repeat is not a recommendation task
+            continue
+        out.append(HeldOut(user, history, target))
+    return out
+
+
+def sample(held: list[HeldOut], n: int | None, seed: int) -> list[HeldOut]:
+    if n is None or n >= len(held):
+        return held
+    return random.Random(seed).sample(held, n)

@@ -1,0 +1,184 @@
+"""Recommender: wires candidates -> (rerank) -> respond, and keeps the derived indexes
+in step with the store."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.candidates.vectors import ChromaVectors
+from service.embed import Embedder, make_embedder
+from service.errors import InvalidInput, NotFound
+from service.settings import Settings
+from service.store import Store
+from service.types import Candidate, CandidateRequest, Event, Item, Ranked
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CandidateResult:
+    candidates: list[Candidate]
+    by_source: dict[str, list[Candidate]]
+    history: list[str]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Recommender:
+    def __init__(self, settings: Settings, store: Store | None = None,
+                 embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.db_path)
+        self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
+        self.vectors = ChromaVectors(settings, self.embedder)
+        self._lock = threading.RLock()
+        self.index = CandidateIndex.load(settings.index_dir, self.store, settings)
+        if self.index is None:
+            self.index = CandidateIndex.build(self.store, settings)
+        self._wire()
+
+    def _wire(self) -> None:
+        space, model = self.index.space, self.index.model
+        self.sources = {
+            "cf": ItemItemCF(space, model),
+            "semantic_profile": ChromaSemantic(space, self.vectors, "profile"),
+            "semantic_query": ChromaSemantic(space, self.vectors, "query"),
+            "popularity": Popularity(space, model),
+        }
+
+    # -- index lifecycle --------------------------------------------------------------
+    def build_index(self, progress: Callable[[str, int, int], None] | None = None) -> dict:
+        """Rebuild CF matrices and bring Chroma in line with the catalog."""
+        tick = progress or (lambda stage, done, total: None)
+        t0 = time.perf_counter()
+        index = CandidateIndex.build(self.store, self.settings)
+        t_cf = time.perf_counter() - t0
+        catalog = set(index.space.ids)
+        in_chroma = self.vectors.ids()
+        self.vectors.delete(sorted(in_chroma - catalog))
+        missing = sorted(catalog - in_chroma)
+        items = list(self.store.get_items(missing).values())
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            tick("embed", done, len(items))
+
+        tick("embed", 0, len(items))
+        self.vectors.upsert(items, progress=step)
+        t_embed = time.perf_counter() - t0 - t_cf
+        index.save(self.settings.index_dir)
+        with self._lock:
+            self.index = index
+            self._wire()
+        return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
+                "embed_seconds": round(t_embed, 2)}
+
+    def is_stale(self) -> bool:
+        new_events = self.store.stats().last_event_id - self.index.built_from
+        return new_events >= self.settings.cf.rebuild_after_events
+
+    def refresh(self, force: bool = False) -> bool:
+        if force or self.is_stale():
+            self.build_index()
+            return True
+        return False
+
+    # -- ingestion --------------------------------------------------------------------
+    def add_items(self, items: list[Item]) -> int:
+        n = self.store.upsert_items(items)
+        self.vectors.upsert(items)
+        with self._lock:
+            self.index.add_items(items)
+        return n
+
+    def add_events(self, events: list[Event]) -> tuple[int, int]:
+        return self.store.add_events(events)
+
+    def delete_item(self, item_id: str) -> None:
+        if not self.store.delete_item(item_id):
+            raise NotFound(f"no item {item_id!r}")
+        self.vectors.delete([item_id])
+        self.index.space.kill(item_id)
+
+    def delete_user(self, user_id: str) -> int:
+        """Forget a user: their events go now; their trace in the CF matrices goes with
+        the rebuild that this triggers."""
+        n = self.store.delete_user(user_id)
+        if n:
+            self.build_index()
+        return n
+
+    # -- reading ----------------------------------------------------------------------
+    def history(self, user_id: str | None) -> list[str]:
+        if not user_id:
+            return []
+        return [h.item_id for h in self.store.history(user_id, limit=self.settings.cf.history * 4)]
+
+    def candidates(self, request: CandidateRequest, k: int) -> CandidateResult:
+        if k < 1:
+            raise InvalidInput("k must be at least 1")
+        t0 = time.perf_counter()
+        history = request.history if request.history is not None else self.history(request.user_id)
+        req = request.model_copy(update={"history": history})
+        fusion = self.settings.fusion
+        timings: dict[str, float] = {}
+        lists: dict[str, list[Candidate]] = {}
+
+        def run(name: str, r: CandidateRequest, n: int) -> None:
+            t = time.perf_counter()
+            lists[name] = self.sources[name].candidates(r, n)
+            timings[name] = (time.perf_counter() - t) * 1000
+
+        if req.query and req.query.strip():
+            weights = fusion.query
+            run("semantic_query", req, max(fusion.query_pool, k))
+            pool = [c.item_id for c in lists["semantic_query"]]
+            scoped = req.model_copy(update={"restrict_to": pool})
+            for name in ("cf", "semantic_profile", "popularity"):
+                if weights.get(name):
+                    run(name, scoped, len(pool))
+        else:
+            weights = fusion.history
+            depth = max(k, 100)
+            for name, w in weights.items():
+                if w and name != "semantic_query":
+                    run(name, req, depth)
+        lists = {n: c for n, c in lists.items() if c}
+        if not lists.get("cf") and not lists.get("semantic_query") and "popularity" not in lists:
+            run("popularity", req, max(k, 100))  # cold start: no history, no text
+            weights = {**weights, "popularity": 1.0}
+        fused = rrf(lists, weights, fusion.rrf_k, k)
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return CandidateResult(fused, lists, history, timings)
+
+    def to_ranked(self, candidates: list[Candidate]) -> list[Ranked]:
+        items = self.store.get_items([c.item_id for c in candidates])
+        out = []
+        for c in candidates:
+            it = items.get(c.item_id)
+            if it is None:  # deleted between stages: never return it
+                continue
+            out.append(Ranked(item_id=c.item_id, title=it.title, score=c.score, rank=len(out) + 1,
+                              sources=c.sources, attributes=it.attributes))
+        return out
+
+    def recommend(self, request: CandidateRequest) -> list[Ranked]:
+        return self.to_ranked(self.candidates(request, request.k).candidates)
+
+    def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
+        """Items like this one: its CF neighbours and transitions fused with its nearest
+        items in embedding space."""
+        if self.store.get_item(item_id) is None:
+            raise NotFound(f"no item {item_id!r}")
+        req = CandidateRequest(history=[item_id], exclude_seen=True, k=k)
+        lists = {
+            "cf": self.sources["cf"].candidates(req, max(k, 50)),
+            "semantic_profile": self.sources["semantic_profile"].candidates(req, max(k, 50)),
+        }
+        return self.to_ranked(rrf(lists, {"cf": 1.0, "semantic_profile": 0.5}, self.settings.fusion.rrf_k, k))

@@ -1,0 +1,82 @@
+"""The one place that reads the environment.
+
+Every knob has a default that works offline on a laptop; override with `RECS_*`
+environment variables (nested fields use `__`, e.g. `RECS_FUSION__CF=1.0`) or a
+`.env` file. Build it once with `get_settings()` and pass it down.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class FusionWeights(BaseModel):
+    """Weights of each candidate source in weighted reciprocal-rank fusion.
+
+    `history`: requests without text. `query`: requests with text; the text's semantic
+    matches form the pool and the other sources only re-order that pool."""
+
+    history: dict[str, float] = Field(
+        default_factory=lambda: {"cf": 1.0, "semantic_profile": 0.1, "popularity": 0.05}
+    )
+    query: dict[str, float] = Field(
+        default_factory=lambda: {
+            "semantic_query": 1.0, "cf": 0.4, "semantic_profile": 0.1, "popularity": 0.4,
+        }
+    )
+    query_pool: int = Field(200, description="semantic matches a text request draws from")
+    rrf_k: float = 60.0
+
+
+class CFSettings(BaseModel):
+    """Item-item collaborative filtering: cosine neighbours + order-aware transitions."""
+
+    neighbours: int = Field(200, description="neighbours kept per item (pruned similarity)")
+    history: int = Field(50, description="most recent items of a user that form the profile")
+    half_life: float = Field(2.0, description="profile weight halves every N items back in time")
+    transition_window: int = Field(5, description="items ahead counted as 'next' of an item")
+    transition_weight: float = Field(1.0, description="weight of transition score vs cosine score")
+    rebuild_after_events: int = Field(
+        1000, description="rebuild item-item matrices after this many new events"
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Path("data/runtime")
+    chroma_url: str | None = Field(
+        None, description="Chroma server URL (http://host:port); embedded PersistentClient if unset"
+    )
+    chroma_collection: str = "items"
+    embedder: str = Field("wordllama", description="embedder backend name")
+    embedder_dim: int = Field(256, description="embedding width (wordllama supports 64..1024)")
+
+    event_weights: dict[str, float] = Field(
+        default_factory=lambda: {"view": 1.0, "click": 1.0, "rating": 1.0, "purchase": 2.0}
+    )
+    cf: CFSettings = CFSettings()
+    fusion: FusionWeights = FusionWeights()
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "recs.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

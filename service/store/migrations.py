@@ -1,0 +1,49 @@
+"""Schema migrations, applied in order and recorded in SQLite's `user_version`.
+
+Append new steps; never edit a step that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: catalog and events
+    """
+    CREATE TABLE items (
+        item_id    TEXT PRIMARY KEY,
+        title      TEXT NOT NULL,
+        text       TEXT NOT NULL DEFAULT '',
+        attributes TEXT NOT NULL DEFAULT '{}',
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE events (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id   TEXT NOT NULL,
+        item_id   TEXT NOT NULL,
+        type      TEXT NOT NULL,
+        value     REAL,
+        timestamp REAL NOT NULL,
+        UNIQUE (user_id, item_id, type, timestamp)
+    );
+    CREATE INDEX events_user ON events (user_id, timestamp);
+    CREATE INDEX events_item ON events (item_id);
+    """,
+    # 2: bookkeeping for derived indexes (what they were built from)
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the resulting version."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    for step, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn:
+            conn.executescript(sql)
+            conn.execute(f"PRAGMA user_version = {step}")
+    return len(MIGRATIONS)

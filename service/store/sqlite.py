@@ -1,0 +1,196 @@
+"""Catalog and event store on SQLite (WAL mode).
+
+Writes are committed before a method returns, so whatever a caller was told is stored
+survives a crash. One connection per thread; WAL lets readers run beside a writer.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.store.migrations import migrate
+from service.types import Event, Item
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    item_id: str
+    type: str
+    value: float | None
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    items: int
+    events: int
+    users: int
+    last_event_id: int
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        migrate(self._conn)
+
+    # -- connection -------------------------------------------------------------------
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- items ------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item]) -> int:
+        now = time.time()
+        rows = [
+            (it.item_id, it.title, it.text, json.dumps(it.attributes, ensure_ascii=False), now)
+            for it in items
+        ]
+        with self._write_lock, self._conn as conn:
+            conn.executemany(
+                """INSERT INTO items (item_id, title, text, attributes, updated_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT(item_id) DO UPDATE SET title=excluded.title,
+                     text=excluded.text, attributes=excluded.attributes,
+                     updated_at=excluded.updated_at""",
+                rows,
+            )
+        return len(rows)
+
+    def get_item(self, item_id: str) -> Item | None:
+        row = self._conn.execute(
+            "SELECT item_id, title, text, attributes FROM items WHERE item_id = ?", (item_id,)
+        ).fetchone()
+        return _item(row) if row else None
+
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]:
+        out: dict[str, Item] = {}
+        for start in range(0, len(item_ids), 500):
+            chunk = item_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._conn.execute(
+                f"SELECT item_id, title, text, attributes FROM items WHERE item_id IN ({marks})",
+                chunk,
+            ):
+                out[row[0]] = _item(row)
+        return out
+
+    def iter_items(self) -> Iterator[Item]:
+        for row in self._conn.execute(
+            "SELECT item_id, title, text, attributes FROM items ORDER BY item_id"
+        ):
+            yield _item(row)
+
+    def item_ids(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT item_id FROM items ORDER BY item_id")]
+
+    def delete_item(self, item_id: str) -> bool:
+        """Remove an item and every event that refers to it."""
+        with self._write_lock, self._conn as conn:
+            cur = conn.execute("DELETE FROM items WHERE item_id = ?", (item_id,))
+            conn.execute("DELETE FROM events WHERE item_id = ?", (item_id,))
+        return cur.rowcount > 0
+
+    # -- events -----------------------------------------------------------------------
+    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+
+        Returns (inserted, duplicates)."""
+        rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
+        with self._write_lock, self._conn as conn:
+            before = conn.total_changes
+            conn.executemany(
+                """INSERT OR IGNORE INTO events (user_id, item_id, type, value, timestamp)
+                   VALUES (?, ?, ?, ?, ?)""",
+                rows,
+            )
+            inserted = conn.total_changes - before
+        return inserted, len(rows) - inserted
+
+    def history(self, user_id: str, limit: int | None = None) -> list[HistoryEntry]:
+        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest."""
+        sql = (
+            "SELECT item_id, type, value, timestamp FROM events WHERE user_id = ?"
+            " ORDER BY timestamp DESC, item_id DESC, id DESC"
+        )
+        params: tuple = (user_id,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (user_id, limit)
+        rows = self._conn.execute(sql, params).fetchall()
+        return [HistoryEntry(*r) for r in reversed(rows)]
+
+    def seen_items(self, user_id: str) -> set[str]:
+        return {
+            r[0]
+            for r in self._conn.execute(
+                "SELECT DISTINCT item_id FROM events WHERE user_id = ?", (user_id,)
+            )
+        }
+
+    def has_user(self, user_id: str) -> bool:
+        return (
+            self._conn.execute("SELECT 1 FROM events WHERE user_id = ? LIMIT 1", (user_id,))
+            .fetchone()
+            is not None
+        )
+
+    def delete_user(self, user_id: str) -> int:
+        with self._write_lock, self._conn as conn:
+            cur = conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+        return cur.rowcount
+
+    def iter_events(self) -> Iterator[tuple[str, str, str, float | None, float]]:
+        """All events as (user_id, item_id, type, value, timestamp), grouped by user and
+        ordered by time within a user (ties by item id)."""
+        yield from self._conn.execute(
+            "SELECT user_id, item_id, type, value, timestamp FROM events"
+            " ORDER BY user_id, timestamp, item_id, id"
+        )
+
+    # -- bookkeeping ------------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        c = self._conn
+        items = c.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        events, users, last = c.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT user_id), COALESCE(MAX(id), 0) FROM events"
+        ).fetchone()
+        return StoreStats(items=items, events=events, users=users, last_event_id=last)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write_lock, self._conn as conn:
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def _item(row: tuple) -> Item:
+    return Item(item_id=row[0], title=row[1], text=row[2], attributes=json.loads(row[3]))

@@ -1,0 +1,80 @@
+"""Typed records passed between pipeline stages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AttrValue = str | int | float | bool | list[str]
+
+
+class Item(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    item_id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=1000)
+    text: str = Field("", max_length=20_000)
+    attributes: dict[str, AttrValue] = Field(default_factory=dict)
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str = Field(min_length=1, max_length=256)
+    item_id: str = Field(min_length=1, max_length=256)
+    type: str = Field("view", min_length=1, max_length=32)
+    value: float | None = None
+    timestamp: float = Field(description="unix seconds; for order-only data, the row's order")
+
+
+class Range(BaseModel):
+    gte: float | None = None
+    lte: float | None = None
+
+
+class Filters(BaseModel):
+    """Constraints every candidate must satisfy.
+
+    `include`: attribute -> values; an item passes when, for every attribute, it has at
+    least one of the values. `exclude`: an item fails when it has any of the values.
+    `ranges`: numeric attribute bounds (inclusive).
+    """
+
+    include: dict[str, list[str]] = Field(default_factory=dict)
+    exclude: dict[str, list[str]] = Field(default_factory=dict)
+    ranges: dict[str, Range] = Field(default_factory=dict)
+
+    def is_empty(self) -> bool:
+        return not (self.include or self.exclude or self.ranges)
+
+
+class CandidateRequest(BaseModel):
+    user_id: str | None = None
+    query: str | None = None
+    k: int = 10
+    filters: Filters = Field(default_factory=Filters)
+    exclude_seen: bool = True
+    exclude_items: list[str] = Field(default_factory=list)
+    # Only these items may be returned (e.g. the pool a text query selected).
+    restrict_to: list[str] | None = None
+    # A history given directly (e.g. from a chat or for evaluation) instead of the store's.
+    history: list[str] | None = None
+
+
+class Candidate(BaseModel):
+    item_id: str
+    score: float
+    sources: dict[str, float] = Field(default_factory=dict)
+
+    def with_score(self, score: float) -> "Candidate":
+        return self.model_copy(update={"score": score})
+
+
+class Ranked(BaseModel):
+    item_id: str
+    title: str
+    score: float
+    rank: int
+    sources: dict[str, float] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(default_factory=dict)
