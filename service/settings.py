@@ -21,7 +21,7 @@ class FusionWeights(BaseModel):
     matches form the pool and the other sources only re-order that pool."""
 
     history: dict[str, float] = Field(
-        default_factory=lambda: {"cf": 1.0, "semantic_profile": 0.1, "popularity": 0.05}
+        default_factory=lambda: {"cf": 1.0, "semantic_profile": 0.1, "popularity": 0.0}
     )
     query: dict[str, float] = Field(
         default_factory=lambda: {

@@ -1,0 +1,115 @@
+"""llama.cpp in process (llama-cpp-python), loaded once.
+
+Speed comes from reusing the KV cache: before each forward pass we find the longest
+common token prefix with what is already evaluated and only evaluate the rest. Prompts
+are laid out so that what is shared comes first (instructions, then the user's history,
+then candidates), so instructions are evaluated once per process and a user's history
+once per request, whatever the number of candidate orders.
+
+llama-cpp-python 0.3.x: `eval()` keeps no logits without `logits_all=True` (slow), so
+the last position's logits are read from the low-level context.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+
+from service.errors import BackendError, InvalidInput
+from service.llm.base import render_plain
+
+
+class LlamaCppBackend:
+    def __init__(self, model_path: str, model_id: str, n_ctx: int = 2048, n_threads: int = 2,
+                 n_batch: int = 512) -> None:
+        from llama_cpp import Llama
+
+        self.model_id = model_id
+        self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
+                         n_threads_batch=n_threads, n_batch=n_batch, verbose=False)
+        self.lock = threading.Lock()  # one context: one request at a time
+        self._label_ids: dict[tuple[str, ...], list[list[int]]] = {}
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        self._template = None
+        if template:
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            eos = self.llm._model.token_get_text(self.llm.token_eos())
+            bos = self.llm._model.token_get_text(self.llm.token_bos())
+            self._template = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+
+    # -- text ---------------------------------------------------------------------------
+    def render_chat(self, messages: list[dict[str, str]], add_generation_prompt: bool = True) -> str:
+        if self._template is None:
+            return render_plain(messages, add_generation_prompt)
+        return self._template(messages=messages).prompt if add_generation_prompt else \
+            self._template(messages=messages).prompt
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenize(text))
+
+    # -- scoring ------------------------------------------------------------------------
+    def label_token_ids(self, labels: list[str]) -> list[list[int]]:
+        """Token ids that spell each label as the next token: with and without a leading
+        space (whichever are single tokens). A label with neither is an error."""
+        key = tuple(labels)
+        if key not in self._label_ids:
+            out = []
+            for lab in labels:
+                ids = set()
+                for form in (lab, " " + lab):
+                    toks = self.llm.tokenize(form.encode("utf-8"), add_bos=False, special=False)
+                    if len(toks) == 1:
+                        ids.add(toks[0])
+                if not ids:
+                    raise InvalidInput(f"label {lab!r} is not a single token for {self.model_id}")
+                out.append(sorted(ids))
+            self._label_ids[key] = out
+        return self._label_ids[key]
+
+    def _eval_with_prefix_reuse(self, tokens: list[int]) -> np.ndarray:
+        llm = self.llm
+        if len(tokens) >= llm.n_ctx():
+            raise InvalidInput(f"prompt has {len(tokens)} tokens; the context holds {llm.n_ctx()}")
+        cached = llm._input_ids[: llm.n_tokens]
+        lcp = 0
+        for a, b in zip(cached, tokens):
+            if a != b:
+                break
+            lcp += 1
+        lcp = min(lcp, len(tokens) - 1)  # always evaluate at least the last token
+        llm.n_tokens = lcp
+        llm.eval(tokens[lcp:])
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+        return logits.astype(np.float64)
+
+    def label_logprobs(self, prompt: str, labels: list[str]) -> dict[str, float]:
+        ids = self.label_token_ids(labels)
+        tokens = [self.llm.token_bos()] + self.tokenize(prompt) if self._needs_bos() else self.tokenize(prompt)
+        with self.lock:
+            try:
+                logits = self._eval_with_prefix_reuse(tokens)
+            except InvalidInput:
+                raise
+            except Exception as e:
+                self.llm.n_tokens = 0
+                raise BackendError(f"llama.cpp evaluation failed: {e}") from e
+        m = logits.max()
+        logz = m + np.log(np.exp(logits - m).sum())
+        return {lab: float(np.logaddexp.reduce(logits[i]) - logz) for lab, i in zip(labels, ids)}
+
+    def _needs_bos(self) -> bool:
+        return bool(self.llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true")
+
+    # -- generation -----------------------------------------------------------------------
+    def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
+                 temperature: float = 0.0) -> Iterator[str]:
+        with self.lock:
+            for chunk in self.llm.create_completion(prompt, max_tokens=max_tokens, stop=stop,
+                                                    temperature=temperature, stream=True):
+                yield chunk["choices"][0]["text"]

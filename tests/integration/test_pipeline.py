@@ -1,0 +1,64 @@
+"""The wired pipeline over real components: fusion, cold start, new events, deletion,
+persistence."""
+
+from service.pipeline import Recommender
+from service.types import CandidateRequest, Event, Filters, Item, Range
+
+
+def test_user_history_drives_recommendations(recommender):
+    out = recommender.recommend(CandidateRequest(user_id="u0", k=3))  # u0 saw s1..s4
+    assert out[0].item_id == "s5"
+    assert [r.rank for r in out] == [1, 2, 3]
+    assert all(r.item_id not in {"s1", "s2", "s3", "s4"} for r in out)
+    assert "cf" in out[0].sources
+
+
+def test_text_request_for_cold_start_user(recommender):
+    out = recommender.recommend(CandidateRequest(user_id="nobody", query="animated cartoon for children", k=4))
+    assert [r.item_id[0] for r in out] == ["k"] * 4
+
+
+def test_no_history_no_text_falls_back_to_popularity(recommender):
+    out = recommender.recommend(CandidateRequest(user_id="nobody", k=5))
+    assert len(out) == 5 and all("popularity" in r.sources for r in out)
+
+
+def test_filters_apply_to_the_fused_list(recommender):
+    req = CandidateRequest(user_id="u0", k=10, filters=Filters(ranges={"year": Range(gte=2000)}))
+    out = recommender.recommend(req)
+    assert out and all(r.attributes["year"] >= 2000 for r in out)
+
+
+def test_new_event_changes_next_answer_without_rebuild(recommender):
+    before = recommender.recommend(CandidateRequest(user_id="u0", k=3))
+    recommender.add_events([Event(user_id="u0", item_id="k1", timestamp=9999),
+                            Event(user_id="u0", item_id="k2", timestamp=10000)])
+    after = recommender.recommend(CandidateRequest(user_id="u0", k=3))
+    assert [r.item_id for r in after] != [r.item_id for r in before]
+    assert after[0].item_id == "k3"  # what follows k2 for kids users
+
+
+def test_new_item_is_searchable_at_once(recommender):
+    recommender.add_items([Item(item_id="new", title="Dinosaur Cartoon",
+                                text="A funny animated dinosaur cartoon for kids.", attributes={"genres": ["Animation"]})])
+    out = recommender.recommend(CandidateRequest(query="funny dinosaur cartoon", k=3))
+    assert "new" in [r.item_id for r in out]
+
+
+def test_forget_user_removes_their_trace(recommender):
+    assert recommender.delete_user("u0") > 0
+    assert recommender.history("u0") == []
+    out = recommender.recommend(CandidateRequest(user_id="u0", k=3))
+    assert all("cf" not in r.sources for r in out)
+
+
+def test_similar_items(recommender):
+    out = recommender.similar("s2", k=3)
+    assert out[0].item_id in {"s1", "s3"} and all(r.item_id.startswith("s") for r in out)
+
+
+def test_index_is_saved_and_reloaded(recommender, settings, store, embedder):
+    again = Recommender(settings, store=store, embedder=embedder)
+    assert again.index.built_from == recommender.index.built_from
+    assert [r.item_id for r in again.recommend(CandidateRequest(user_id="u1", k=3))] == \
+           [r.item_id for r in recommender.recommend(CandidateRequest(user_id="u1", k=3))]

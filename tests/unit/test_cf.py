@@ -1,0 +1,49 @@
+"""Known-answer tests of the item-item model and the filters."""
+
+import numpy as np
+
+from service.candidates.cf import ItemItemModel
+from service.candidates.space import ItemSpace
+from service.settings import CFSettings
+from service.types import CandidateRequest, Filters, Item, Range
+
+
+def test_block_structure_neighbours_and_next_item():
+    # Items 0-3 form one block, 4-7 another; within a block users go 0->1->2->3.
+    seqs = [[0, 1, 2, 3]] * 5 + [[4, 5, 6, 7]] * 5 + [[1, 2]] * 3
+    m = ItemItemModel.build(8, seqs, CFSettings())
+    s = m.score([1])
+    assert set(np.argsort(-s)[:3]) == {0, 2, 3}  # same block only
+    assert np.all(s[4:] == 0)
+    assert int(np.argmax(s)) == 2  # 2 follows 1 most often
+
+
+def test_recent_items_weigh_more():
+    seqs = [[0, 1]] * 4 + [[2, 3]] * 4
+    m = ItemItemModel.build(4, seqs, CFSettings(half_life=1.0))
+    s = m.score([0, 2])  # 2 is the latest
+    assert s[3] > s[1] > 0
+
+
+def test_save_and_load_round_trip(tmp_path):
+    m = ItemItemModel.build(4, [[0, 1, 2], [1, 2, 3]], CFSettings())
+    m.save(tmp_path / "cf.npz")
+    m2 = ItemItemModel.load(tmp_path / "cf.npz", CFSettings())
+    assert np.allclose(m.score([0, 1]), m2.score([0, 1]))
+
+
+def test_filters_include_exclude_ranges_and_seen():
+    space = ItemSpace([
+        Item(item_id="a", title="A", attributes={"genres": ["Comedy", "Animation"], "year": 1995}),
+        Item(item_id="b", title="B", attributes={"genres": ["Horror"], "year": 2001}),
+        Item(item_id="c", title="C", attributes={"genres": ["Comedy"], "year": 2010}),
+        Item(item_id="d", title="D", attributes={}),
+    ])
+    f = Filters(include={"genres": ["comedy"]}, exclude={"genres": ["Animation"]})
+    assert space.filter_mask(f).tolist() == [False, False, True, False]
+    f = Filters(ranges={"year": Range(gte=1990, lte=2005)})
+    assert space.filter_mask(f).tolist() == [True, True, False, False]
+    req = CandidateRequest(history=["a"], exclude_items=["c"])
+    assert space.allowed(req).tolist() == [False, True, False, True]
+    space.kill("d")
+    assert space.allowed(CandidateRequest()).tolist() == [True, True, True, False]
