@@ -27,7 +27,7 @@ from service.eval.harness import prepare, run_rankers  # noqa: E402
 from service.pipeline import Recommender  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
-console = Console()
+console = Console(width=150)
 
 
 def main() -> None:

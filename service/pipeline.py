@@ -11,13 +11,28 @@ from dataclasses import dataclass, field
 
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
 from service.candidates.vectors import ChromaVectors
+import numpy as np
+
 from service.embed import Embedder, make_embedder
+from service.llm import LLMBackend, make_backend
+from service.rerank.stage import RerankStage
 from service.errors import InvalidInput, NotFound
 from service.settings import Settings
 from service.store import Store
 from service.types import Candidate, CandidateRequest, Event, Item, Ranked
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Recommendation:
+    items: list[Ranked]
+    reranked: bool
+    fallback_reason: str | None
+    model: str | None
+    prompt_version: str | None
+    blend: str
+    timings_ms: dict[str, float]
 
 
 @dataclass
@@ -30,7 +45,7 @@ class CandidateResult:
 
 class Recommender:
     def __init__(self, settings: Settings, store: Store | None = None,
-                 embedder: Embedder | None = None) -> None:
+                 embedder: Embedder | None = None, backend: LLMBackend | None = None) -> None:
         self.settings = settings
         self.store = store or Store(settings.db_path)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
@@ -40,6 +55,13 @@ class Recommender:
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
         self._wire()
+        self.rerank = RerankStage(settings, backend)
+
+    @classmethod
+    def open(cls, settings: Settings, with_llm: bool = True) -> "Recommender":
+        """Everything created once: store, embedder, Chroma, CF index and (optionally)
+        the LLM."""
+        return cls(settings, backend=make_backend(settings) if with_llm else None)
 
     def _wire(self) -> None:
         space, model = self.index.space, self.index.model
@@ -169,7 +191,36 @@ class Recommender:
         return out
 
     def recommend(self, request: CandidateRequest) -> list[Ranked]:
-        return self.to_ranked(self.candidates(request, request.k).candidates)
+        return self.recommend_full(request).items
+
+    def popularity(self, item_ids: list[str]) -> dict[str, float]:
+        pop = self.index.model.popularity
+        top = float(np.log1p(pop.max())) if len(pop) else 1.0
+        idx = self.index.space.index
+        return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
+
+    def recommend_full(self, request: CandidateRequest, use_llm: bool = True) -> Recommendation:
+        """candidates -> rerank (LLM + blend) -> top k."""
+        t0 = time.perf_counter()
+        n = max(request.k, self.settings.llm.candidates)
+        cand = self.candidates(request, n)
+        timings = {"candidates": cand.timings_ms["total"]}
+        pool = cand.candidates
+        head, tail = pool[: self.settings.llm.candidates], pool[self.settings.llm.candidates:]
+        if use_llm and len(head) > 1:
+            items = self.store.get_items([c.item_id for c in head] + cand.history[-self.settings.llm.history_items:])
+            history = [items[i] for i in cand.history if i in items]
+            res = self.rerank.run(history, head, items, self.popularity([c.item_id for c in head]))
+            ordered = res.candidates + tail
+            timings["rerank"] = res.llm_ms
+            meta = (res.reranked, res.fallback_reason, res.model, res.prompt_version, res.blend)
+        else:
+            ordered = pool
+            reason = "llm not requested" if not use_llm else "fewer than two candidates"
+            meta = (False, reason, self.rerank.model_id, self.rerank.prompt.ref, "none")
+        ranked = self.to_ranked(ordered[: request.k])
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return Recommendation(ranked, *meta, timings_ms=timings)
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

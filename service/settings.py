@@ -45,6 +45,26 @@ class CFSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    """The reranking/explaining model. `backend`: llama-cpp (in process), openai (an
+    OpenAI-compatible server at `base_url`), or none (candidate order only)."""
+
+    backend: str = "llama-cpp"
+    model: str = Field("smollm2-135m-instruct-q4_1", description="registry name or .gguf path")
+    base_url: str | None = None
+    api_key: str | None = None
+    n_ctx: int = 2048
+    threads: int = 2
+    rank_prompt: str = "rank_listwise"
+    candidates: int = Field(20, description="candidates the LLM reranks")
+    orders: int = Field(1, description="candidate orders averaged against position bias")
+    history_items: int = 5
+    text_chars: int = Field(32, description="characters of each item's title in rank prompts")
+    budget_ms: float = Field(1500.0, description="per-request reranking time budget")
+    queue_timeout_ms: float = Field(2000.0, description="max wait for the shared model")
+    max_queue: int = Field(8, description="requests allowed to wait for the model")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -62,6 +82,7 @@ class Settings(BaseSettings):
         default_factory=lambda: {"view": 1.0, "click": 1.0, "rating": 1.0, "purchase": 2.0}
     )
     cf: CFSettings = CFSettings()
+    llm: LLMSettings = LLMSettings()
     fusion: FusionWeights = FusionWeights()
 
     @property
@@ -75,6 +96,14 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.data_dir / "rerank"
 
 
 @lru_cache(maxsize=1)

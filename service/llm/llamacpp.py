@@ -17,19 +17,20 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from service.errors import BackendError, InvalidInput
+from service.errors import BackendError, InvalidInput, Overloaded
 from service.llm.base import render_plain
 
 
 class LlamaCppBackend:
     def __init__(self, model_path: str, model_id: str, n_ctx: int = 2048, n_threads: int = 2,
-                 n_batch: int = 512) -> None:
+                 n_batch: int = 512, queue_timeout_s: float = 30.0) -> None:
         from llama_cpp import Llama
 
         self.model_id = model_id
         self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
-                         n_threads_batch=n_threads, n_batch=n_batch, verbose=False)
+                         n_threads_batch=n_threads, n_batch=n_batch, flash_attn=True, verbose=False)
         self.lock = threading.Lock()  # one context: one request at a time
+        self.queue_timeout_s = queue_timeout_s
         self._label_ids: dict[tuple[str, ...], list[list[int]]] = {}
         template = self.llm.metadata.get("tokenizer.chat_template")
         self._template = None
@@ -44,8 +45,11 @@ class LlamaCppBackend:
     def render_chat(self, messages: list[dict[str, str]], add_generation_prompt: bool = True) -> str:
         if self._template is None:
             return render_plain(messages, add_generation_prompt)
-        return self._template(messages=messages).prompt if add_generation_prompt else \
-            self._template(messages=messages).prompt
+        return self._template(messages=messages).prompt
+
+    def _acquire(self) -> None:
+        if not self.lock.acquire(timeout=self.queue_timeout_s):
+            raise Overloaded(f"the model was busy for {self.queue_timeout_s:.1f}s", retry_after=1.0)
 
     def tokenize(self, text: str) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
@@ -91,14 +95,16 @@ class LlamaCppBackend:
     def label_logprobs(self, prompt: str, labels: list[str]) -> dict[str, float]:
         ids = self.label_token_ids(labels)
         tokens = [self.llm.token_bos()] + self.tokenize(prompt) if self._needs_bos() else self.tokenize(prompt)
-        with self.lock:
-            try:
-                logits = self._eval_with_prefix_reuse(tokens)
-            except InvalidInput:
-                raise
-            except Exception as e:
-                self.llm.n_tokens = 0
-                raise BackendError(f"llama.cpp evaluation failed: {e}") from e
+        self._acquire()
+        try:
+            logits = self._eval_with_prefix_reuse(tokens)
+        except InvalidInput:
+            raise
+        except Exception as e:
+            self.llm.n_tokens = 0
+            raise BackendError(f"llama.cpp evaluation failed: {e}") from e
+        finally:
+            self.lock.release()
         m = logits.max()
         logz = m + np.log(np.exp(logits - m).sum())
         return {lab: float(np.logaddexp.reduce(logits[i]) - logz) for lab, i in zip(labels, ids)}
@@ -109,7 +115,10 @@ class LlamaCppBackend:
     # -- generation -----------------------------------------------------------------------
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
                  temperature: float = 0.0) -> Iterator[str]:
-        with self.lock:
+        self._acquire()
+        try:
             for chunk in self.llm.create_completion(prompt, max_tokens=max_tokens, stop=stop,
                                                     temperature=temperature, stream=True):
                 yield chunk["choices"][0]["text"]
+        finally:
+            self.lock.release()

@@ -16,7 +16,7 @@ def known_models() -> dict[str, dict]:
     return yaml.safe_load(REGISTRY.read_text()) or {}
 
 
-def resolve_model(name: str) -> tuple[str, str]:
+def resolve_model(name: str, cache_dir: Path | None = None) -> tuple[str, str]:
     """(path, model_id) for a registry name or a path to a .gguf file."""
     if name.endswith(".gguf"):
         path = Path(name).expanduser()
@@ -36,4 +36,31 @@ def resolve_model(name: str) -> tuple[str, str]:
               [p for p in root.iterdir() if p.name.endswith(".gguf")]
     if not matches:
         raise NotReady(f"package {entry['package']} has no {entry['file']}")
-    return str(matches[0]), name
+    path = str(matches[0])
+    if entry.get("requantize") and cache_dir is not None:
+        return requantize(path, cache_dir / f"{name}.{entry['requantize']}.gguf", entry["requantize"]), \
+            f"{name}>{entry['requantize']}"
+    return path, name
+
+
+def requantize(src: str, dst: Path, kind: str) -> str:
+    """Convert a GGUF file to another quantization with llama.cpp's API, once."""
+    if dst.exists():
+        return str(dst)
+    import ctypes
+
+    import llama_cpp
+
+    ftypes = {"q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0, "f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16}
+    if kind not in ftypes:
+        raise NotReady(f"cannot requantize to {kind!r}; use one of {', '.join(ftypes)}")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(".partial")
+    params = llama_cpp.llama_model_quantize_default_params()
+    params.ftype = ftypes[kind]
+    params.allow_requantize = True
+    params.nthread = 2
+    if llama_cpp.llama_model_quantize(src.encode(), str(tmp).encode(), ctypes.byref(params)) != 0:
+        raise NotReady(f"requantizing {src} to {kind} failed")
+    tmp.rename(dst)
+    return str(dst)
