@@ -34,11 +34,11 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=err, transient=False)
 
 
-def _recommender():
+def _recommender(with_llm: bool = False):
     from service.pipeline import Recommender
 
-    with err.status("loading indexes..."):
-        return Recommender(get_settings())
+    with err.status("loading indexes" + (" and the model..." if with_llm else "...")):
+        return Recommender.open(get_settings(), with_llm=with_llm)
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -114,6 +114,7 @@ def recommend(
     k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
     include: Annotated[Optional[list[str]], typer.Option(help="ATTR=VALUE, repeatable")] = None,
     exclude: Annotated[Optional[list[str]], typer.Option(help="ATTR=VALUE, repeatable")] = None,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="rerank with the LLM")] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Recommend items for a user and/or a free-text request."""
@@ -121,11 +122,24 @@ def recommend(
 
     try:
         filters = Filters(include=_multi(include), exclude=_multi(exclude))
-        rec = _recommender()
-        ranked = rec.recommend(CandidateRequest(user_id=user, query=query, k=k, filters=filters))
-        _print_ranked(f"user={user} query={query!r}", ranked, as_json)
+        rec = _recommender(with_llm=llm)
+        out = rec.recommend_full(CandidateRequest(user_id=user, query=query, k=k, filters=filters), use_llm=llm)
+        _print_recommendation(f"user={user} query={query!r}", out, as_json)
     except RecsError as e:
         _fail(e)
+
+
+def _print_recommendation(title: str, out, as_json: bool) -> None:
+    if as_json:
+        console.print_json(json.dumps({
+            "items": [r.model_dump(exclude={"attributes"}) for r in out.items], "reranked": out.reranked,
+            "fallback_reason": out.fallback_reason, "model": out.model, "prompt_version": out.prompt_version,
+            "blend": out.blend, "timings_ms": out.timings_ms}))
+        return
+    _print_ranked(title, out.items, False)
+    how = "reranked by the LLM" if out.reranked else f"candidate order ({out.fallback_reason})"
+    times = ", ".join(f"{k} {v:.0f} ms" for k, v in out.timings_ms.items())
+    console.print(f"[dim]{how}; model {out.model}, prompt {out.prompt_version}, blend {out.blend}; {times}[/dim]")
 
 
 def _multi(pairs: list[str] | None) -> dict[str, list[str]]:
@@ -177,15 +191,82 @@ def demo(
     if Store(s.db_path).stats().items == 0:
         console.print(f"importing demo data from {DEMO_DATA} into {s.data_dir}")
         import_cmd(path=DEMO_DATA, format="movielens-csv", kind="items", map=None, index=True)
-    rec = _recommender()
     from service.types import CandidateRequest
 
+    rec = _recommender(with_llm=True)
     hist = rec.store.history(user, limit=5)
     titles = rec.store.get_items([h.item_id for h in hist])
     console.print(f"user {user}'s latest items: " + "; ".join(titles[h.item_id].title for h in hist if h.item_id in titles))
-    _print_ranked(f"for user {user}", rec.recommend(CandidateRequest(user_id=user, k=10)), False)
-    _print_ranked(f"for {query!r}", rec.recommend(CandidateRequest(query=query, k=10)), False)
-    _print_ranked(f"for user {user} + {query!r}", rec.recommend(CandidateRequest(user_id=user, query=query, k=10)), False)
+    _print_recommendation(f"for user {user}", rec.recommend_full(CandidateRequest(user_id=user, k=10)), False)
+    _print_recommendation(f"for {query!r}", rec.recommend_full(CandidateRequest(query=query, k=10)), False)
+    _print_recommendation(f"for user {user} + {query!r}",
+                          rec.recommend_full(CandidateRequest(user_id=user, query=query, k=10)), False)
+
+
+@app.command("train-blend")
+def train_blend_cmd(
+    users: Annotated[int, typer.Option(help="held-out users to fit on (about 1 s each)")] = 200,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Fit the LLM/candidate blend and the position calibration on this catalog's own
+    held-out next items; the service loads the result at start-up."""
+    from service.llm import make_backend
+    from service.rerank.train import train_blend
+    from service.store import Store
+
+    try:
+        s = get_settings()
+        backend = make_backend(s)
+        if backend is None:
+            raise InvalidInput("train-blend needs an LLM: RECS_LLM__BACKEND is 'none'")
+        with _progress() as bar:
+            task = bar.add_task("scoring held-out users", total=users)
+            blend, path = train_blend(s, Store(s.db_path), backend, users, seed,
+                                      progress=lambda n, total: bar.update(task, completed=n, total=total))
+        m = blend.meta
+        table = Table(title=f"blend for {m.get('model')} / {m.get('prompt')} ({m.get('users')} users)")
+        table.add_column("ranker")
+        table.add_column("NDCG@10 (fit split)", justify="right")
+        table.add_row("candidate order", f"{m.get('identity_ndcg@10', 0):.4f}")
+        table.add_row("blend without LLM", f"{m.get('ablation_no_llm_ndcg@10') or 0:.4f}")
+        table.add_row("blend with LLM", f"{m.get('validation_ndcg@10', 0):.4f}")
+        console.print(table)
+        console.print(f"kind: {m.get('kind')}; LLM weight {blend.llm_weight:.4f}"
+                      + (f"; {m['reason']}" if m.get("reason") else "") + f"\nsaved {path}")
+    except RecsError as e:
+        _fail(e)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Run the HTTP API (OpenAPI at /schema)."""
+    import uvicorn
+
+    from service.api.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@app.command()
+def models() -> None:
+    """Known models (models/registry.yaml) and whether each is installed."""
+    from service.llm.registry import known_models, resolve_model
+
+    table = Table(title="models")
+    for col in ("name", "installed", "description"):
+        table.add_column(col)
+    for name, entry in known_models().items():
+        try:
+            resolve_model(name)
+            ok = "yes"
+        except RecsError as e:
+            ok = str(e)
+        table.add_row(name, ok, entry.get("description", ""))
+    console.print(table)
+    console.print(f"in use: {get_settings().llm.model} ({get_settings().llm.backend})")
 
 
 def main() -> None:

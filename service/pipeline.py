@@ -33,6 +33,7 @@ class Recommendation:
     prompt_version: str | None
     blend: str
     timings_ms: dict[str, float]
+    overloaded: bool = False
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Recommender:
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
+        self._rebuilding = threading.Lock()
         self.index = CandidateIndex.load(settings.index_dir, self.store, settings)
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
@@ -111,8 +113,26 @@ class Recommender:
             return True
         return False
 
+    def refresh_in_background(self, force: bool = False) -> bool:
+        """Rebuild in a thread if stale (at most one rebuild at a time); requests keep
+        being served from the current index meanwhile."""
+        if not (force or self.is_stale()) or not self._rebuilding.acquire(blocking=False):
+            return False
+
+        def run() -> None:
+            try:
+                self.build_index()
+            except Exception:
+                log.exception("background index rebuild failed")
+            finally:
+                self._rebuilding.release()
+
+        threading.Thread(target=run, name="index-rebuild", daemon=True).start()
+        return True
+
     # -- ingestion --------------------------------------------------------------------
     def add_items(self, items: list[Item]) -> int:
+        items = list({it.item_id: it for it in items}.values())  # a repeated id: the last wins
         n = self.store.upsert_items(items)
         self.vectors.upsert(items)
         with self._lock:
@@ -130,10 +150,10 @@ class Recommender:
 
     def delete_user(self, user_id: str) -> int:
         """Forget a user: their events go now; their trace in the CF matrices goes with
-        the rebuild that this triggers."""
+        the background rebuild that this starts."""
         n = self.store.delete_user(user_id)
         if n:
-            self.build_index()
+            self.refresh_in_background(force=True)
         return n
 
     # -- reading ----------------------------------------------------------------------
@@ -214,13 +234,15 @@ class Recommender:
             ordered = res.candidates + tail
             timings["rerank"] = res.llm_ms
             meta = (res.reranked, res.fallback_reason, res.model, res.prompt_version, res.blend)
+            overloaded = res.overloaded
         else:
             ordered = pool
             reason = "llm not requested" if not use_llm else "fewer than two candidates"
             meta = (False, reason, self.rerank.model_id, self.rerank.prompt.ref, "none")
+            overloaded = False
         ranked = self.to_ranked(ordered[: request.k])
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return Recommendation(ranked, *meta, timings_ms=timings)
+        return Recommendation(ranked, *meta, timings_ms=timings, overloaded=overloaded)
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     )
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()
+
+    api_keys: list[str] = Field(default_factory=list, description="accepted X-API-Key values; empty = open")
+    unknown_item_events: str = Field(
+        "reject", description="an event for an unknown item: 'reject' the batch, or 'create' the item")
     fusion: FusionWeights = FusionWeights()
 
     @property

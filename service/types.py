@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 AttrValue = str | int | float | bool | list[str]
+AttrName = Annotated[str, Field(min_length=1, max_length=64)]
+Values = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]], Field(min_length=1, max_length=100)]
 
 
 class Item(BaseModel):
@@ -29,8 +31,10 @@ class Event(BaseModel):
 
 
 class Range(BaseModel):
-    gte: float | None = None
-    lte: float | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    gte: float | None = Field(None, allow_inf_nan=False)
+    lte: float | None = Field(None, allow_inf_nan=False)
 
 
 class Filters(BaseModel):
@@ -41,9 +45,11 @@ class Filters(BaseModel):
     `ranges`: numeric attribute bounds (inclusive).
     """
 
-    include: dict[str, list[str]] = Field(default_factory=dict)
-    exclude: dict[str, list[str]] = Field(default_factory=dict)
-    ranges: dict[str, Range] = Field(default_factory=dict)
+    model_config = ConfigDict(extra="forbid")
+
+    include: dict[AttrName, Values] = Field(default_factory=dict, max_length=20)
+    exclude: dict[AttrName, Values] = Field(default_factory=dict, max_length=20)
+    ranges: dict[AttrName, Range] = Field(default_factory=dict, max_length=20)
 
     def is_empty(self) -> bool:
         return not (self.include or self.exclude or self.ranges)

@@ -88,7 +88,7 @@ class ChromaVectors:
 
     def upsert(self, items: Iterable[Item], batch: int = 512,
                progress: Callable[[int], None] | None = None) -> int:
-        items = list(items)
+        items = list({it.item_id: it for it in items}.values())
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
             vecs = self.embedder.embed([f"{it.title}. {it.text}" for it in chunk])

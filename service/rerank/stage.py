@@ -52,6 +52,7 @@ class StageResult:
     blend: str
     llm_ms: float = 0.0
     llm_scores: dict[str, float] = field(default_factory=dict)
+    overloaded: bool = False
 
 
 class RerankStage:
@@ -113,7 +114,8 @@ class RerankStage:
         budget = self.settings.llm.budget_ms / 1000
         with self._pending_lock:
             if self._pending >= self.settings.llm.max_queue:
-                return StageResult(candidates, False, f"overloaded: {self._pending} requests waiting for the model", **base)
+                return StageResult(candidates, False, f"overloaded: {self._pending} requests waiting for the model",
+                                   overloaded=True, **base)
             self._pending += 1
         future = self._pool.submit(self._rerank, history, candidates, items, budget)
         try:

@@ -50,7 +50,7 @@ class Store:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA synchronous=FULL")  # an acknowledged write survives power loss
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
         return conn

@@ -1,0 +1,93 @@
+"""Litestar application factory.
+
+Heavy resources (store, Chroma, CF index, the model) are created once, in a background
+thread started by the lifespan, so `/health/live` answers at once and `/health/ready`
+turns 200 when everything is loaded. Domain errors are translated to HTTP here, once.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, Request, Response
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers import BaseRouteHandler
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from service.api.runtime import Runtime
+from service.api.routes import (
+    ChatController,
+    EventsController,
+    HealthController,
+    ItemsController,
+    RecommendationsController,
+    UsersController,
+)
+from service.errors import BackendError, InvalidInput, NotFound, NotReady, Overloaded, RecsError
+from service.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    keys = connection.app.state.runtime.settings.api_keys
+    if not keys or handler.opt.get("public"):
+        return
+    given = connection.headers.get("x-api-key", "")
+    if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+        raise NotAuthorizedException("missing or wrong X-API-Key header")
+
+
+STATUS = [(NotFound, 404), (InvalidInput, 422), (Overloaded, 503), (NotReady, 503), (BackendError, 502)]
+
+
+def recs_error_handler(request: Request, exc: RecsError) -> Response:
+    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+    headers = {}
+    if isinstance(exc, Overloaded | NotReady):
+        headers["Retry-After"] = str(max(1, round(getattr(exc, "retry_after", 1.0))))
+    return Response({"status_code": status, "detail": str(exc)}, status_code=status, headers=headers)
+
+
+def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
+    settings = settings or get_settings()
+    runtime = Runtime(settings, recommender)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if runtime.recommender is None:
+            threading.Thread(target=runtime.load, name="startup", daemon=True).start()
+        yield
+
+    class Metrics(PrometheusController):
+        path = "/metrics"
+
+    prometheus = PrometheusConfig(app_name="recs", prefix="recs", group_path=True,
+                                  exclude=["/metrics", "/health"])
+    security = [{"apiKey": []}] if settings.api_keys else None
+    app = Litestar(
+        route_handlers=[RecommendationsController, ChatController, ItemsController, EventsController,
+                        UsersController, HealthController, Metrics],
+        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
+        guards=[api_key_guard],
+        exception_handlers={RecsError: recs_error_handler},
+        middleware=[prometheus.middleware],
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="llm-recs", version="0.1.0", path="/schema", create_examples=False,
+            description="Local-first recommendations: CF + semantic candidates reranked by a small local LLM.",
+            components=Components(security_schemes={
+                "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header")}),
+            security=security,
+        ),
+    )
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,188 @@
+"""Thin controllers: validate (pydantic does), call the pipeline, return a schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+
+from service.api.runtime import Runtime
+from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS, reason_kind
+from service.api.schemas import (
+    ChatRequest,
+    ChatResponse,
+    EventsAccepted,
+    EventsIn,
+    Forgotten,
+    Health,
+    ItemsIn,
+    RecommendationRequest,
+    RecommendationResponse,
+    RecommendedItem,
+    SimilarResponse,
+    Upserted,
+)
+from service.chat import ChatTurn, plan, reply_pieces
+from service.errors import InvalidInput, NotFound, Overloaded
+from service.pipeline import Recommendation
+from service.types import CandidateRequest, Filters, Item, Ranked
+
+
+def _items(ranked: list[Ranked]) -> list[RecommendedItem]:
+    return [RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank, sources=r.sources)
+            for r in ranked]
+
+
+def _observe(rec: Recommendation, allow_degraded: bool) -> None:
+    RECOMMEND_SECONDS.observe(rec.timings_ms.get("total", 0.0) / 1000)
+    if "rerank" in rec.timings_ms:
+        LLM_SECONDS.observe(rec.timings_ms["rerank"] / 1000)
+    if not rec.reranked:
+        FALLBACKS.labels(reason=reason_kind(rec.fallback_reason)).inc()
+    if rec.overloaded and not allow_degraded:
+        raise Overloaded("the model is saturated; retry, or send allow_degraded=true", retry_after=2.0)
+
+
+class RecommendationsController(Controller):
+    path = "/v1/recommendations"
+    tags = ["recommendations"]
+
+    @post(status_code=HTTP_200_OK, sync_to_thread=True)
+    def recommend(self, data: JSONBody[RecommendationRequest], runtime: NamedDependency[Runtime]) -> RecommendationResponse:
+        """Recommendations for a user and/or a free-text request. An unknown user gets
+        the cold-start path (text and popularity)."""
+        rec = runtime.get()
+        req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
+                               filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
+        out = rec.recommend_full(req, use_llm=data.use_llm)
+        _observe(out, data.allow_degraded)
+        return RecommendationResponse(items=_items(out.items), reranked=out.reranked,
+                                      fallback_reason=out.fallback_reason, model=out.model,
+                                      prompt_version=out.prompt_version, blend=out.blend,
+                                      timings_ms={k: round(v, 2) for k, v in out.timings_ms.items()})
+
+
+class ChatController(Controller):
+    path = "/v1/chat"
+    tags = ["chat"]
+
+    @post(status_code=HTTP_200_OK, sync_to_thread=True, responses={
+        200: ResponseSpec(data_container=ChatResponse, description="JSON answer, or (streaming) "
+                          "text/event-stream events: items, reply (deltas), done | error")})
+    def chat(self, data: JSONBody[ChatRequest], request: Request, runtime: NamedDependency[Runtime]) -> Response:
+        """Chat-style request. With `stream: true` or `Accept: text/event-stream` the
+        answer is Server-Sent Events: `items`, `reply` deltas, then `done` (or `error`)."""
+        rec = runtime.get()
+        turns = [ChatTurn(m.role, m.content) for m in data.messages]
+        req = plan(turns, data.user_id, data.k)
+        wants_stream = data.stream or "text/event-stream" in request.headers.get("accept", "")
+        if not wants_stream:
+            out = rec.recommend_full(req)
+            _observe(out, True)
+            return Response(ChatResponse(reply="".join(reply_pieces(out, req)), items=_items(out.items),
+                                         reranked=out.reranked, fallback_reason=out.fallback_reason,
+                                         model=out.model, prompt_version=out.prompt_version))
+
+        def events() -> Iterator[ServerSentEventMessage]:
+            try:
+                out = rec.recommend_full(req)
+                _observe(out, True)
+                body = {"items": [i.model_dump() for i in _items(out.items)], "reranked": out.reranked,
+                        "fallback_reason": out.fallback_reason, "model": out.model,
+                        "prompt_version": out.prompt_version}
+                yield ServerSentEventMessage(event="items", data=json.dumps(body, ensure_ascii=False))
+                reply = []
+                for piece in reply_pieces(out, req):
+                    reply.append(piece)
+                    yield ServerSentEventMessage(event="reply", data=json.dumps({"delta": piece}, ensure_ascii=False))
+                yield ServerSentEventMessage(event="done", data=json.dumps({"reply": "".join(reply)}, ensure_ascii=False))
+            except Exception as e:  # the stream is already 200: report in-band
+                yield ServerSentEventMessage(event="error", data=json.dumps({"detail": str(e)}))
+
+        return ServerSentEvent(events())
+
+
+class ItemsController(Controller):
+    path = "/v1/items"
+    tags = ["catalog"]
+
+    @post(status_code=HTTP_200_OK, sync_to_thread=True)
+    def upsert(self, data: JSONBody[ItemsIn], runtime: NamedDependency[Runtime]) -> Upserted:
+        """Insert or replace items (batch). New items are searchable at once."""
+        return Upserted(upserted=runtime.get().add_items(data.items))
+
+    @get("/{item_id:str}", sync_to_thread=True)
+    def get_item(self, item_id: FromPath[str], runtime: NamedDependency[Runtime]) -> Item:
+        item = runtime.get().store.get_item(item_id)
+        if item is None:
+            raise NotFound(f"no item {item_id!r}")
+        return item
+
+    @delete("/{item_id:str}", sync_to_thread=True)
+    def delete_item(self, item_id: FromPath[str], runtime: NamedDependency[Runtime]) -> None:
+        """Remove an item (and its events) from the store and every candidate source."""
+        runtime.get().delete_item(item_id)
+
+    @get("/{item_id:str}/similar", sync_to_thread=True)
+    def similar(self, item_id: FromPath[str], runtime: NamedDependency[Runtime],
+                k: int = Parameter(default=10, ge=1, le=100)) -> SimilarResponse:
+        return SimilarResponse(item_id=item_id, items=_items(runtime.get().similar(item_id, k)))
+
+
+class EventsController(Controller):
+    path = "/v1/events"
+    tags = ["events"]
+
+    @post(status_code=HTTP_200_OK, sync_to_thread=True)
+    def add(self, data: JSONBody[EventsIn], runtime: NamedDependency[Runtime]) -> EventsAccepted:
+        """Record events (batch), committed before the answer. They change the user's
+        next recommendation at once; item-item matrices refresh in the background."""
+        rec = runtime.get()
+        unknown = sorted({e.item_id for e in data.events} - set(rec.store.get_items(
+            sorted({e.item_id for e in data.events}))))
+        created: list[str] = []
+        if unknown:
+            if runtime.settings.unknown_item_events != "create":
+                shown = ", ".join(repr(i) for i in unknown[:10])
+                raise InvalidInput(f"events name unknown item(s) {shown}: POST them to /v1/items first "
+                                   "(nothing from this batch was stored)")
+            rec.add_items([Item(item_id=i, title=i) for i in unknown])
+            created = unknown
+        inserted, dupes = rec.add_events(data.events)
+        rec.refresh_in_background()
+        return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
+
+
+class UsersController(Controller):
+    path = "/v1/users"
+    tags = ["users"]
+
+    @delete("/{user_id:str}", status_code=HTTP_200_OK, sync_to_thread=True)
+    def forget(self, user_id: FromPath[str], runtime: NamedDependency[Runtime]) -> Forgotten:
+        """Forget a user: their events and everything derived from them."""
+        return Forgotten(user_id=user_id, deleted_events=runtime.get().delete_user(user_id))
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ["health"]
+    opt = {"public": True}
+
+    @get("/live")
+    async def live(self) -> Health:
+        return Health(status="ok")
+
+    @get("/ready")
+    async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Health]:
+        if runtime.recommender is not None:
+            return Response(Health(status="ready"))
+        detail = runtime.error or "loading"
+        return Response(Health(status="not ready", detail=detail), status_code=HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": "2"})
+

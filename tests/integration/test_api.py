@@ -1,0 +1,169 @@
+"""The HTTP API over real HTTP (uvicorn on loopback), real SQLite and Chroma."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from service.api.app import create_app
+from service.pipeline import Recommender
+from service.settings import LLMSettings, Settings
+from service.store import Store
+from tests.conftest import block_events, catalog
+from tests.integration.api_server import serve
+
+
+def make_data(path) -> Settings:
+    s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
+    store = Store(s.db_path)
+    store.upsert_items(catalog())
+    store.add_events(block_events())
+    Recommender(s, store=store).build_index()
+    store.close()
+    return s
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    settings = make_data(tmp_path_factory.mktemp("api"))
+    with serve(create_app(settings)) as url:
+        yield url
+
+
+def post(base, path, body, **kw):
+    return httpx.post(base + path, json=body, timeout=30, **kw)
+
+
+def test_health_schema_and_metrics(base):
+    assert httpx.get(base + "/health/live").json() == {"status": "ok", "detail": None}
+    assert httpx.get(base + "/health/ready").status_code == 200
+    spec = httpx.get(base + "/schema/openapi.json").json()
+    for path in ("/v1/recommendations", "/v1/chat", "/v1/items", "/v1/events", "/v1/items/{item_id}/similar",
+                 "/v1/users/{user_id}"):
+        assert path in spec["paths"], path
+    post(base, "/v1/recommendations", {"user_id": "u0"})
+    text = httpx.get(base + "/metrics").text
+    assert "recs_request_duration_seconds" in text and "recs_rerank_fallbacks_total" in text
+    assert "recs_llm_queue_depth" in text or "recs_recommend_seconds" in text
+
+
+def test_recommendations_for_user_text_and_cold_start(base):
+    r = post(base, "/v1/recommendations", {"user_id": "u0", "k": 3})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["items"][0]["item_id"] == "s5" and [i["rank"] for i in body["items"]] == [1, 2, 3]
+    assert body["reranked"] is False and body["fallback_reason"] == "no LLM configured"
+    assert set(body) >= {"items", "reranked", "fallback_reason", "model", "prompt_version", "timings_ms"}
+    r = post(base, "/v1/recommendations", {"user_id": "stranger", "query": "funny cartoon for kids", "k": 3})
+    assert r.status_code == 200 and all(i["item_id"].startswith("k") for i in r.json()["items"])
+    r = post(base, "/v1/recommendations", {"k": 2, "filters": {"ranges": {"year": {"gte": 2005}}}})
+    assert r.status_code == 200 and {i["item_id"] for i in r.json()["items"]} <= {"s6", "k5", "k6"}
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"k": 0}, "k"), ({"k": 101}, "k"), ({"user_id": ""}, "user_id"), ({"query": "x" * 2001}, "query"),
+    ({"k": 3, "surprise": 1}, "surprise"), ({"filters": {"include": "Comedy"}}, "include"),
+])
+def test_invalid_recommendation_requests_name_the_field(base, body, field):
+    r = post(base, "/v1/recommendations", body)
+    assert 400 <= r.status_code < 500 and field in r.text
+
+
+def test_items_crud_and_similar(base):
+    item = {"item_id": "n1", "title": "Robot Cartoon", "text": "An animated robot cartoon for kids.",
+            "attributes": {"genres": ["Animation"]}}
+    assert post(base, "/v1/items", {"items": [item]}).json() == {"upserted": 1}
+    assert httpx.get(base + "/v1/items/n1").json()["title"] == "Robot Cartoon"
+    sim = httpx.get(base + "/v1/items/s2/similar", params={"k": 3}).json()
+    assert sim["item_id"] == "s2" and all(i["item_id"].startswith("s") for i in sim["items"])
+    assert httpx.get(base + "/v1/items/s2/similar", params={"k": 0}).status_code == 400
+    assert httpx.delete(base + "/v1/items/n1").status_code == 204
+    r = httpx.get(base + "/v1/items/n1")
+    assert r.status_code == 404 and "no item 'n1'" in r.json()["detail"]
+    assert post(base, "/v1/items", {"items": []}).status_code == 400
+
+
+def test_events_change_the_next_answer_and_unknown_items_are_rejected(base):
+    before = post(base, "/v1/recommendations", {"user_id": "fresh", "k": 3}).json()["items"]
+    assert all("cf" not in i["sources"] for i in before)  # cold start
+    events = [{"user_id": "fresh", "item_id": "k1", "timestamp": 1}, {"user_id": "fresh", "item_id": "k2", "timestamp": 2}]
+    assert post(base, "/v1/events", {"events": events}).json() == {"accepted": 2, "duplicates": 0, "created_items": []}
+    assert post(base, "/v1/events", {"events": events}).json()["duplicates"] == 2
+    after = post(base, "/v1/recommendations", {"user_id": "fresh", "k": 3}).json()["items"]
+    assert after[0]["item_id"] == "k3" and "cf" in after[0]["sources"]
+    r = post(base, "/v1/events", {"events": [{"user_id": "fresh", "item_id": "k4", "timestamp": 3},
+                                             {"user_id": "fresh", "item_id": "ghost", "timestamp": 4}]})
+    assert r.status_code == 422 and "'ghost'" in r.json()["detail"]
+    again = post(base, "/v1/recommendations", {"user_id": "fresh", "k": 3}).json()["items"]
+    assert again[0]["item_id"] == "k3"  # the rejected batch stored nothing (k4 would be seen)
+    assert post(base, "/v1/events", {"events": [{"user_id": "x", "item_id": "k1"}]}).status_code == 400
+
+
+def test_forget_user(base):
+    post(base, "/v1/events", {"events": [{"user_id": "gone", "item_id": "s1", "timestamp": 1}]})
+    r = httpx.delete(base + "/v1/users/gone")
+    assert r.status_code == 200 and r.json() == {"user_id": "gone", "deleted_events": 1}
+    items = post(base, "/v1/recommendations", {"user_id": "gone", "k": 3}).json()["items"]
+    assert all("cf" not in i["sources"] for i in items)
+
+
+def test_chat_json_and_sse_stream(base):
+    msgs = [{"role": "user", "content": "something with space battles"}]
+    r = post(base, "/v1/chat", {"messages": msgs, "k": 3})
+    body = r.json()
+    assert r.status_code == 200 and len(body["items"]) == 3 and body["reply"].startswith("Here are 3 picks")
+    events = []
+    with httpx.stream("POST", base + "/v1/chat", json={"messages": msgs, "k": 3, "stream": True}, timeout=30) as s:
+        assert s.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in s.iter_lines():
+            if line.startswith("event:"):
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("data:"):
+                events.append((name, json.loads(line.split(":", 1)[1])))
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "items" and kinds[-1] == "done" and "reply" in kinds and "error" not in kinds
+    assert "".join(d["delta"] for k, d in events if k == "reply") == events[-1][1]["reply"]
+    assert post(base, "/v1/chat", {"messages": [{"role": "bot", "content": "x"}]}).status_code == 400
+
+
+def test_twenty_concurrent_requests_are_all_answered_correctly(base):
+    def one(u):
+        r = post(base, "/v1/recommendations", {"user_id": f"u{u}", "k": 2})
+        return r.status_code, r.json()["items"][0]["item_id"][0]
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(one, range(1, 10)))  # sci-fi users (u0 was forgotten elsewhere)
+        results += list(pool.map(one, range(10, 20)))
+    assert all(code == 200 for code, _ in results)
+    assert [first for _, first in results] == ["s"] * 9 + ["k"] * 10
+
+
+def test_api_keys(tmp_path):
+    settings = make_data(tmp_path).model_copy(update={"api_keys": ["s3cret"]})
+    with serve(create_app(settings)) as url:
+        assert post(url, "/v1/recommendations", {"k": 1}).status_code == 401
+        assert post(url, "/v1/recommendations", {"k": 1}, headers={"X-API-Key": "wrong"}).status_code == 401
+        assert post(url, "/v1/recommendations", {"k": 1}, headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert httpx.get(url + "/health/live").status_code == 200
+        assert httpx.get(url + "/metrics").status_code == 401
+
+
+def test_acknowledged_events_survive_a_restart(tmp_path):
+    settings = make_data(tmp_path)
+    with serve(create_app(settings)) as url:
+        ev = [{"user_id": "dur", "item_id": "s1", "timestamp": 5}]
+        assert post(url, "/v1/events", {"events": ev}).status_code == 200
+    with serve(create_app(settings)) as url:
+        items = post(url, "/v1/recommendations", {"user_id": "dur", "k": 2}).json()["items"]
+        assert "s1" not in [i["item_id"] for i in items] and "cf" in items[0]["sources"]
+
+
+def test_unknown_items_can_be_created_by_setting(tmp_path):
+    settings = make_data(tmp_path).model_copy(update={"unknown_item_events": "create"})
+    with serve(create_app(settings)) as url:
+        r = post(url, "/v1/events", {"events": [{"user_id": "a", "item_id": "brand-new", "timestamp": 1}]})
+        assert r.json()["created_items"] == ["brand-new"]
+        assert httpx.get(url + "/v1/items/brand-new").json()["title"] == "brand-new"

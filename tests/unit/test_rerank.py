@@ -1,0 +1,170 @@
+"""Prompt/parse/blend/fallback logic of the reranker, with the scripted fake LLM."""
+
+import re
+import time
+
+import numpy as np
+import pytest
+
+from service.errors import BackendError
+from service.llm.fake import FakeLLM
+from service.prompts import load_prompt
+from service.rerank.blend import Blend, choose_blend, features, fit_blend
+from service.rerank.listwise import LetterLogitReranker, candidate_orders, describe
+from service.rerank.stage import RerankStage
+from service.settings import LLMSettings, Settings
+from service.types import Candidate, Item
+
+PROMPT = load_prompt("rank_listwise")
+
+
+def catalog(n):
+    items = {f"i{j}": Item(item_id=f"i{j}", title=f"Title {j}", attributes={"genres": ["G"]}) for j in range(n)}
+    cands = [Candidate(item_id=f"i{j}", score=1.0 / (j + 1), sources={"cf": 1.0 / (j + 1)}) for j in range(n)]
+    return items, cands
+
+
+def label_of(prompt: str, title: str) -> str:
+    return re.search(rf"^([A-T])\. {re.escape(title)}$", prompt, re.M).group(1)
+
+
+def prefers(title: str):
+    """A fake model that puts all its mass on the label shown next to `title`."""
+    def scorer(prompt, labels):
+        want = label_of(prompt, title)
+        return {lab: (0.0 if lab == want else -10.0) for lab in labels}
+    return scorer
+
+
+def test_model_choice_goes_first_and_output_is_a_permutation():
+    items, cands = catalog(25)  # more candidates than labels
+    fake = FakeLLM(scorer=prefers("Title 7"))
+    rr = LetterLogitReranker(fake, PROMPT)
+    hist = [Item(item_id="h1", title="Old one"), Item(item_id="h2", title="New one")]
+    out = rr.rerank(hist, cands, items)
+    ids = [c.item_id for c in out.candidates]
+    assert out.reranked and ids[0] == "i7"
+    assert sorted(ids) == sorted(c.item_id for c in cands)
+    assert ids[20:] == [f"i{j}" for j in range(20, 25)]  # unscored tail keeps its order
+    prompt = fake.calls[0][1]
+    assert prompt.index("Old one") < prompt.index("New one")  # history oldest first
+    assert "T. Title 19" in prompt and "Title 20" not in prompt
+
+
+def test_calibration_removes_a_pure_position_bias():
+    items, cands = catalog(5)
+    biased = FakeLLM(scorer=lambda p, labels: {lab: -float(i) for i, lab in enumerate(labels)})
+    assert [c.item_id for c in LetterLogitReranker(biased, PROMPT).rerank([], cands, items).candidates][0] == "i0"
+    rr = LetterLogitReranker(biased, PROMPT, calibration=[-float(i) for i in range(20)])
+    out = rr.rerank([], cands, items)
+    assert set(out.llm_scores.values()) == {0.0}  # nothing left but ties
+    assert [c.item_id for c in out.candidates] == [c.item_id for c in cands]
+
+
+def test_order_averaging_cancels_position_bias_but_keeps_content():
+    assert candidate_orders(4, 2, 0) == [[0, 1, 2, 3], [3, 2, 1, 0]]
+    assert sorted(candidate_orders(5, 3, 1)[2]) == list(range(5))
+    items, cands = catalog(6)
+
+    def scorer(prompt, labels):  # position bias plus a real preference for Title 4
+        want = label_of(prompt, "Title 4")
+        return {lab: -float(i) + (5.0 if lab == want else 0.0) for i, lab in enumerate(labels)}
+
+    fake = FakeLLM(scorer=scorer)
+    out = LetterLogitReranker(fake, PROMPT, orders=2).rerank([], cands, items)
+    assert len(fake.calls) == 2 and out.candidates[0].item_id == "i4"
+    rest = [out.llm_scores[f"i{j}"] for j in (0, 1, 2, 3, 5)]
+    assert max(rest) - min(rest) < 1e-9  # the position bias averaged out
+
+
+def test_llm_error_falls_back_to_candidate_order():
+    items, cands = catalog(4)
+    fake = FakeLLM()
+    fake.scores.append(BackendError("boom"))
+    out = LetterLogitReranker(fake, PROMPT).rerank([], cands, items)
+    assert not out.reranked and "boom" in out.fallback_reason
+    assert [c.item_id for c in out.candidates] == [c.item_id for c in cands]
+
+
+def test_describe_is_short_and_cut_at_a_word():
+    it = Item(item_id="x", title="A Very Long Title That Goes On And On (1999)", attributes={"genres": ["Drama", "War"]})
+    assert describe(it, 20) == "A Very Long Title"
+    assert describe(it, 200, attributes=True).endswith("| Drama, War")
+
+
+# -- blend --------------------------------------------------------------------------
+def groups_where(target_fn, n_groups=60, n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_groups):
+        items, cands = catalog(n)
+        llm = {c.item_id: float(rng.normal()) for c in cands}
+        x = features(cands, {c.item_id: 0.5 for c in cands}, llm)
+        out.append((x, target_fn(x, rng)))
+    return out
+
+
+def test_blend_learns_a_useful_llm_signal():
+    groups = groups_where(lambda x, rng: int(np.argmax(x[:, -1])))
+    blend = choose_blend(groups)
+    assert blend.meta["kind"] == "logistic" and blend.llm_weight > 0
+    assert blend.meta["validation_ndcg@10"] > blend.meta["identity_ndcg@10"]
+
+
+def test_blend_never_keeps_a_fit_worse_than_the_candidate_order():
+    groups = groups_where(lambda x, rng: 0)  # the candidate order is already perfect
+    blend = choose_blend(groups)
+    assert blend.meta["validation_ndcg@10"] >= blend.meta["identity_ndcg@10"]
+    no_llm = fit_blend(groups, use_llm=False)
+    assert no_llm.llm_weight == 0.0
+
+
+def test_blend_round_trip(tmp_path):
+    b = Blend([1.0, 0, 0, 0, 0, 0.5], 0.1, meta={"kind": "logistic", "calibration": [0.0] * 20})
+    b.save(tmp_path / "b.json")
+    again = Blend.load(tmp_path / "b.json")
+    assert again.weights == b.weights and again.meta == b.meta
+
+
+# -- the stage: zero weight, timeouts, overload -------------------------------------
+def stage(tmp_path, fake, **llm):
+    s = Settings(data_dir=tmp_path, llm=LLMSettings(**llm))
+    return RerankStage(s, fake)
+
+
+def test_zero_llm_weight_skips_the_model(tmp_path):
+    fake = FakeLLM(scorer=prefers("Title 3"))
+    st = stage(tmp_path, fake)
+    st.set_blend(Blend.identity("test"))
+    items, cands = catalog(5)
+    res = st.run([], cands, items, {})
+    assert fake.calls == [] and not res.reranked and "zero weight" in res.fallback_reason
+    assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
+
+
+def test_prior_blend_lets_the_llm_break_near_ties(tmp_path):
+    fake = FakeLLM(scorer=prefers("Title 9"))
+    st = stage(tmp_path, fake)
+    items, cands = catalog(10)
+    res = st.run([], cands, items, {})
+    assert res.reranked and res.blend == "prior"
+    ids = [c.item_id for c in res.candidates]
+    assert ids[0] == "i0" and ids.index("i9") < 9  # moved up, but not over the top item
+
+
+def test_timeout_returns_candidate_order(tmp_path):
+    def slow(prompt, labels):
+        time.sleep(0.5)
+        return {lab: 0.0 for lab in labels}
+    st = stage(tmp_path, FakeLLM(scorer=slow), budget_ms=50, queue_timeout_ms=50)
+    items, cands = catalog(4)
+    res = st.run([], cands, items, {})
+    assert not res.reranked and res.fallback_reason.startswith("timeout")
+    assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
+
+
+def test_queue_bound_answers_overloaded(tmp_path):
+    st = stage(tmp_path, FakeLLM(scorer=prefers("Title 1")), max_queue=0)
+    items, cands = catalog(4)
+    res = st.run([], cands, items, {})
+    assert not res.reranked and res.fallback_reason.startswith("overloaded")
