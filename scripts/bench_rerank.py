@@ -36,7 +36,7 @@ from rich.table import Table  # noqa: E402
 from service.eval import metrics  # noqa: E402
 from service.eval.harness import prepare  # noqa: E402
 from service.pipeline import Recommender  # noqa: E402
-from service.rerank.blend import Blend, features, fit_blend, ndcg_at  # noqa: E402
+from service.rerank.blend import choose_blend, features  # noqa: E402
 from service.rerank.listwise import LetterLogitReranker, candidate_orders  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
@@ -82,6 +82,8 @@ def main() -> None:
     ap.add_argument("--gen-users", type=int, default=60, help="users for the generative baseline")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="save per-user LLM scores here, or reuse them if the file exists (skips the probes)")
     args = ap.parse_args()
     C = args.candidates
 
@@ -93,6 +95,16 @@ def main() -> None:
         cfg = prep.settings.llm
         held = random.Random(args.seed).sample(prep.held, min(args.users, len(prep.held)))
         rows = []  # one per user
+        cached = json.loads(args.cache.read_text()) if args.cache and args.cache.exists() else None
+        if cached:
+            from service.types import Candidate
+
+            for r in cached:
+                r.update(cand=[Candidate(**c) for c in r["cand"]], lp_fwd=np.array(r["lp_fwd"]),
+                         lp_rev=np.array(r["lp_rev"]), history=[], shown=[])
+            rows = cached
+            args.bias_users = args.gen_users = 0
+            held = []
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("scoring users", total=len(held))
             for h in held:
@@ -114,6 +126,12 @@ def main() -> None:
                                  history=history, shown=shown,
                                  pop=rec.popularity(ids)))
                 bar.advance(task)
+        if args.cache and not cached:
+            args.cache.parent.mkdir(parents=True, exist_ok=True)
+            args.cache.write_text(json.dumps([
+                {**{k: v for k, v in r.items() if k not in ("history", "shown", "cand", "lp_fwd", "lp_rev")},
+                 "cand": [c.model_dump() for c in r["cand"]], "lp_fwd": r["lp_fwd"].tolist(),
+                 "lp_rev": r["lp_rev"].tolist()} for r in rows]))
 
         n_in = sum(r["target_idx"] >= 0 for r in rows)
         # Calibration (position prior), cross-fitted like the blend.
@@ -146,8 +164,8 @@ def main() -> None:
             train = [r for r, f in zip(rows, half) if f != fold]
             g1 = [(feats(r, "llm_cal"), r["target_idx"]) for r in train]
             g2 = [(feats(r, "llm_2"), r["target_idx"]) for r in train]
-            blends[fold] = {"blend": _guard(fit_blend(g1, True), g1), "blend-no-llm": _guard(fit_blend(g1, False), g1),
-                            "blend (2 orders)": _guard(fit_blend(g2, True), g2)}
+            blends[fold] = {"blend": choose_blend(g1, True), "blend-no-llm": choose_blend(g1, False),
+                            "blend (2 orders)": choose_blend(g2, True)}
         for r, f in zip(rows, half):
             ids = r["ids"]
             rankings["identity"].append(ids)
@@ -204,7 +222,7 @@ def main() -> None:
                "llm (2 orders)": p(lat_two), "blend-no-llm": {"p50": 0.0, "p95": 0.0}, "blend": p(lat_fwd),
                "blend (2 orders)": p(lat_two)}
     out = {name: {**score(name, lists, rows), "latency_ms": latency[name]} for name, lists in rankings.items()}
-    out["generative (RankGPT-style)"] = {**score("gen", gen_rank, gen_rows), "latency_ms": p(gen_lat)}
+    out["generative (RankGPT-style)"] = {**score("gen", gen_rank, gen_rows), "latency_ms": p(gen_lat) if gen_lat else {}}
     out["identity on generative subset"] = {**score("id", [r["ids"] for r in gen_rows], gen_rows), "latency_ms": {}}
 
     table = Table(title=f"rerank on {Path(args.path).name}: {len(rows)} users, {C} candidates, "
@@ -222,30 +240,25 @@ def main() -> None:
     for q in positions:
         bt.add_column(f"pos {q + 1}", justify="right")
     for kind in ("raw", "calibrated"):
-        bt.add_row(kind, *[f"{np.mean(bias[kind][q]):.3f}" for q in positions])
+        bt.add_row(kind, *[f"{np.mean(bias[kind][q]):.3f}" if bias[kind][q] else "-" for q in positions])
     console.print(bt)
     for fold in (0, 1):
         b = blends[fold]["blend"]
         console.print(f"fold {fold} blend weights: " + ", ".join(f"{n}={w:.3f}" for n, w in zip(b.feature_names, b.weights))
                       + f" ({b.meta.get('kind')}{': ' + b.meta['reason'] if 'reason' in b.meta else ''})")
-    speedup = out["generative (RankGPT-style)"]["latency_ms"]["p50"] / max(out["llm (calibrated)"]["latency_ms"]["p50"], 1e-9)
+    gen_p50 = out["generative (RankGPT-style)"]["latency_ms"].get("p50", float("nan"))
+    speedup = gen_p50 / max(out["llm (calibrated)"]["latency_ms"]["p50"], 1e-9)
     console.print(f"scoring vs generating: {speedup:.1f}x faster (p50); generative samples: {gen_samples[:2]!r}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "dataset": str(args.path), "candidates": C, "users": len(rows), "in_candidates": n_in,
-            "rankers": out, "position_bias": {k: {str(q + 1): float(np.mean(v[q])) for q in positions} for k, v in bias.items()},
+            "rankers": out, "position_bias": {k: {str(q + 1): float(np.mean(v[q])) if v[q] else None for q in positions} for k, v in bias.items()},
             "calibration": [float(x) for x in (calibs[0] + calibs[1]) / 2],
             "blend_weights": {str(f): dict(zip(blends[f]["blend"].feature_names, blends[f]["blend"].weights)) for f in (0, 1)},
             "scoring_vs_generating_speedup": speedup, "model": rec.rerank.model_id,
             "prompt": rec.rerank.prompt.ref, "date": date.today().isoformat(),
         }, indent=2))
-
-
-def _guard(fitted: Blend, groups) -> Blend:
-    """Keep a fitted blend only if it beats the candidate order on its training half."""
-    ident = Blend.identity()
-    return fitted if ndcg_at(groups, fitted) >= ndcg_at(groups, ident) else ident
 
 
 if __name__ == "__main__":

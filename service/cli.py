@@ -269,6 +269,17 @@ def models() -> None:
     console.print(f"in use: {get_settings().llm.model} ({get_settings().llm.backend})")
 
 
+def _register() -> None:
+    from service.cli_eval import eval_cmd, logs_app, prompts_app
+
+    app.command("eval")(eval_cmd)
+    app.add_typer(prompts_app, name="prompts")
+    app.add_typer(logs_app, name="logs")
+
+
+_register()
+
+
 def main() -> None:
     app()
 

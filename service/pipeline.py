@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.calllog import CallLog
 from service.candidates.vectors import ChromaVectors
 import numpy as np
 
@@ -57,7 +58,8 @@ class Recommender:
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
         self._wire()
-        self.rerank = RerankStage(settings, backend)
+        self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days)
+        self.rerank = RerankStage(settings, backend, self.calllog)
 
     @classmethod
     def open(cls, settings: Settings, with_llm: bool = True) -> "Recommender":
@@ -152,6 +154,7 @@ class Recommender:
         """Forget a user: their events go now; their trace in the CF matrices goes with
         the background rebuild that this starts."""
         n = self.store.delete_user(user_id)
+        self.calllog.forget(user_id)
         if n:
             self.refresh_in_background(force=True)
         return n
@@ -230,7 +233,8 @@ class Recommender:
         if use_llm and len(head) > 1:
             items = self.store.get_items([c.item_id for c in head] + cand.history[-self.settings.llm.history_items:])
             history = [items[i] for i in cand.history if i in items]
-            res = self.rerank.run(history, head, items, self.popularity([c.item_id for c in head]))
+            res = self.rerank.run(history, head, items, self.popularity([c.item_id for c in head]),
+                                  user_id=request.user_id)
             ordered = res.candidates + tail
             timings["rerank"] = res.llm_ms
             meta = (res.reranked, res.fallback_reason, res.model, res.prompt_version, res.blend)

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()
 
+    calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
+    calllog_retention_days: float = 30.0
+
     api_keys: list[str] = Field(default_factory=list, description="accepted X-API-Key values; empty = open")
     unknown_item_events: str = Field(
         "reject", description="an event for an unknown item: 'reject' the batch, or 'create' the item")
@@ -100,6 +103,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def calllog_path(self) -> Path:
+        return self.data_dir / "calls.sqlite3"
 
     @property
     def models_dir(self) -> Path:

@@ -21,6 +21,7 @@ class RerankResult:
     prompt_version: str | None = None
     latency_ms: float = 0.0
     tokens: int = 0
+    prompts: list[str] = field(default_factory=list)  # rendered text of each forward pass
 
 
 class Reranker(Protocol):

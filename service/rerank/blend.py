@@ -123,15 +123,26 @@ def ndcg_at(groups: list[tuple[np.ndarray, int]], blend: Blend, k: int = 10) -> 
     return total / max(len(groups), 1)
 
 
+def cross_validated_ndcg(groups: list[tuple[np.ndarray, int]], use_llm: bool, folds: int = 3) -> float:
+    """NDCG@10 of blends fitted without each fold, scored on that fold."""
+    total = 0.0
+    for f in range(folds):
+        train = [g for i, g in enumerate(groups) if i % folds != f]
+        test = [g for i, g in enumerate(groups) if i % folds == f]
+        if test:
+            total += ndcg_at(test, fit_blend(train, use_llm)) * len(test)
+    return total / max(len(groups), 1)
+
+
 def choose_blend(groups: list[tuple[np.ndarray, int]], use_llm: bool = True) -> Blend:
-    """Fit, then keep the fit only if it beats the candidate order on these groups."""
-    fitted = fit_blend(groups, use_llm)
+    """Fit a blend, and keep it only if, fitted out-of-fold, it ranks strictly better
+    than the candidate order on the held-out folds. A fit judged on its own training
+    data looks better than it is, so an in-sample check would let noise through."""
     ident = Blend.identity()
-    fit_ndcg, id_ndcg = ndcg_at(groups, fitted), ndcg_at(groups, ident)
-    if fit_ndcg < id_ndcg:
-        out = Blend.identity(f"fitted blend ({fit_ndcg:.4f}) ranked below the candidate order ({id_ndcg:.4f})")
+    cv, id_ndcg = cross_validated_ndcg(groups, use_llm), ndcg_at(groups, ident)
+    if cv <= id_ndcg:
+        out = Blend.identity(f"out-of-fold blend NDCG@10 {cv:.4f} does not beat the candidate order {id_ndcg:.4f}")
     else:
-        out = fitted
-    out.meta.update({"validation_ndcg@10": fit_ndcg, "identity_ndcg@10": id_ndcg,
-                     "validation_groups": len(groups)})
+        out = fit_blend(groups, use_llm)
+    out.meta.update({"validation_ndcg@10": cv, "identity_ndcg@10": id_ndcg, "validation_groups": len(groups)})
     return out

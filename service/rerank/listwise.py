@@ -75,10 +75,14 @@ class LetterLogitReranker:
         cands = "\n".join(f"{lab}. {d(it)}" for lab, it in zip(self.labels, shown))
         return self.backend.render_chat(self.prompt.messages(history=hist, candidates=cands))
 
-    def position_logprobs(self, history: list[Item], shown: list[Item]) -> np.ndarray:
+    def position_logprobs(self, history: list[Item], shown: list[Item],
+                          rendered: list[str] | None = None) -> np.ndarray:
         """Log-probability of each shown position's label (one forward pass)."""
         labels = self.labels[: len(shown)]
-        lp = self.backend.label_logprobs(self.render(history, shown), labels)
+        prompt = self.render(history, shown)
+        if rendered is not None:
+            rendered.append(prompt)
+        lp = self.backend.label_logprobs(prompt, labels)
         return np.array([lp[lab] for lab in labels])
 
     def rerank(self, history: list[Item], candidates: list[Candidate], items: dict[str, Item],
@@ -91,22 +95,25 @@ class LetterLogitReranker:
         seed = int(hashlib.sha1("|".join(c.item_id for c in head).encode()).hexdigest()[:8], 16)
         total = np.zeros(len(head))
         done = 0
+        rendered: list[str] = []
         try:
             for order in candidate_orders(len(head), self.orders, seed):
                 if done and budget_s is not None and time.perf_counter() - t0 > budget_s:
                     break  # out of time: average the orders already scored
-                lp = self.position_logprobs(history, [items[head[i].item_id] for i in order])
+                lp = self.position_logprobs(history, [items[head[i].item_id] for i in order], rendered)
                 lp = lp - self.calibration[: len(order)]
                 for pos, i in enumerate(order):
                     total[i] += lp[pos]
                 done += 1
         except RecsError as e:
-            return fallback(candidates, f"llm error: {e}", self.prompt.ref,
-                            (time.perf_counter() - t0) * 1000)
+            out = fallback(candidates, f"llm error: {e}", self.prompt.ref, (time.perf_counter() - t0) * 1000)
+            out.prompts = rendered
+            return out
         scores = total / done
         latency = (time.perf_counter() - t0) * 1000
         order = sorted(range(len(head)), key=lambda i: (-scores[i], i))
         ranked = [head[i] for i in order] + tail
         return RerankResult(ranked, reranked=True, prompt_version=self.prompt.ref,
                             llm_scores={head[i].item_id: float(scores[i]) for i in range(len(head))},
-                            latency_ms=latency)
+                            latency_ms=latency, prompts=rendered,
+                            tokens=sum(self.backend.count_tokens(p) for p in rendered))

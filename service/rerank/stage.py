@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.calllog import CallLog
 from service.llm.base import LLMBackend
 from service.prompts import PromptFile, load_prompt
 from service.rerank.base import IdentityReranker, RerankResult
@@ -56,9 +57,9 @@ class StageResult:
 
 
 class RerankStage:
-    def __init__(self, settings: Settings, backend: LLMBackend | None) -> None:
+    def __init__(self, settings: Settings, backend: LLMBackend | None, calllog: CallLog | None = None) -> None:
         cfg = settings.llm
-        self.settings, self.backend = settings, backend
+        self.settings, self.backend, self.calllog = settings, backend, calllog
         self.prompt = load_prompt(cfg.rank_prompt)
         self.model_id = backend.model_id if backend else None
         self.blend = self._load_blend()
@@ -100,8 +101,15 @@ class RerankStage:
             with self._pending_lock:
                 self._pending -= 1
 
+    def _log(self, res: RerankResult, user_id: str | None) -> None:
+        if self.calllog is None or not res.prompts:
+            return
+        self.calllog.record("score", self.prompt.ref, res.prompts[0], res.llm_scores or {}, model=self.model_id,
+                            user_id=user_id, latency_ms=round(res.latency_ms, 1), tokens=res.tokens,
+                            fallback=res.fallback_reason)
+
     def run(self, history: list[Item], candidates: list[Candidate], items: dict[str, Item],
-            popularity: dict[str, float]) -> StageResult:
+            popularity: dict[str, float], user_id: str | None = None) -> StageResult:
         kind = self.blend.meta.get("kind", "logistic")
         base = dict(model=self.model_id, prompt_version=self.prompt.ref, blend=kind)
         if self.backend is None:
@@ -127,6 +135,7 @@ class RerankStage:
             llm_ms = (time.perf_counter() - t0) * 1000
             return StageResult(candidates, False, f"timeout after {llm_ms:.0f} ms", llm_ms=llm_ms, **base)
         llm_ms = (time.perf_counter() - t0) * 1000
+        self._log(res, user_id)
         if not res.reranked:
             return StageResult(candidates, False, res.fallback_reason, llm_ms=llm_ms, **base)
         x = features(candidates, popularity, res.llm_scores)

@@ -75,3 +75,33 @@ def test_recommender_with_real_model_returns_a_permutation(settings, store, embe
     assert out.model == backend.model_id and out.prompt_version == "rank_listwise@v1"
     assert sorted(r.item_id for r in out.items) == sorted(r.item_id for r in base.items)
     assert "rerank" in out.timings_ms
+
+
+def test_llm_calls_are_logged_and_forgotten(settings, store, embedder, backend):
+    from tests.conftest import block_events, catalog
+
+    store.upsert_items(catalog())
+    store.add_events(block_events())
+    rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
+    rec.build_index()
+    rec.recommend_full(CandidateRequest(user_id="u3", k=5))
+    calls = rec.calllog.list(user_id="u3")
+    assert len(calls) == 1 and calls[0].prompt == "rank_listwise@v1" and calls[0].model == backend.model_id
+    assert "Options:" in calls[0].rendered and calls[0].tokens > 0 and calls[0].latency_ms > 0
+    rec.delete_user("u3")
+    assert rec.calllog.list(user_id="u3") == []
+
+
+def test_eval_with_llm_reports_llm_blend_and_the_ablation(tmp_path):
+    from service.eval.runner import run_eval
+    from tests.integration.test_eval import write_dataset
+
+    data = write_dataset(tmp_path / "ds")
+    result, rows, rankings = run_eval("movielens-csv", data, tmp_path / "work", users=12, seed=0, n_cand=5,
+                                      with_llm=True)
+    r = result["rankers"]
+    assert {"llm", "blend", "blend_no_llm", "identity"} <= set(r)
+    assert "llm:rank_listwise" in result["latency_ms"]
+    assert all(len(row.lp["rank_listwise"]) == 5 for row in rows)
+    for name in ("llm", "blend", "blend_no_llm"):  # every reranker returns a permutation of the candidates
+        assert all(sorted(a) == sorted(b) for a, b in zip(rankings[name], rankings["identity"]))
