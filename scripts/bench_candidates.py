@@ -24,6 +24,7 @@ from rich.progress import track  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from service.eval.harness import prepare, run_rankers  # noqa: E402
+from service.eval.split import sample  # noqa: E402
 from service.pipeline import Recommender  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
@@ -46,10 +47,7 @@ def main() -> None:
         t_import = time.perf_counter() - t0
         rec = Recommender(prep.settings)
         info = rec.build_index()
-        held = prep.held[: args.users] if args.users else prep.held
-        import random
-
-        held = random.Random(args.seed).sample(prep.held, min(args.users, len(prep.held)))
+        held = sample(prep.held, args.users, args.seed)
 
         def ranker(source: str | None):
             def rank(h):

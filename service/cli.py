@@ -17,7 +17,8 @@ from service.errors import InvalidInput, NotFound, NotReady, RecsError
 from service.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
-console = Console()
+# Wide tables when piped or logged (rich falls back to 80 columns off a terminal).
+console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo" / "ml-latest-small"

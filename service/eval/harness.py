@@ -15,7 +15,7 @@ from pathlib import Path
 
 from service.eval import metrics
 from service.eval.split import HeldOut, leave_last_out, sample, user_sequences
-from service.ingest.importer import _reader
+from service.ingest.importer import reader
 from service.settings import Settings
 from service.store import Store
 from service.types import Event, Item
@@ -35,7 +35,7 @@ def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
             settings: Settings | None = None) -> Prepared:
     items: dict[str, Item] = {}
     events: list[Event] = []
-    for parsed in _reader(fmt, Path(path), {}, "items"):
+    for parsed in reader(fmt, Path(path), {}, "items"):
         if isinstance(parsed.record, Item):
             items[parsed.record.item_id] = parsed.record
         elif isinstance(parsed.record, Event):

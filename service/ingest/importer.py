@@ -50,7 +50,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def _reader(fmt: str, path: Path, mapping: dict[str, str], kind: str):
+def reader(fmt: str, path: Path, mapping: dict[str, str], kind: str):
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     if fmt in ("csv", "jsonl"):
@@ -83,7 +83,7 @@ def import_path(
     items: dict[str, Item] = {}
     events: list[tuple[Parsed, Event]] = []
     tick = progress or (lambda stage, n: None)
-    for n, parsed in enumerate(_reader(fmt, path, mapping or {}, kind), start=1):
+    for n, parsed in enumerate(reader(fmt, path, mapping or {}, kind), start=1):
         if parsed.error is not None:
             report.bad_rows.append((parsed.source, parsed.line, parsed.error))
         elif isinstance(parsed.record, Item):

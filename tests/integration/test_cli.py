@@ -31,10 +31,12 @@ def test_import_recommend_similar_stats(tmp_path):
     assert "imported 12 items, 24 events" in p.stdout and "1 bad rows" in p.stdout
     assert "ratings.csv:26" in p.stdout
 
-    out = json.loads(run(tmp_path / "data", "recommend", "--user", "0", "-k", "2", "--json").stdout)
-    assert out[0]["item_id"] == "s5" and "cf" in out[0]["sources"]
+    out = json.loads(run(tmp_path / "data", "recommend", "--user", "0", "-k", "2", "--no-llm", "--json").stdout)
+    assert out["items"][0]["item_id"] == "s5" and "cf" in out["items"][0]["sources"]
+    assert out["reranked"] is False and out["fallback_reason"] == "llm not requested"
     out = json.loads(run(tmp_path / "data", "recommend", "--query", "funny cartoon for kids", "-k", "3", "--json").stdout)
-    assert all(r["item_id"].startswith("k") for r in out)
+    assert all(r["item_id"].startswith("k") for r in out["items"])
+    assert out["reranked"] is True and out["prompt_version"] == "rank_listwise@v1"
     out = json.loads(run(tmp_path / "data", "similar", "--item", "k2", "-k", "2", "--json").stdout)
     assert all(r["item_id"].startswith("k") for r in out)
     assert "events: 24" in run(tmp_path / "data", "stats").stdout
