@@ -5,7 +5,8 @@ Ranking needs next-token log-probabilities: we call `/v1/completions` with
 `max_tokens=1` and `logprobs=N` (top-N alternatives at the answer position; llama.cpp's
 server also honours `n_probs`). A label outside the returned top-N gets the lowest
 returned log-probability minus 1, so it ranks below every label the server saw.
-Both llama.cpp servers and vLLM return `choices[0].logprobs.top_logprobs`."""
+Both llama.cpp servers and vLLM return `choices[0].logprobs.top_logprobs`; tested
+against `python -m llama_cpp.server` (tests/integration/test_openai_backend.py)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,10 @@ class OpenAIBackend:
             raise BackendError(f"LLM server at {self.http.base_url}: {e}") from e
 
     def label_logprobs(self, prompt: str, labels: list[str]) -> dict[str, float]:
-        data = self._post({"prompt": prompt, "max_tokens": 1, "temperature": 0.0,
-                           "logprobs": self.top, "n_probs": self.top})
+        # min_tokens / ignore_eos: if end-of-text were the likeliest next token, servers
+        # would stop before reporting any log-probabilities (seen with llama-cpp-python).
+        data = self._post({"prompt": prompt, "max_tokens": 1, "min_tokens": 1, "ignore_eos": True,
+                           "temperature": 0.0, "logprobs": self.top, "n_probs": self.top})
         try:
             top = data["choices"][0]["logprobs"]["top_logprobs"][0]
         except (KeyError, IndexError, TypeError) as e:

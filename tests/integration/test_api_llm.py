@@ -34,3 +34,33 @@ def test_llm_reranked_answer_and_queue_bound(tmp_path):
         degraded = [a.json() for a in answers if a.status_code == 200 and not a.json()["reranked"]]
         assert all(d["fallback_reason"].startswith("overloaded") for d in degraded)
         assert "recs_rerank_fallbacks_total" in httpx.get(url + "/metrics").text
+
+
+def test_new_requests_never_cut_off_a_stream_in_flight(tmp_path):
+    import json
+    import threading
+
+    settings = make_data(tmp_path).model_copy(update={"llm": LLMSettings()})
+    with serve(create_app(settings)) as url:
+        burst = []
+
+        def fire():
+            with ThreadPoolExecutor(6) as pool:
+                burst.extend(pool.map(lambda i: httpx.post(url + "/v1/recommendations", timeout=60,
+                                                           json={"user_id": f"u{i}", "k": 5}), range(6)))
+
+        events = []
+        body = {"messages": [{"role": "user", "content": "space battles"}], "k": 5, "stream": True}
+        with httpx.stream("POST", url + "/v1/chat", json=body, timeout=60) as s:
+            name = None
+            for line in s.iter_lines():
+                if line.startswith("event:"):
+                    name = line.split(":", 1)[1].strip()
+                    if name == "items":
+                        t = threading.Thread(target=fire)
+                        t.start()
+                elif line.startswith("data:"):
+                    events.append((name, json.loads(line.split(":", 1)[1])))
+        t.join()
+        assert [k for k, _ in events][-1] == "done" and "error" not in [k for k, _ in events]
+        assert all(r.status_code == 200 for r in burst)
