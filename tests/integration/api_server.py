@@ -17,6 +17,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(url: str, timeout: float = 120.0) -> None:
+    """Poll a URL until it answers 200 (servers started by tests take a moment)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.time() > deadline:
+            raise RuntimeError(f"{url} did not answer within {timeout:.0f}s")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serve(app, ready_path: str = "/health/ready", timeout: float = 120.0):
     port = free_port()
@@ -25,16 +39,7 @@ def serve(app, ready_path: str = "/health/ready", timeout: float = 120.0):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + timeout
-    while True:
-        try:
-            if httpx.get(base + ready_path, timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline:
-            raise RuntimeError("server did not become ready")
-        time.sleep(0.1)
+    wait_for(base + ready_path, timeout)
     try:
         yield base
     finally:

@@ -2,16 +2,13 @@
 
 import shutil
 import subprocess
-import time
-
-import httpx
 import pytest
 
 from service.pipeline import Recommender
 from service.settings import LLMSettings
 from service.types import CandidateRequest
 from tests.conftest import block_events, catalog
-from tests.integration.api_server import free_port
+from tests.integration.api_server import free_port, wait_for
 
 
 @pytest.fixture
@@ -23,14 +20,7 @@ def chroma_url(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start")
+        wait_for(url + "/api/v2/heartbeat", timeout=30)
         yield url
     finally:
         proc.terminate()

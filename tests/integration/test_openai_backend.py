@@ -4,15 +4,13 @@
 import importlib.util
 import subprocess
 import sys
-import time
 
-import httpx
 import numpy as np
 import pytest
 
 from service.llm.openai_http import OpenAIBackend
 from service.llm.registry import resolve_model
-from tests.integration.api_server import free_port
+from tests.integration.api_server import free_port, wait_for
 
 pytestmark = pytest.mark.model
 
@@ -28,12 +26,7 @@ def server(tmp_path_factory):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(url + "/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_for(url + "/v1/models", timeout=60)
         yield url
     finally:
         proc.terminate()
