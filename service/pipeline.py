@@ -219,6 +219,7 @@ class Recommender:
     def popularity(self, item_ids: list[str]) -> dict[str, float]:
         pop = self.index.model.popularity
         top = float(np.log1p(pop.max())) if len(pop) else 1.0
+        top = top or 1.0
         idx = self.index.space.index
         return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
 

@@ -60,6 +60,8 @@ class Popularity:
 
     def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
         pop = self.model.popularity
+        if len(pop) == 0:
+            return []
         scores = np.log1p(pop) / np.log1p(max(float(pop.max()), 1.0))
         return top_k(self.space, scores, self.space.allowed(request), k, self.name)
 
@@ -94,6 +96,8 @@ class ChromaSemantic:
         return v / max(float(np.linalg.norm(v)), 1e-9)
 
     def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        if len(self.space) == 0:
+            return []
         vec = self._query_vector(request)
         if vec is None:
             return []

@@ -167,3 +167,16 @@ def test_unknown_items_can_be_created_by_setting(tmp_path):
         r = post(url, "/v1/events", {"events": [{"user_id": "a", "item_id": "brand-new", "timestamp": 1}]})
         assert r.json()["created_items"] == ["brand-new"]
         assert httpx.get(url + "/v1/items/brand-new").json()["title"] == "brand-new"
+
+
+def test_a_fresh_empty_service_answers_and_learns_over_http(tmp_path):
+    settings = Settings(data_dir=tmp_path, llm=LLMSettings(backend="none"))
+    with serve(create_app(settings)) as url:
+        for body in ({"user_id": "a", "k": 3}, {"query": "robots", "k": 3}):
+            r = post(url, "/v1/recommendations", body)
+            assert r.status_code == 200 and r.json()["items"] == []
+        post(url, "/v1/items", {"items": [{"item_id": "r1", "title": "Robot Wars", "text": "robots fighting"},
+                                          {"item_id": "r2", "title": "Cooking Show", "text": "recipes"}]})
+        post(url, "/v1/events", {"events": [{"user_id": "a", "item_id": "r2", "timestamp": 1}]})
+        assert post(url, "/v1/recommendations", {"query": "robots", "k": 1}).json()["items"][0]["item_id"] == "r1"
+        assert [i["item_id"] for i in post(url, "/v1/recommendations", {"user_id": "a", "k": 3}).json()["items"]] == ["r1"]
