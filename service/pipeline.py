@@ -202,8 +202,9 @@ class Recommender:
         timings["total"] = (time.perf_counter() - t0) * 1000
         return CandidateResult(fused, lists, history, timings)
 
-    def to_ranked(self, candidates: list[Candidate]) -> list[Ranked]:
-        items = self.store.get_items([c.item_id for c in candidates])
+    def to_ranked(self, candidates: list[Candidate], known: dict[str, Item] | None = None) -> list[Ranked]:
+        known = known or {}
+        items = {**self.store.get_items([c.item_id for c in candidates if c.item_id not in known]), **known}
         out = []
         for c in candidates:
             it = items.get(c.item_id)
@@ -231,6 +232,7 @@ class Recommender:
         timings = {"candidates": cand.timings_ms["total"]}
         pool = cand.candidates
         head, tail = pool[: self.settings.llm.candidates], pool[self.settings.llm.candidates:]
+        items: dict[str, Item] = {}
         if use_llm and len(head) > 1:
             items = self.store.get_items([c.item_id for c in head] + cand.history[-self.settings.llm.history_items:])
             history = [items[i] for i in cand.history if i in items]
@@ -245,7 +247,7 @@ class Recommender:
             reason = "llm not requested" if not use_llm else "fewer than two candidates"
             meta = (False, reason, self.rerank.model_id, self.rerank.prompt.ref, "none")
             overloaded = False
-        ranked = self.to_ranked(ordered[: request.k])
+        ranked = self.to_ranked(ordered[: request.k], items)
         timings["total"] = (time.perf_counter() - t0) * 1000
         return Recommendation(ranked, *meta, timings_ms=timings, overloaded=overloaded)
 

@@ -67,11 +67,8 @@ class CandidateIndex:
         changed items get their new title and attributes."""
         new = [it for it in items if it.item_id not in self.space.index]
         for it in items:
-            row = self.space.index.get(it.item_id)
-            if row is not None:
-                self.space.titles[row] = it.title
-                self.space.attributes[row] = dict(it.attributes)
-                self.space.alive[row] = True
+            if it.item_id in self.space.index:
+                self.space.update(it)
         if not new:
             return
         self.space.extend(new)

@@ -31,6 +31,8 @@ class ItemSpace:
         self.titles: list[str] = [it.title for it in items]
         self.attributes: list[dict] = [dict(it.attributes) for it in items]
         self.alive = np.ones(len(self.ids), dtype=bool)  # False once deleted
+        # Filter masks by filter, computed once: every source of a request asks again.
+        self._masks: dict[str, np.ndarray] = {}
 
     def extend(self, items: list[Item]) -> None:
         for it in items:
@@ -39,6 +41,14 @@ class ItemSpace:
             self.titles.append(it.title)
             self.attributes.append(dict(it.attributes))
         self.alive = np.concatenate([self.alive, np.ones(len(items), dtype=bool)])
+        self._masks.clear()
+
+    def update(self, item: Item) -> None:
+        row = self.index[item.item_id]
+        self.titles[row] = item.title
+        self.attributes[row] = dict(item.attributes)
+        self.alive[row] = True
+        self._masks.clear()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -51,6 +61,7 @@ class ItemSpace:
         row = self.index.get(item_id)
         if row is not None:
             self.alive[row] = False
+            self._masks.clear()
 
     def values(self, name: str) -> set[str]:
         """Every value an attribute takes (case-folded), e.g. all genres."""
@@ -62,9 +73,18 @@ class ItemSpace:
 
     # -- filters ----------------------------------------------------------------------
     def filter_mask(self, filters: Filters) -> np.ndarray:
-        mask = self.alive.copy()
+        """Rows that are alive and pass the filters (a fresh array the caller may change)."""
         if filters.is_empty():
-            return mask
+            return self.alive.copy()
+        key = filters.model_dump_json()
+        if key not in self._masks:
+            if len(self._masks) > 256:
+                self._masks.clear()
+            self._masks[key] = self._compute_mask(filters)
+        return self._masks[key].copy()
+
+    def _compute_mask(self, filters: Filters) -> np.ndarray:
+        mask = self.alive.copy()
         for name, wanted in filters.include.items():
             want = {w.casefold() for w in wanted}
             mask &= np.fromiter(

@@ -47,3 +47,19 @@ def test_filters_include_exclude_ranges_and_seen():
     assert space.allowed(req).tolist() == [False, True, False, True]
     space.kill("d")
     assert space.allowed(CandidateRequest()).tolist() == [True, True, True, False]
+
+
+def test_cached_filter_masks_follow_deletes_and_updates():
+    space = ItemSpace([Item(item_id="a", title="A", attributes={"genres": ["Comedy"]}),
+                       Item(item_id="b", title="B", attributes={"genres": ["Comedy"]})])
+    f = Filters(include={"genres": ["Comedy"]})
+    assert space.filter_mask(f).tolist() == [True, True]
+    space.kill("a")
+    assert space.filter_mask(f).tolist() == [False, True]
+    space.update(Item(item_id="b", title="B", attributes={"genres": ["Drama"]}))
+    assert space.filter_mask(f).tolist() == [False, False]
+    space.extend([Item(item_id="c", title="C", attributes={"genres": ["Comedy"]})])
+    assert space.filter_mask(f).tolist() == [False, False, True]
+    m = space.filter_mask(f)
+    m[:] = True  # callers get a copy; the cache is untouched
+    assert space.filter_mask(f).tolist() == [False, False, True]
