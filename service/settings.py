@@ -78,9 +78,6 @@ class Settings(BaseSettings):
     embedder: str = Field("wordllama", description="embedder backend name")
     embedder_dim: int = Field(256, description="embedding width (wordllama supports 64..1024)")
 
-    event_weights: dict[str, float] = Field(
-        default_factory=lambda: {"view": 1.0, "click": 1.0, "rating": 1.0, "purchase": 2.0}
-    )
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()
 

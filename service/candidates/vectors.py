@@ -115,8 +115,8 @@ class ChromaVectors:
         return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
 
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Nearest items as (item_id, cosine similarity), best first."""
-        n = min(n, max(self.count(), 1))
+        """Nearest items as (item_id, cosine similarity), best first. Chroma returns
+        fewer than n when the collection is smaller, so no count() round trip first."""
         try:
             res = self.collection.query(
                 query_embeddings=[vector.astype(np.float32)], n_results=n, where=where,

@@ -142,14 +142,6 @@ class Store:
         rows = self._conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 
-    def seen_items(self, user_id: str) -> set[str]:
-        return {
-            r[0]
-            for r in self._conn.execute(
-                "SELECT DISTINCT item_id FROM events WHERE user_id = ?", (user_id,)
-            )
-        }
-
     def has_user(self, user_id: str) -> bool:
         return (
             self._conn.execute("SELECT 1 FROM events WHERE user_id = ? LIMIT 1", (user_id,))
