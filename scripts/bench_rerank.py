@@ -36,8 +36,8 @@ from rich.table import Table  # noqa: E402
 from service.eval import metrics  # noqa: E402
 from service.eval.harness import prepare  # noqa: E402
 from service.pipeline import Recommender  # noqa: E402
-from service.rerank.blend import choose_blend, features  # noqa: E402
-from service.rerank.listwise import LetterLogitReranker, candidate_orders  # noqa: E402
+from service.rerank.blend import choose_blend, features, position_calibration  # noqa: E402
+from service.rerank.listwise import LetterLogitReranker  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
 console = Console(width=150)
@@ -137,11 +137,8 @@ def main() -> None:
         # Calibration (position prior), cross-fitted like the blend.
         half = [i % 2 for i in range(len(rows))]
 
-        def calib(fold):
-            lps = [r["lp_fwd"] for r, f in zip(rows, half) if f != fold and len(r["lp_fwd"]) == C]
-            return np.mean(lps, axis=0) if lps else np.zeros(C)
-
-        calibs = {0: calib(0), 1: calib(1)}
+        calibs = {fold: position_calibration([r["lp_fwd"] for r, f in zip(rows, half) if f != fold], C)
+                  for fold in (0, 1)}
         for r, f in zip(rows, half):
             n = len(r["ids"])
             cal = calibs[f][:n]

@@ -26,6 +26,12 @@ def _ui():
 
 METRICS = ("ndcg@10", "recall@10", "recall@20")
 
+# Options shared by the commands that run one prompt for one user.
+PromptName = Annotated[str, typer.Argument(help="prompt name (file stem in prompts/)")]
+UserOpt = Annotated[Optional[str], typer.Option(help="user id (history comes from the store)")]
+QueryOpt = Annotated[Optional[str], typer.Option(help="free-text request")]
+CandidatesOpt = Annotated[int, typer.Option("-k", min=2, max=20, help="candidates shown to the model")]
+
 
 def _table(title: str, result: dict, hr: str) -> Table:
     t = Table(title=title)
@@ -110,12 +116,7 @@ def _setup(name: str, user: str | None, query: str | None, k: int):
 
 
 @prompts_app.command("render")
-def prompts_render(
-    name: Annotated[str, typer.Argument(help="prompt name (file stem in prompts/)")],
-    user: Annotated[Optional[str], typer.Option()] = None,
-    query: Annotated[Optional[str], typer.Option()] = None,
-    k: Annotated[int, typer.Option("-k", min=2, max=20)] = 20,
-) -> None:
+def prompts_render(name: PromptName, user: UserOpt = None, query: QueryOpt = None, k: CandidatesOpt = 20) -> None:
     """Print exactly what the model sees for this user, with its token count."""
     console, _, fail = _ui()
     try:
@@ -129,12 +130,7 @@ def prompts_render(
 
 
 @prompts_app.command("run")
-def prompts_run(
-    name: Annotated[str, typer.Argument(help="prompt name")],
-    user: Annotated[Optional[str], typer.Option()] = None,
-    query: Annotated[Optional[str], typer.Option()] = None,
-    k: Annotated[int, typer.Option("-k", min=2, max=20)] = 20,
-) -> None:
+def prompts_run(name: PromptName, user: UserOpt = None, query: QueryOpt = None, k: CandidatesOpt = 20) -> None:
     """Run a rank prompt once and print each candidate's label score and the latency."""
     console, _, fail = _ui()
     try:

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from service.eval import metrics
-from service.eval.harness import prepare
+from service.eval.harness import prepare, score_list
 from service.eval.split import sample
 from service.prompts import load_prompt
-from service.rerank.blend import choose_blend, features
+from service.rerank.blend import calibrated_features, choose_blend, position_calibration
 from service.rerank.listwise import LetterLogitReranker
 from service.types import Candidate, CandidateRequest
 
@@ -81,26 +80,22 @@ def rank_candidates(rows: list[UserRow], prompts: list[str]) -> dict[str, list[l
     half = [i % 2 for i in range(len(rows))]
     for p, prompt in enumerate(prompts):
         suffix = "" if p == 0 else f"@{prompt}"
-        usable = [r for r in rows if prompt in r.lp]
-        width = max((len(r.lp[prompt]) for r in usable), default=0)
-        calib = {}
-        for fold in (0, 1):
-            full = [r.lp[prompt] for r, f in zip(rows, half) if f != fold and prompt in r.lp and len(r.lp[prompt]) == width]
-            calib[fold] = np.mean(full, axis=0) if full else np.zeros(width)
-        adj = [r.lp[prompt] - calib[f][: len(r.lp[prompt])] if prompt in r.lp else None for r, f in zip(rows, half)]
-
-        def feats(r, a):
-            return features(r.cand, r.pop, {c.item_id: s for c, s in zip(r.cand, a)} if a is not None else None)
-
+        width = max((len(r.lp[prompt]) for r in rows if prompt in r.lp), default=0)
+        calib = {fold: position_calibration([r.lp[prompt] for r, f in zip(rows, half) if f != fold and prompt in r.lp],
+                                            width) for fold in (0, 1)}
+        xs = [calibrated_features(r.cand, r.pop, r.lp.get(prompt), calib[f]) for r, f in zip(rows, half)]
         blends = {}
         for fold in (0, 1):
-            groups = [(feats(r, a), r.target_idx) for r, a, f in zip(rows, adj, half) if f != fold and a is not None]
+            groups = [(x, r.target_idx) for r, x, f in zip(rows, xs, half) if f != fold and prompt in r.lp]
             blends[fold] = (choose_blend(groups, True), choose_blend(groups, False))
         llm, blend, no_llm = [], [], []
-        for r, a, f in zip(rows, adj, half):
+        for r, x, f in zip(rows, xs, half):
             ids = [c.item_id for c in r.cand]
-            llm.append([ids[i] for i in _order(a)] if a is not None else ids)
-            x = feats(r, a)
+            if prompt in r.lp:
+                adj = r.lp[prompt] - calib[f][: len(r.lp[prompt])]
+                llm.append([ids[i] for i in _order(adj)])
+            else:
+                llm.append(ids)
             blend.append([ids[i] for i in _order(blends[f][0].scores(x))])
             no_llm.append([ids[i] for i in _order(blends[f][1].scores(x))])
         out[f"llm{suffix}"] = llm
@@ -117,16 +112,13 @@ def summarize(rows: list[UserRow], rankings: dict[str, list[list[str]]], n_cand:
     top_ids = {i for lists in rankings.values() for ranked in lists for i in ranked[:10]}
     vecs = vectors.vectors(sorted(top_ids)) if vectors is not None else {}
     for name, lists in rankings.items():
-        per = [dict(ndcg=metrics.ndcg(rk, r.target, 10), r10=metrics.recall(rk, r.target, 10),
-                    r20=metrics.recall(rk, r.target, 20), hr=metrics.hit_rate(rk, r.target, n_cand))
-               for rk, r in zip(lists, rows)]
+        per = [score_list(rk, r.target, n_cand) for rk, r in zip(lists, rows)]
         inc = [m for m, r in zip(per, rows) if r.target_idx >= 0]
         mean = lambda ms, k: float(np.mean([m[k] for m in ms])) if ms else 0.0  # noqa: E731
         shown = {i for rk in lists for i in rk[:10]}
         result[name] = {
-            "ndcg@10": mean(per, "ndcg"), "recall@10": mean(per, "r10"), "recall@20": mean(per, "r20"),
-            hr: mean(per, "hr"),
-            "in_candidates": {"ndcg@10": mean(inc, "ndcg"), "recall@10": mean(inc, "r10"), "users": len(inc)},
+            **{k: mean(per, k) for k in ("ndcg@10", "recall@10", "recall@20", hr)},
+            "in_candidates": {"ndcg@10": mean(inc, "ndcg@10"), "recall@10": mean(inc, "recall@10"), "users": len(inc)},
             "coverage@10": len(shown) / max(n_items, 1),
             "diversity@10": _ild(lists, vecs),
         }

@@ -48,6 +48,23 @@ def features(candidates: list[Candidate], popularity: dict[str, float],
     return np.asarray(rows, dtype=np.float64)
 
 
+def position_calibration(logprobs, width: int) -> np.ndarray:
+    """The model's position prior: the mean label log-probability at each position over
+    full-width passes. Subtracting it from a pass's scores removes position bias."""
+    full = [np.asarray(lp) for lp in logprobs if len(lp) == width]
+    return np.mean(full, axis=0) if full else np.zeros(width)
+
+
+def calibrated_features(candidates: list[Candidate], popularity: dict[str, float],
+                        logprobs, calibration) -> np.ndarray:
+    """`features` with the LLM column taken from one pass's position-calibrated label
+    log-probabilities (in candidate order); no LLM column when `logprobs` is None."""
+    if logprobs is None:
+        return features(candidates, popularity)
+    adj = np.asarray(logprobs) - np.asarray(calibration)[: len(logprobs)]
+    return features(candidates, popularity, {c.item_id: float(s) for c, s in zip(candidates, adj)})
+
+
 @dataclass
 class Blend:
     weights: list[float]

@@ -11,27 +11,16 @@ from __future__ import annotations
 import random
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import numpy as np
-
+from service.eval.runner import score_users
 from service.eval.split import HeldOut, leave_last_out, user_sequences
-from service.rerank.blend import Blend, choose_blend, features
+from service.rerank.blend import Blend, calibrated_features, choose_blend, position_calibration
 from service.rerank.listwise import LetterLogitReranker
 from service.rerank.stage import blend_path
 from service.settings import Settings
 from service.store import Store
-from service.types import CandidateRequest
-
-
-@dataclass
-class Scored:
-    held: HeldOut
-    features_raw: np.ndarray  # per candidate, LLM column = raw position log-probs
-    target_idx: int
-    lp: np.ndarray
 
 
 def split_store(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut]]:
@@ -68,25 +57,12 @@ def train_blend(settings: Settings, store: Store, backend, users: int = 200, see
         rr = rec.rerank.reranker
         if not isinstance(rr, LetterLogitReranker):
             raise ValueError("train-blend needs an LLM backend")
-        cfg = settings.llm
-        rows: list[tuple] = []
-        for n, h in enumerate(held, start=1):
-            cand = rec.candidates(CandidateRequest(user_id=h.user_id), cfg.candidates).candidates
-            ids = [c.item_id for c in cand]
-            if len(ids) < 2:
-                continue
-            items = rec.store.get_items(ids + h.history[-cfg.history_items:])
-            history = [items[i] for i in h.history[-cfg.history_items:] if i in items]
-            lp = rr.position_logprobs(history, [items[i] for i in ids])
-            rows.append((cand, ids, lp, ids.index(h.target) if h.target in ids else -1, rec.popularity(ids)))
-            if progress:
-                progress(n, len(held))
-        full = [r[2] for r in rows if len(r[2]) == cfg.candidates]
-        calibration = np.mean(full, axis=0) if full else np.zeros(cfg.candidates)
-        groups = []
-        for cand, ids, lp, target, pop in rows:
-            adj = lp - calibration[: len(lp)]
-            groups.append((features(cand, pop, dict(zip(ids, adj))), target))
+        name = rr.prompt.name
+        scored = score_users(rec, held, settings.llm.candidates, {name: rr},
+                             progress=(lambda n: progress(n, len(held))) if progress else None)
+        rows = [r for r in scored if name in r.lp]
+        calibration = position_calibration([r.lp[name] for r in rows], settings.llm.candidates)
+        groups = [(calibrated_features(r.cand, r.pop, r.lp[name], calibration), r.target_idx) for r in rows]
         blend = choose_blend(groups, use_llm=True)
         ablation = choose_blend(groups, use_llm=False)
         blend.meta.update({

@@ -8,7 +8,6 @@ from service.llm.registry import resolve_model
 from service.pipeline import Recommender
 from service.prompts import load_prompt
 from service.rerank.listwise import LetterLogitReranker
-from service.settings import Settings
 from service.types import Candidate, CandidateRequest, Item
 from tests.conftest import KIDS, SCIFI
 

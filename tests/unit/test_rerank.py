@@ -4,7 +4,6 @@ import re
 import time
 
 import numpy as np
-import pytest
 
 from service.errors import BackendError
 from service.llm.fake import FakeLLM
