@@ -138,7 +138,7 @@ def _print_recommendation(title: str, out, as_json: bool) -> None:
             "blend": out.blend, "timings_ms": out.timings_ms}))
         return
     _print_ranked(title, out.items, False)
-    how = "reranked by the LLM" if out.reranked else f"candidate order ({out.fallback_reason})"
+    how = "reranked by the LLM" if out.reranked else f"not reranked by the LLM ({out.fallback_reason})"
     times = ", ".join(f"{k} {v:.0f} ms" for k, v in out.timings_ms.items())
     console.print(f"[dim]{how}; model {out.model}, prompt {out.prompt_version}, blend {out.blend}; {times}[/dim]")
 
@@ -230,7 +230,7 @@ def train_blend_cmd(
         table.add_column("NDCG@10 (fit split)", justify="right")
         table.add_row("candidate order", f"{m.get('identity_ndcg@10', 0):.4f}")
         table.add_row("blend without LLM", f"{m.get('ablation_no_llm_ndcg@10') or 0:.4f}")
-        table.add_row("blend with LLM", f"{m.get('validation_ndcg@10', 0):.4f}")
+        table.add_row("blend with LLM", f"{m.get('with_llm_ndcg@10') or 0:.4f}")
         console.print(table)
         console.print(f"kind: {m.get('kind')}; LLM weight {blend.llm_weight:.4f}"
                       + (f"; {m['reason']}" if m.get("reason") else "") + f"\nsaved {path}")

@@ -163,3 +163,20 @@ def choose_blend(groups: list[tuple[np.ndarray, int]], use_llm: bool = True) -> 
         out = fit_blend(groups, use_llm)
     out.meta.update({"validation_ndcg@10": cv, "identity_ndcg@10": id_ndcg, "validation_groups": len(groups)})
     return out
+
+
+def choose_serving_blend(groups: list[tuple[np.ndarray, int]]) -> tuple[Blend, Blend]:
+    """The blend to serve, and the no-LLM ablation it was measured against. The LLM is
+    kept only if, out of fold, the blend with it beats the same blend without it;
+    otherwise the ablation is served (LLM weight 0, so the LLM is not called)."""
+    with_llm, without = choose_blend(groups, True), choose_blend(groups, False)
+    cv_with, cv_without = with_llm.meta["validation_ndcg@10"], without.meta["validation_ndcg@10"]
+    if with_llm.llm_weight != 0.0 and cv_with <= cv_without:
+        chosen = without
+        chosen.meta["reason"] = (f"the LLM does not help: out-of-fold NDCG@10 {cv_with:.4f} with it, "
+                                 f"{cv_without:.4f} without it")
+    else:
+        chosen = with_llm
+    chosen.meta["ablation_no_llm_ndcg@10"] = cv_without
+    chosen.meta["with_llm_ndcg@10"] = cv_with
+    return chosen, without

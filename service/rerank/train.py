@@ -16,7 +16,7 @@ from pathlib import Path
 
 from service.eval.runner import score_users
 from service.eval.split import HeldOut, leave_last_out, user_sequences
-from service.rerank.blend import Blend, calibrated_features, choose_blend, position_calibration
+from service.rerank.blend import Blend, calibrated_features, choose_serving_blend, position_calibration
 from service.rerank.listwise import LetterLogitReranker
 from service.rerank.stage import blend_path
 from service.settings import Settings
@@ -63,13 +63,11 @@ def train_blend(settings: Settings, store: Store, backend, users: int = 200, see
         rows = [r for r in scored if name in r.lp]
         calibration = position_calibration([r.lp[name] for r in rows], settings.llm.candidates)
         groups = [(calibrated_features(r.cand, r.pop, r.lp[name], calibration), r.target_idx) for r in rows]
-        blend = choose_blend(groups, use_llm=True)
-        ablation = choose_blend(groups, use_llm=False)
+        blend, _ablation = choose_serving_blend(groups)
         blend.meta.update({
             "calibration": [float(x) for x in calibration],
             "model": backend.model_id, "prompt": rec.rerank.prompt.ref,
             "users": len(rows), "fitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "ablation_no_llm_ndcg@10": ablation.meta.get("validation_ndcg@10"),
         })
         path = blend_path(settings, backend.model_id, rec.rerank.prompt)
         blend.save(path)

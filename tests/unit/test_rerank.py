@@ -8,7 +8,7 @@ import numpy as np
 from service.errors import BackendError
 from service.llm.fake import FakeLLM
 from service.prompts import load_prompt
-from service.rerank.blend import Blend, choose_blend, features, fit_blend
+from service.rerank.blend import Blend, choose_blend, choose_serving_blend, features, fit_blend
 from service.rerank.listwise import LetterLogitReranker, candidate_orders, describe
 from service.rerank.stage import RerankStage
 from service.settings import LLMSettings, Settings
@@ -116,6 +116,28 @@ def test_blend_never_keeps_a_fit_worse_than_the_candidate_order():
     assert blend.meta["validation_ndcg@10"] >= blend.meta["identity_ndcg@10"]
     no_llm = fit_blend(groups, use_llm=False)
     assert no_llm.llm_weight == 0.0
+
+
+def test_serving_blend_drops_an_llm_that_only_adds_noise():
+    # The held-out item is always the most popular candidate; the LLM column is noise.
+    def target(x, rng):
+        return int(np.argmax(x[:, 4]))
+
+    rng = np.random.default_rng(1)
+    groups = []
+    for g in groups_where(lambda x, r: 0, n_groups=90):
+        x = g[0].copy()
+        x[:, 4] = rng.random(len(x))
+        groups.append((x, target(x, rng)))
+    served, ablation = choose_serving_blend(groups)
+    assert served.llm_weight == 0.0 and served.meta["kind"] == "logistic"
+    assert served.meta["ablation_no_llm_ndcg@10"] >= served.meta["with_llm_ndcg@10"]
+    assert served.meta["validation_ndcg@10"] > served.meta["identity_ndcg@10"]
+
+
+def test_serving_blend_keeps_a_useful_llm():
+    served, _ = choose_serving_blend(groups_where(lambda x, rng: int(np.argmax(x[:, -1]))))
+    assert served.llm_weight > 0
 
 
 def test_blend_round_trip(tmp_path):
