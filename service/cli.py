@@ -135,12 +135,13 @@ def _print_recommendation(title: str, out, as_json: bool) -> None:
         console.print_json(json.dumps({
             "items": [r.model_dump(exclude={"attributes"}) for r in out.items], "reranked": out.reranked,
             "fallback_reason": out.fallback_reason, "model": out.model, "prompt_version": out.prompt_version,
-            "blend": out.blend, "timings_ms": out.timings_ms}))
+            "blend": out.blend, "reranker_version": out.reranker_version, "timings_ms": out.timings_ms}))
         return
     _print_ranked(title, out.items, False)
     how = "reranked by the LLM" if out.reranked else f"not reranked by the LLM ({out.fallback_reason})"
     times = ", ".join(f"{k} {v:.0f} ms" for k, v in out.timings_ms.items())
-    console.print(f"[dim]{how}; model {out.model}, prompt {out.prompt_version}, blend {out.blend}; {times}[/dim]")
+    console.print(f"[dim]{how}; model {out.model}, prompt {out.prompt_version}, reranker {out.reranker_version};"
+                  f" {times}[/dim]")
 
 
 def _multi(pairs: list[str] | None) -> dict[str, list[str]]:
@@ -272,8 +273,14 @@ def models() -> None:
 
 def _register() -> None:
     from service.cli_eval import eval_cmd, logs_app, prompts_app
+    from service.cli_chat import chat_cmd
+    from service.cli_rerank import rerankers_app, train_reranker_cmd
+
+    app.command("chat")(chat_cmd)
 
     app.command("eval")(eval_cmd)
+    app.command("train-reranker")(train_reranker_cmd)
+    app.add_typer(rerankers_app, name="rerankers")
     app.add_typer(prompts_app, name="prompts")
     app.add_typer(logs_app, name="logs")
 

@@ -53,6 +53,11 @@ def eval_cmd(
     candidates: Annotated[int, typer.Option(help="candidates the LLM reranks")] = 20,
     llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
     json_out: Annotated[Optional[Path], typer.Option("--json", help="write the report here")] = None,
+    adapted: Annotated[bool, typer.Option("--adapted/--no-adapted",
+                                          help="also train and report the adapted reranker")] = True,
+    minutes: Annotated[float, typer.Option(help="training budget for the adapted reranker")] = 30.0,
+    feature_cache: Annotated[Optional[Path], typer.Option(
+        help="folder that keeps per-item LLM features between runs")] = None,
 ) -> None:
     """Leave-last-out evaluation of every ranker (deterministic for a seed)."""
     from service.eval.runner import run_eval
@@ -62,7 +67,8 @@ def eval_cmd(
         with tempfile.TemporaryDirectory() as tmp, progress() as bar:
             task = bar.add_task("evaluating users", total=users)
             result, _rows, _ = run_eval(format, path, Path(tmp), users, seed, candidates, llm,
-                                        progress=lambda n, total: bar.update(task, completed=n, total=total))
+                                        progress=lambda n, total: bar.update(task, completed=n, total=total),
+                                        adapted=adapted, adapted_minutes=minutes, feature_cache=feature_cache)
         hr = f"hr@{candidates}"
         cfg = result["config"]
         console.print(_table(f"{path.name}: {cfg['users']} users (held-out item among the {candidates} "
@@ -70,6 +76,10 @@ def eval_cmd(
                              result, hr))
         lat = ", ".join(f"{k} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms" for k, v in result["latency_ms"].items())
         console.print(f"latency: {lat}")
+        if "adapted" in cfg:
+            a = cfg["adapted"]
+            console.print(f"adapted reranker: pool {a['pool']}, serving variant {a['chosen']} ({a['reason']}); "
+                          f"training seconds {a['train_seconds']}")
         if json_out:
             json_out.parent.mkdir(parents=True, exist_ok=True)
             json_out.write_text(json.dumps(result, indent=2))

@@ -17,7 +17,9 @@ import numpy as np
 from service.embed import Embedder, make_embedder
 from service.llm import LLMBackend, make_backend
 from service.rerank.stage import RerankStage
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, NotReady
+from service.rerank.adapted import AdaptedRanker, LLMSide, Timeline, candidate_features, load_current
+from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
 from service.types import Candidate, CandidateRequest, Event, Item, Ranked
@@ -35,6 +37,7 @@ class Recommendation:
     blend: str
     timings_ms: dict[str, float]
     overloaded: bool = False
+    reranker_version: str | None = None
 
 
 @dataclass
@@ -60,6 +63,13 @@ class Recommender:
         self._wire()
         self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days)
         self.rerank = RerankStage(settings, backend, self.calllog)
+        self.item_features = (ItemFeatureCache(cache_path(settings.artifacts_dir, backend.model_id), backend)
+                              if supports_hidden_states(backend) else None)
+        self._timeline: Timeline | None = None
+        self._adapted_stamp: float | None = None
+        self.adapted: AdaptedRanker | None = None
+        self.adapted_status = "no adapted reranker trained"
+        self.reload_adapted()
 
     @classmethod
     def open(cls, settings: Settings, with_llm: bool = True) -> "Recommender":
@@ -75,6 +85,70 @@ class Recommender:
             "semantic_query": ChromaSemantic(space, self.vectors, "query"),
             "popularity": Popularity(space, model),
         }
+
+    # -- explanations -----------------------------------------------------------------------
+    @property
+    def explainer(self):
+        """Blurbs written by the LLM (facts when there is none); created on first use."""
+        if getattr(self, "_explainer", None) is None:
+            from service.explain import Explainer
+
+            self._explainer = Explainer(self, self.rerank.backend, self.settings)
+        return self._explainer
+
+    @property
+    def facts_explainer(self):
+        """Blurbs from facts only (for requests that ask for no LLM)."""
+        if getattr(self, "_facts_explainer", None) is None:
+            from service.explain import Explainer
+
+            self._facts_explainer = Explainer(self, None, self.settings)
+        return self._facts_explainer
+
+    # -- adapted reranker -------------------------------------------------------------------
+    @property
+    def adapted_root(self):
+        return self.settings.artifacts_dir / "adapted"
+
+    def reload_adapted(self) -> None:
+        """Load the artifact CURRENT points at, if it changed. A missing or unreadable one
+        leaves the blend in charge, and `adapted_status` says why."""
+        pointer = self.adapted_root / "CURRENT"
+        stamp = pointer.stat().st_mtime if pointer.exists() else None
+        if stamp == self._adapted_stamp and (stamp is None or self.adapted is not None):
+            return
+        self._adapted_stamp = stamp
+        ranker, status = load_current(self.adapted_root)
+        if ranker is not None and ranker.uses_llm and ranker.meta.get("model") != self.rerank.model_id:
+            status = (f"adapted reranker {ranker.version} needs model {ranker.meta.get('model')}, "
+                      f"not {self.rerank.model_id}; serving the blend")
+            log.warning(status)
+            ranker = None
+        self.adapted, self.adapted_status = ranker, status
+        if ranker is not None and ranker.uses_llm and self.item_features is not None:
+            missing = self.item_features.missing(self.store.iter_items())
+            if missing:
+                self.item_features.ensure_in_background(missing)
+
+    @property
+    def timeline(self) -> Timeline:
+        if self._timeline is None:
+            self._timeline = Timeline.build(self.store, self.index.space)
+        return self._timeline
+
+    def _adapted_order(self, request: CandidateRequest, ranker: AdaptedRanker) -> tuple[list[Candidate], dict]:
+        t0 = time.perf_counter()
+        cand = self.candidates(request, max(request.k, ranker.pool))
+        t1 = time.perf_counter()
+        hist = self.store.history(request.user_id, limit=1) if request.user_id else []
+        t = hist[-1].timestamp if hist else float("inf")
+        side = (LLMSide(self.item_features, ranker.center, ranker.head)
+                if ranker.uses_llm and self.item_features is not None else None)
+        if ranker.uses_llm and side is None:
+            raise NotReady("the adapted reranker needs LLM features but no LLM is configured")
+        x = candidate_features(self, cand.history, t, cand.candidates, side, self.timeline)
+        ordered = ranker.order(cand.candidates, x) if cand.candidates else []
+        return ordered, {"candidates": (t1 - t0) * 1000, "rerank": (time.perf_counter() - t1) * 1000}
 
     # -- index lifecycle --------------------------------------------------------------
     def build_index(self, progress: Callable[[str, int, int], None] | None = None) -> dict:
@@ -102,6 +176,7 @@ class Recommender:
         with self._lock:
             self.index = index
             self._wire()
+            self._timeline = None
         return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
                 "embed_seconds": round(t_embed, 2)}
 
@@ -139,6 +214,9 @@ class Recommender:
         self.vectors.upsert(items)
         with self._lock:
             self.index.add_items(items)
+            self._timeline = None
+        if self.item_features is not None and self.adapted is not None and self.adapted.uses_llm:
+            self.item_features.ensure_in_background(items)
         return n
 
     def add_events(self, events: list[Event]) -> tuple[int, int]:
@@ -225,8 +303,23 @@ class Recommender:
         return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
 
     def recommend_full(self, request: CandidateRequest, use_llm: bool = True) -> Recommendation:
-        """candidates -> rerank (LLM + blend) -> top k."""
+        """candidates -> rerank (the adapted reranker if trained, else LLM + blend) -> top k."""
         t0 = time.perf_counter()
+        self.reload_adapted()
+        ranker, adapted_note = self.adapted, self.adapted_status
+        if ranker is not None and not use_llm:
+            adapted_note = "adapted reranker not requested"
+        elif ranker is not None:
+            try:
+                ordered, timings = self._adapted_order(request, ranker)
+            except NotReady as e:
+                adapted_note = f"adapted reranker skipped: {e}"
+                log.warning(adapted_note)
+            else:
+                ranked = self.to_ranked(ordered[: request.k])
+                timings["total"] = (time.perf_counter() - t0) * 1000
+                return Recommendation(ranked, True, None, ranker.meta.get("model"), ranker.meta.get("prompt"),
+                                      "adapted", timings_ms=timings, reranker_version=ranker.version)
         n = max(request.k, self.settings.llm.candidates)
         cand = self.candidates(request, n)
         timings = {"candidates": cand.timings_ms["total"]}
@@ -249,7 +342,8 @@ class Recommender:
             overloaded = False
         ranked = self.to_ranked(ordered[: request.k], items)
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return Recommendation(ranked, *meta, timings_ms=timings, overloaded=overloaded)
+        version = f"blend:{meta[4]} ({adapted_note})"
+        return Recommendation(ranked, *meta, timings_ms=timings, overloaded=overloaded, reranker_version=version)
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

@@ -25,10 +25,14 @@ class PromptFile(BaseModel):
     system: str | None = None
     template: str
     labels: list[str] = Field(default_factory=list)
+    answer_prefix: dict[str, str] = Field(
+        default_factory=dict, description="per language: text the model's answer starts with (it continues it)")
 
     @model_validator(mode="after")
     def _check(self) -> "PromptFile":
         used = set(PromptTemplate.from_template(self.template).input_variables)
+        for prefix in self.answer_prefix.values():
+            used |= set(PromptTemplate.from_template(prefix).input_variables)
         declared = set(self.variables)
         if used - declared:
             raise ValueError(f"template uses undeclared variable(s): {', '.join(sorted(used - declared))}")
@@ -46,7 +50,12 @@ class PromptFile(BaseModel):
         missing = [v for v in self.variables if v not in values]
         if missing:
             raise InvalidInput(f"prompt {self.ref} needs variable(s): {', '.join(missing)}")
-        return PromptTemplate.from_template(self.template).format(**{v: values[v] for v in self.variables})
+        template = PromptTemplate.from_template(self.template)
+        return template.format(**{v: values[v] for v in template.input_variables})
+
+    def prefix(self, lang: str, **values: str) -> str:
+        text = self.answer_prefix.get(lang) or self.answer_prefix.get("en", "")
+        return PromptTemplate.from_template(text).format(**values) if text else ""
 
     def messages(self, **values: str) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": self.system}] if self.system else []

@@ -45,6 +45,17 @@ class CFSettings(BaseModel):
     )
 
 
+class ExplainSettings(BaseModel):
+    """Blurbs: one short personal reason per recommended item, written by the LLM from
+    a prompt file, checked for grounding, cached, and replaced by facts when needed."""
+
+    prompt: str = "blurb"
+    max_items: int = Field(5, ge=0, le=20, description="LLM blurbs for the top N; the rest get facts")
+    max_tokens: int = Field(48, ge=8, le=200)
+    budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
+    cache_size: int = Field(4096, ge=0)
+
+
 class LLMSettings(BaseModel):
     """The reranking/explaining model. `backend`: llama-cpp (in process), openai (an
     OpenAI-compatible server at `base_url`), or none (candidate order only)."""
@@ -80,6 +91,7 @@ class Settings(BaseSettings):
 
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()
+    explain: ExplainSettings = ExplainSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

@@ -41,18 +41,20 @@ class Filters(BaseModel):
     """Constraints every candidate must satisfy.
 
     `include`: attribute -> values; an item passes when, for every attribute, it has at
-    least one of the values. `exclude`: an item fails when it has any of the values.
-    `ranges`: numeric attribute bounds (inclusive).
+    least one of the values. `require`: an item passes only when it has all of them.
+    `exclude`: an item fails when it has any of the values. `ranges`: numeric attribute
+    bounds (inclusive).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     include: dict[AttrName, Values] = Field(default_factory=dict, max_length=20)
+    require: dict[AttrName, Values] = Field(default_factory=dict, max_length=20)
     exclude: dict[AttrName, Values] = Field(default_factory=dict, max_length=20)
     ranges: dict[AttrName, Range] = Field(default_factory=dict, max_length=20)
 
     def is_empty(self) -> bool:
-        return not (self.include or self.exclude or self.ranges)
+        return not (self.include or self.require or self.exclude or self.ranges)
 
 
 class CandidateRequest(BaseModel):

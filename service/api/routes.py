@@ -26,17 +26,24 @@ from service.api.schemas import (
     RecommendationResponse,
     RecommendedItem,
     SimilarResponse,
+    Understood,
     Upserted,
 )
-from service.chat import ChatTurn, plan, reply_pieces
+from service.chat import Turn
 from service.errors import InvalidInput, NotFound, Overloaded
+from service.explain import BlurbDelta
 from service.pipeline import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
 
 
-def _items(ranked: list[Ranked]) -> list[RecommendedItem]:
-    return [RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank, sources=r.sources)
-            for r in ranked]
+def _items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedItem]:
+    out = []
+    for r in ranked:
+        b = (blurbs or {}).get(r.item_id)
+        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note) if b else {}
+        out.append(RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank,
+                                   sources=r.sources, **extra))
+    return out
 
 
 def _observe(rec: Recommendation, allow_degraded: bool) -> None:
@@ -62,9 +69,16 @@ class RecommendationsController(Controller):
                                filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
         out = rec.recommend_full(req, use_llm=data.use_llm)
         _observe(out, data.allow_degraded)
-        return RecommendationResponse(items=_items(out.items), reranked=out.reranked,
+        blurbs = {}
+        if data.explain and out.items:
+            explainer = rec.explainer if data.use_llm else rec.facts_explainer
+            blurbs = {b.item_id: b for b in explainer.explain(out.items, rec.history(data.user_id),
+                                                              user_id=data.user_id, calllog=rec.calllog)
+                      if not isinstance(b, BlurbDelta)}
+        return RecommendationResponse(items=_items(out.items, blurbs), reranked=out.reranked,
                                       fallback_reason=out.fallback_reason, model=out.model,
                                       prompt_version=out.prompt_version, blend=out.blend,
+                                      reranker_version=out.reranker_version,
                                       timings_ms={k: round(v, 2) for k, v in out.timings_ms.items()})
 
 
@@ -74,38 +88,67 @@ class ChatController(Controller):
 
     @post(status_code=HTTP_200_OK, sync_to_thread=True, responses={
         200: ResponseSpec(data_container=ChatResponse, description="JSON answer, or (streaming) "
-                          "text/event-stream events: items, reply (deltas), done | error")})
+                          "text/event-stream events: items, reply, blurb (deltas), blurb_done, done | error")})
     def chat(self, data: JSONBody[ChatRequest], request: Request, runtime: NamedDependency[Runtime]) -> Response:
-        """Chat-style request. With `stream: true` or `Accept: text/event-stream` the
-        answer is Server-Sent Events: `items`, `reply` deltas, then `done` (or `error`)."""
-        rec = runtime.get()
-        turns = [ChatTurn(m.role, m.content) for m in data.messages]
-        req = plan(turns, data.user_id, data.k)
+        """Chat-style request in English, French, Spanish or Chinese: free text,
+        constraints ("not horror"), "like <title>", and follow-ups ("more like the second
+        one", "something lighter"). With `stream: true` or `Accept: text/event-stream`
+        the answer is Server-Sent Events: `items` (the ranked list, first), `reply` (the
+        opening line), `blurb` deltas per item (a higher `attempt` restarts that item's
+        text), `blurb_done` (the final, checked blurb), then `done` with the whole reply
+        (or `error`)."""
+        chat = runtime.chat()
+        turns = [Turn(m.role, m.content, m.item_ids) for m in data.messages]
+        run = chat.run(turns, data.user_id, data.k, explain=data.explain, use_llm=data.use_llm)
+        plan = next(run)[1]  # planning errors (e.g. no user message) become 4xx here
         wants_stream = data.stream or "text/event-stream" in request.headers.get("accept", "")
         if not wants_stream:
-            out = rec.recommend_full(req)
-            _observe(out, True)
-            return Response(ChatResponse(reply="".join(reply_pieces(out, req)), items=_items(out.items),
+            out, blurbs, reply = None, {}, ""
+            for kind, ev in run:
+                if kind == "items":
+                    out = ev
+                    _observe(out, True)
+                elif kind == "blurb":
+                    blurbs[ev.item_id] = ev
+                elif kind == "done":
+                    reply = ev
+            return Response(ChatResponse(reply=reply, items=_items(out.items, blurbs), understood=_understood(plan),
                                          reranked=out.reranked, fallback_reason=out.fallback_reason,
-                                         model=out.model, prompt_version=out.prompt_version))
+                                         model=out.model, prompt_version=out.prompt_version,
+                                         reranker_version=out.reranker_version))
 
         def events() -> Iterator[ServerSentEventMessage]:
+            def sse(event: str, body: dict) -> ServerSentEventMessage:
+                return ServerSentEventMessage(event=event, data=json.dumps(body, ensure_ascii=False))
+
             try:
-                out = rec.recommend_full(req)
-                _observe(out, True)
-                body = {"items": [i.model_dump() for i in _items(out.items)], "reranked": out.reranked,
-                        "fallback_reason": out.fallback_reason, "model": out.model,
-                        "prompt_version": out.prompt_version}
-                yield ServerSentEventMessage(event="items", data=json.dumps(body, ensure_ascii=False))
-                reply = []
-                for piece in reply_pieces(out, req):
-                    reply.append(piece)
-                    yield ServerSentEventMessage(event="reply", data=json.dumps({"delta": piece}, ensure_ascii=False))
-                yield ServerSentEventMessage(event="done", data=json.dumps({"reply": "".join(reply)}, ensure_ascii=False))
+                for kind, ev in run:
+                    if kind == "items":
+                        _observe(ev, True)
+                        yield sse("items", {"items": [i.model_dump() for i in _items(ev.items)],
+                                            "understood": _understood(plan).model_dump(), "reranked": ev.reranked,
+                                            "fallback_reason": ev.fallback_reason, "model": ev.model,
+                                            "prompt_version": ev.prompt_version,
+                                            "reranker_version": ev.reranker_version})
+                    elif kind == "reply":
+                        yield sse("reply", {"delta": ev})
+                    elif kind == "blurb_delta":
+                        yield sse("blurb", {"item_id": ev.item_id, "delta": ev.delta, "attempt": ev.attempt})
+                    elif kind == "blurb":
+                        yield sse("blurb_done", {"item_id": ev.item_id, "blurb": ev.text, "grounded": ev.grounded,
+                                                 "source": ev.source, "note": ev.note})
+                    elif kind == "done":
+                        yield sse("done", {"reply": ev})
             except Exception as e:  # the stream is already 200: report in-band
-                yield ServerSentEventMessage(event="error", data=json.dumps({"detail": str(e)}))
+                yield sse("error", {"detail": str(e)})
 
         return ServerSentEvent(events())
+
+
+def _understood(plan) -> Understood:
+    i = plan.intent
+    return Understood(language=i.language, query=plan.request.query, include=i.include, exclude=i.exclude,
+                      moods=i.moods, like=i.seeds, filters=plan.request.filters.model_dump(exclude_defaults=True))
 
 
 class ItemsController(Controller):

@@ -29,6 +29,14 @@ class Runtime:
             log.exception("start-up failed")
             self.error = f"{type(e).__name__}: {e}"
 
+    def chat(self):
+        from service.chat import Chat
+
+        rec = self.get()
+        if getattr(self, "_chat", None) is None or self._chat.rec is not rec:
+            self._chat = Chat(rec, rec.explainer)
+        return self._chat
+
     def get(self):
         if self.recommender is None:
             raise NotReady(self.error or "still loading indexes and the model; retry shortly")

@@ -17,7 +17,8 @@ class RecommendationRequest(Strict):
     user_id: str | None = Field(None, min_length=1, max_length=256, examples=["1"])
     query: str | None = Field(None, max_length=2000, examples=["a funny animated movie for kids"])
     k: int = Field(10, ge=1, le=100)
-    explain: bool = Field(True, description="add a short blurb per item (when available)")
+    explain: bool = Field(False, description="add a short personal blurb per item (the LLM writes the top "
+                          "few, which costs about a second each; the rest are built from facts)")
     filters: Filters | None = Field(None, examples=[{"include": {"genres": ["Comedy"]}, "exclude": {"genres": ["Horror"]}}])
     exclude_seen: bool = True
     use_llm: bool = Field(True, description="rerank with the LLM")
@@ -32,8 +33,11 @@ class RecommendedItem(BaseModel):
     score: float
     rank: int
     sources: dict[str, float]
-    blurb: str | None = None
-    blurb_grounded: bool | None = None
+    blurb: str | None = Field(None, description="a short personal reason (when `explain` is on)")
+    blurb_grounded: bool | None = Field(None, description="true: written by the LLM and passed the grounding "
+                                        "check; false: built from facts instead (see blurb_note)")
+    blurb_source: Literal["llm", "facts"] | None = None
+    blurb_note: str | None = Field(None, description="why the blurb came from facts")
 
 
 class RecommendationResponse(BaseModel):
@@ -43,6 +47,8 @@ class RecommendationResponse(BaseModel):
     model: str | None
     prompt_version: str | None
     blend: str
+    reranker_version: str | None = Field(None, description="the adapted reranker artifact that ordered the "
+                                         "list, or `blend:<kind> (why no adapted reranker was used)`")
     timings_ms: dict[str, float]
 
 
@@ -77,6 +83,9 @@ class SimilarResponse(BaseModel):
 class ChatMessage(Strict):
     role: Literal["user", "assistant"]
     content: str = Field(min_length=1, max_length=4000)
+    item_ids: list[str] | None = Field(None, max_length=100, description="for assistant turns: the items that "
+                                       "answer recommended, so 'the second one' resolves exactly (otherwise "
+                                       "its numbered lines are read)")
 
 
 class ChatRequest(Strict):
@@ -84,15 +93,29 @@ class ChatRequest(Strict):
     user_id: str | None = Field(None, min_length=1, max_length=256)
     k: int = Field(5, ge=1, le=20)
     stream: bool = False
+    explain: bool = Field(True, description="write a blurb per item")
+    use_llm: bool = Field(True, description="rerank and write blurbs with the LLM")
+
+
+class Understood(BaseModel):
+    language: str
+    query: str | None
+    include: list[str]
+    exclude: list[str]
+    moods: list[str]
+    like: list[str] = Field(description="item ids the request referred to")
+    filters: dict
 
 
 class ChatResponse(BaseModel):
     reply: str
     items: list[RecommendedItem]
+    understood: Understood
     reranked: bool
     fallback_reason: str | None
     model: str | None
     prompt_version: str | None
+    reranker_version: str | None = None
 
 
 class Health(BaseModel):

@@ -91,6 +91,12 @@ class ItemSpace:
                 (bool(want & set(_as_list(a[name]))) if name in a else False for a in self.attributes),
                 dtype=bool, count=len(self.ids),
             )
+        for name, needed in filters.require.items():
+            need = {w.casefold() for w in needed}
+            mask &= np.fromiter(
+                (need <= set(_as_list(a[name])) if name in a else False for a in self.attributes),
+                dtype=bool, count=len(self.ids),
+            )
         for name, unwanted in filters.exclude.items():
             drop = {w.casefold() for w in unwanted}
             mask &= np.fromiter(

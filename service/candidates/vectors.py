@@ -55,6 +55,9 @@ def chroma_where(filters: Filters, list_attrs: set[str]) -> dict | None:
             clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
         else:
             clauses.append({f"a_{name}": {"$in": vals}})
+    for name, values in filters.require.items():
+        op = "$contains" if name in list_attrs else "$eq"
+        clauses.extend({f"a_{name}": {op: v.casefold()}} for v in dict.fromkeys(values))
     for name, values in filters.exclude.items():
         vals = [v.casefold() for v in values]
         if name in list_attrs:

@@ -1,44 +1,150 @@
-"""Chat-style requests -> a CandidateRequest -> the pipeline -> a short reply.
+"""Chat-style requests: a conversation -> intent (intent.py) -> a CandidateRequest ->
+candidates -> rerank -> blurbs -> a short reply in the person's language.
 
-This first version reads the latest user turn as the request text and combines it with
-the user's history; the reply is built from facts (titles), never free generation.
-Intent extraction (constraints, negations, 'like X', refinements, languages) and
-LLM-written replies plug in here."""
+`Chat.run` yields events in the order a streaming client wants them: the ranked list
+first (it is ready before any blurb), then the reply's opening line, then each blurb
+as the model writes it, then the final blurbs and the whole reply."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from service.chat.intent import Intent, Turn, parse
 from service.errors import InvalidInput
+from service.explain import Blurb, BlurbDelta, Explainer
 from service.pipeline import Recommendation, Recommender
-from service.types import CandidateRequest
+from service.text.lexicon import lexicon
+from service.types import CandidateRequest, Filters
+
+HEADERS = {
+    "en": ("Here are {n} picks ({about}):", "Here are {n} picks for you:",
+           "I found nothing matching {about}; try fewer constraints.", "I don't know {missing} in this catalog, so I went by the rest."),
+    "fr": ("Voici {n} suggestions ({about}) :", "Voici {n} suggestions pour vous :",
+           "Je n'ai rien trouvé pour {about} ; essayez avec moins de critères.", "Je ne connais pas {missing} dans ce catalogue ; j'ai suivi le reste."),
+    "es": ("Aquí tienes {n} sugerencias ({about}):", "Aquí tienes {n} sugerencias para ti:",
+           "No encontré nada para {about}; prueba con menos condiciones.", "No conozco {missing} en este catálogo; seguí el resto."),
+    "zh": ("为你推荐{n}个（{about}）：", "为你推荐{n}个：", "没有找到符合（{about}）的结果，试试放宽条件。", "目录中没有{missing}，已按其他条件推荐。"),
+}
+WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), "zh": ("不要", "类似")}
 
 
 @dataclass
-class ChatTurn:
-    role: str
-    content: str
+class ChatPlan:
+    intent: Intent
+    request: CandidateRequest
+    about: str
+    asked_values: list[str] = field(default_factory=list)
+    relaxed: CandidateRequest | None = None  # the same request with 'all of' loosened to 'any of'
 
 
-def plan(messages: list[ChatTurn], user_id: str | None, k: int) -> CandidateRequest:
-    users = [m.content.strip() for m in messages if m.role == "user" and m.content.strip()]
-    if not users:
-        raise InvalidInput("messages must contain at least one non-empty 'user' message")
-    return CandidateRequest(user_id=user_id, query=users[-1], k=k)
+def _catalog_values(space) -> dict[str, tuple[str, str]]:
+    """casefolded attribute value -> (attribute, value as stored), for list attributes
+    and short text attributes."""
+    out: dict[str, tuple[str, str]] = {}
+    for attrs in space.attributes:
+        for name, v in attrs.items():
+            vals = v if isinstance(v, list) else [v] if isinstance(v, str) and len(v) < 40 else []
+            for x in vals:
+                out.setdefault(str(x).casefold(), (name, str(x)))
+    return out
 
 
-def reply_pieces(rec: Recommendation, request: CandidateRequest) -> Iterator[str]:
-    titles = [r.title for r in rec.items]
-    if not titles:
-        yield "I could not find anything that fits; try describing it differently."
-        return
-    yield f"Here are {len(titles)} picks for \u201c{request.query}\u201d: "
-    for i, t in enumerate(titles):
-        yield t + (", " if i < len(titles) - 1 else ".")
+class Chat:
+    def __init__(self, rec: Recommender, explainer: Explainer) -> None:
+        self.rec, self.explainer = rec, explainer
+        self._values: tuple[tuple[int, int], dict] | None = None
+
+    def catalog_values(self) -> dict[str, tuple[str, str]]:
+        space = self.rec.index.space
+        key = (id(space), len(space.ids))
+        if self._values is None or self._values[0] != key:
+            self._values = (key, _catalog_values(space))
+        return self._values[1]
+
+    def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
+        lex, values = lexicon(), self.catalog_values()
+        out: dict[str, list[str]] = {}
+        for c in concepts:
+            wanted = lex.concepts[c].get("values", []) if c in lex.concepts else [c]
+            for v in wanted:
+                hit = values.get(v.casefold())
+                if hit:
+                    out.setdefault(hit[0], []).append(hit[1])
+        return out
+
+    def describe(self, intent: Intent) -> str:
+        lex, lang = lexicon(), intent.language
+        no, like = WORDS.get(lang, WORDS["en"])
+        titles = self.explainer.titles().title_of
+        parts = [lex.label(c, lang) for c in intent.include + intent.moods]
+        gap = "" if lang == "zh" else " "
+        parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts
+                  and lex.concepts[c].get("kind") != "mood" and not any(
+                      c.casefold() in [v.casefold() for v in lex.concepts[m].get("exclude", [])] for m in intent.moods)]
+        parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
+        parts += intent.words[:4]
+        return "、".join(parts) if lang == "zh" else ", ".join(parts)
+
+    def plan(self, turns: list[Turn], user_id: str | None, k: int) -> ChatPlan:
+        if not any(t.role == "user" and t.content.strip() for t in turns):
+            raise InvalidInput("messages must contain at least one non-empty 'user' message")
+        intent = parse(turns, self.explainer.titles())
+        history = self.rec.history(user_id) + [s for s in intent.seeds]
+        require, exclude = self._filters(intent.include), self._filters(intent.exclude)
+        filters = Filters(require=require, exclude=exclude)
+        query = intent.query(lexicon())
+        if intent.seeds and not query:
+            # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
+            # with X as the latest history item, order that pool
+            seeds = self.rec.store.get_items(intent.seeds)
+            words = [str(v) for s in intent.seeds if s in seeds
+                     for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals]
+            query = " ".join(dict.fromkeys(words)) or None
+        req = CandidateRequest(user_id=user_id, query=query, k=k, filters=filters, history=history,
+                               exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
+        relaxed = None
+        if sum(len(v) for v in require.values()) > 1:
+            relaxed = req.model_copy(update={"filters": Filters(include=require, exclude=exclude)})
+        asked = [v for vals in require.values() for v in vals]
+        return ChatPlan(intent, req, self.describe(intent), asked, relaxed)
+
+    def reply_header(self, plan: ChatPlan, n: int) -> str:
+        lang = plan.intent.language
+        with_about, plain, nothing, missing = HEADERS.get(lang, HEADERS["en"])
+        if n == 0:
+            return nothing.format(about=plan.about or "…")
+        text = with_about.format(n=n, about=plan.about) if plan.about else plain.format(n=n)
+        if plan.intent.unresolved:
+            text = missing.format(missing=", ".join(f"“{u}”" for u in plan.intent.unresolved[:2])) + " " + text
+        return text
+
+    def run(self, turns: list[Turn], user_id: str | None, k: int, explain: bool = True,
+            use_llm: bool = True) -> Iterator[tuple[str, object]]:
+        """Events: ("plan", ChatPlan), ("items", Recommendation), ("reply", text delta),
+        ("blurb_delta", BlurbDelta), ("blurb", Blurb), ("done", full reply text)."""
+        plan = self.plan(turns, user_id, k)
+        yield "plan", plan
+        out: Recommendation = self.rec.recommend_full(plan.request, use_llm=use_llm)
+        if not out.items and plan.relaxed is not None:
+            out = self.rec.recommend_full(plan.relaxed, use_llm=use_llm)
+        yield "items", out
+        header = self.reply_header(plan, len(out.items))
+        yield "reply", header
+        lines, blurbs = [header], {}
+        if explain and out.items:
+            lang = plan.intent.language
+            for ev in self.explainer.explain(out.items, plan.request.history or [], lang, plan.about,
+                                             plan.asked_values, user_id, self.rec.calllog):
+                if isinstance(ev, BlurbDelta):
+                    yield "blurb_delta", ev
+                else:
+                    blurbs[ev.item_id] = ev
+                    yield "blurb", ev
+        for i, r in enumerate(out.items, start=1):
+            b: Blurb | None = blurbs.get(r.item_id)
+            lines.append(f"{i}. {r.title}" + (f" — {b.text}" if b else ""))
+        yield "done", "\n".join(lines)
 
 
-def respond(recommender: Recommender, messages: list[ChatTurn], user_id: str | None, k: int,
-            allow_degraded: bool = True) -> tuple[Recommendation, CandidateRequest]:
-    req = plan(messages, user_id, k)
-    return recommender.recommend_full(req), req
+__all__ = ["Chat", "ChatPlan", "Turn"]

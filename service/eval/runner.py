@@ -137,9 +137,48 @@ def _ild(lists, vecs) -> float:
     return float(np.mean(vals)) if vals else 0.0
 
 
+def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cache: Path | None,
+                 seed: int) -> tuple[dict[str, list[list[str]]], dict]:
+    """Train the adapted reranker on the eval store (it never sees the held-out events)
+    and rank each user's deep pool with it and with its no-LLM ablation."""
+    from service.rerank.adapted import Timeline, candidate_features
+    from service.rerank.train_adapted import pools, train_reranker
+
+    trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
+                             feature_cache=feature_cache)
+    timeline = Timeline.build(rec.store, rec.index.space)
+    depth = trained.without_llm.pool
+    t0 = time.perf_counter()
+    pooled = pools(rec, [r.user for r in rows], depth)
+    pool_ms = (time.perf_counter() - t0) * 1000 / max(len(rows), 1)
+    side = trained.side
+    if side is not None:  # items only the test users' pools touch
+        need = {i: None for hist, _t, pool in pooled.values()
+                for i in hist[-rec.settings.cf.history:] + [c.item_id for c in pool]}
+        side.cache.ensure(list(rec.store.get_items(list(need)).values()))
+    out = {}
+    for name, ranker in (("adapted", trained.with_llm), ("adapted_no_llm", trained.without_llm)):
+        if ranker is None:
+            continue
+        lists = []
+        for r in rows:
+            hist, t, pool = pooled[r.user]
+            start = time.perf_counter()
+            x = candidate_features(rec, hist, t, pool, side if ranker.uses_llm else None, timeline)
+            ordered = [c.item_id for c in ranker.order(pool, x)]
+            r.ms[f"rerank:{name}"] = (time.perf_counter() - start) * 1000 + pool_ms
+            lists.append(ordered)
+        out[name] = lists
+    rep = trained.report
+    info = {"chosen": rep.chosen, "reason": rep.reason, "validation": rep.rows, "examples": rep.examples,
+            "train_seconds": {k: round(v, 1) for k, v in rep.seconds.items()}, "pool": depth}
+    return out, info
+
+
 def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed: int = 0, n_cand: int = 20,
              with_llm: bool = True, prompts: list[str] | None = None,
-             progress: Callable[[int, int], None] | None = None) -> tuple[dict, list[UserRow], dict]:
+             progress: Callable[[int, int], None] | None = None, adapted: bool = False,
+             adapted_minutes: float = 30.0, feature_cache: Path | None = None) -> tuple[dict, list[UserRow], dict]:
     from service.llm import make_backend
     from service.pipeline import Recommender
 
@@ -156,6 +195,10 @@ def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed:
     rows = score_users(rec, held, n_cand, rerankers, progress=(lambda n: progress(n, len(held))) if progress else None)
     rankings = {name: [r.lists[name] for r in rows] for name in ("popularity", "cf", "semantic", "fused")}
     rankings.update(rank_candidates(rows, prompts if backend else []))
+    adapted_info = None
+    if adapted:
+        ranked, adapted_info = rank_adapted(rec, rows, backend, adapted_minutes, feature_cache, seed)
+        rankings.update(ranked)
     result = summarize(rows, rankings, n_cand, rec.vectors, prep.n_items)
     latency = {}
     for key in sorted({k for r in rows for k in r.ms}):
@@ -164,4 +207,6 @@ def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed:
     config = {"format": fmt, "path": str(path), "users": len(rows), "seed": seed, "candidates": n_cand,
               "model": backend.model_id if backend else None, "prompts": [load_prompt(p).ref for p in prompts],
               "users_with_target_in_candidates": sum(r.target_idx >= 0 for r in rows)}
+    if adapted_info:
+        config["adapted"] = adapted_info
     return {"rankers": result, "latency_ms": latency, "config": config}, rows, rankings

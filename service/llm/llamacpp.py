@@ -27,6 +27,9 @@ class LlamaCppBackend:
         from llama_cpp import Llama
 
         self.model_id = model_id
+        self.model_path, self.n_threads = model_path, n_threads
+        self._hidden: Llama | None = None  # a second context, opened on first use
+        self._hidden_lock = threading.Lock()
         self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
                          n_threads_batch=n_threads, n_batch=n_batch, flash_attn=True, verbose=False)
         self.lock = threading.Lock()  # one context: one request at a time
@@ -111,6 +114,23 @@ class LlamaCppBackend:
 
     def _needs_bos(self) -> bool:
         return bool(self.llm.metadata.get("tokenizer.ggml.add_bos_token", "false") == "true")
+
+    # -- features -------------------------------------------------------------------------
+    def hidden_states(self, texts: list[str]) -> np.ndarray:
+        """The model's final hidden states, mean-pooled over each text's tokens (one row
+        per text). A second context in embedding mode, so it never waits for ranking."""
+        import llama_cpp
+
+        with self._hidden_lock:
+            if self._hidden is None:
+                self._hidden = llama_cpp.Llama(
+                    model_path=self.model_path, embedding=True, n_ctx=512, n_batch=512, n_ubatch=512,
+                    n_threads=self.n_threads, n_threads_batch=self.n_threads, verbose=False,
+                    pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN)
+            try:
+                return np.asarray(self._hidden.embed(texts, truncate=True), dtype=np.float32).reshape(len(texts), -1)
+            except Exception as e:
+                raise BackendError(f"llama.cpp embedding failed: {e}") from e
 
     # -- generation -----------------------------------------------------------------------
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,

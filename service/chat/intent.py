@@ -1,0 +1,148 @@
+"""From a conversation to what the person wants: language, attribute constraints
+(include / exclude, with negation), 'like <title>' references resolved against the
+catalog, references to the previous answer ('more like the second one') and moods
+('something lighter'). Earlier turns carry forward; a later turn overrides them
+("no horror" after "horror please").
+
+Requests are normalised, not translated: attribute and mood words map to the
+catalog's own attribute values (hard filters) and to English query words (the
+embedder is English-centric); in English the remaining content words join the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from service.text.language import detect
+from service.text.lexicon import Lexicon, lexicon
+from service.text.titles import TitleIndex, normalize, words_with_spans
+
+_FILLER = set("""a an the i me my we you your some something anything any one ones please want would like to
+see watch read give show recommend recommendations suggest find looking look for with and or but of in on
+about that this more less than not no movie movies film films book books something else another other
+again can could should good great best new really very just also maybe perhaps kind sort type like
+similar please thanks thank now instead rather time today tonight weekend""".split())
+
+
+@dataclass
+class Turn:
+    role: str
+    content: str
+    item_ids: list[str] | None = None  # what an assistant turn recommended, if the client says
+
+
+@dataclass
+class Intent:
+    language: str = "en"
+    include: list[str] = field(default_factory=list)  # concepts
+    exclude: list[str] = field(default_factory=list)  # concepts
+    moods: list[str] = field(default_factory=list)
+    seeds: list[str] = field(default_factory=list)  # item ids the person referred to
+    shown: list[str] = field(default_factory=list)  # item ids already recommended in this chat
+    words: list[str] = field(default_factory=list)  # English content words of the need
+    unresolved: list[str] = field(default_factory=list)  # 'like ...' text that named no title
+
+    def query(self, lex: Lexicon) -> str | None:
+        parts = [lex.concepts[c].get("query", c) for c in self.include]
+        parts += [lex.concepts[m].get("query", m) for m in self.moods]
+        parts += self.words
+        text = " ".join(dict.fromkeys(" ".join(parts).split()))
+        return text or None
+
+
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s*(.+?)(?:\s+[—–-]\s+.*)?$")
+OPPOSITE_MOODS = {"lighter": "darker", "darker": "lighter"}
+
+
+def _answer_items(turn: Turn, titles: TitleIndex) -> list[str]:
+    """What an earlier answer recommended: the ids the client sent back, else the titles
+    of its numbered lines ('2. Memento (2000) — ...'), else any titles it names."""
+    if turn.item_ids:
+        return list(turn.item_ids)
+    numbered = []
+    for line in turn.content.splitlines():
+        m = _NUMBERED.match(line)
+        if m:
+            hit = titles.by_key.get(normalize(m.group(1)))
+            if hit:
+                numbered.append(hit)
+    if numbered:
+        return list(dict.fromkeys(numbered))
+    return list(dict.fromkeys(i for i, _s, _e in titles.find_all(turn.content)))
+
+
+def _set(include: list[str], exclude: list[str], concept: str, negated: bool) -> None:
+    add, drop = (exclude, include) if negated else (include, exclude)
+    if concept in drop:
+        drop.remove(concept)
+    if concept not in add:
+        add.append(concept)
+
+
+def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> Intent:
+    lex = lex or lexicon()
+    intent = Intent()
+    last_answer: list[str] = []
+    for turn in turns:
+        text = turn.content.strip()
+        if turn.role == "assistant":
+            last_answer = _answer_items(turn, titles)
+            intent.shown.extend(i for i in last_answer if i not in intent.shown)
+            continue
+        if not text:
+            continue
+        lang = detect(text, default=intent.language)
+        intent.language = lang
+        masked: list[tuple[int, int]] = []
+        refs = lex.ordinals(text, lang)
+        for n, start, end in refs:
+            masked.append((start, end))
+            if last_answer and -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
+                seed = last_answer[n - 1 if n > 0 else n]
+                if seed not in intent.seeds:
+                    intent.seeds.append(seed)
+        for item_id, quoted, start, end in titles.quoted(text):
+            masked.append((start, end))
+            if item_id and item_id not in intent.seeds:
+                intent.seeds.append(item_id)
+            elif not item_id:
+                intent.unresolved.append(quoted)
+        if not refs:
+            for pos in lex.like_cues(text, lang):
+                if any(a <= pos < b for a, b in masked):
+                    continue
+                hit = titles.resolve_after(text, pos)
+                if hit:
+                    item_id, start, end = hit
+                    masked.append((start, end))
+                    if item_id not in intent.seeds:
+                        intent.seeds.append(item_id)
+                else:
+                    rest = text[pos:].strip().split(",")[0][:60]
+                    if rest and lang != "zh":
+                        intent.unresolved.append(rest)
+        for m in lex.mentions(text, lang, masked):
+            if lex.concepts[m.concept].get("kind") == "mood":
+                if not m.negated and m.concept not in intent.moods:
+                    opposite = OPPOSITE_MOODS.get(m.concept)
+                    if opposite in intent.moods:
+                        intent.moods.remove(opposite)
+                        for value in lex.concepts[opposite].get("exclude", []):
+                            concept = lex.concept_of(value, "en") or value.casefold()
+                            if concept in intent.exclude:
+                                intent.exclude.remove(concept)
+                    intent.moods.append(m.concept)
+                    # a mood overrides earlier wishes ('a horror film' ... 'something lighter')
+                    for value in lex.concepts[m.concept].get("exclude", []):
+                        _set(intent.include, intent.exclude, lex.concept_of(value, "en") or value.casefold(), True)
+            else:
+                _set(intent.include, intent.exclude, m.concept, m.negated)
+            masked.append((m.start, m.end))
+        if lang == "en":
+            for w, start, _end in words_with_spans(text):
+                if any(a <= start < b for a, b in masked) or w in _FILLER or len(w) < 3 or not re.match(r"[a-z]", w):
+                    continue
+                if w not in intent.words:
+                    intent.words.append(w)
+    return intent

@@ -1,0 +1,44 @@
+"""`python -m service chat`: ask for recommendations in your own words (any of English,
+French, Spanish, Chinese); the list prints first, then each blurb as it is written."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from service.errors import RecsError
+from service.settings import get_settings
+
+
+def chat_cmd(
+    message: Annotated[list[str], typer.Argument(help="the conversation: user, assistant, user... turns")],
+    user: Annotated[Optional[str], typer.Option(help="user id (their history is used)")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=20)] = 5,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
+    explain: Annotated[bool, typer.Option("--explain/--no-explain")] = True,
+) -> None:
+    from service.chat import Chat, Turn
+    from service.cli import _fail, _recommender, console
+
+    try:
+        rec = _recommender(with_llm=llm)
+        chat = Chat(rec, rec.explainer)
+        turns = [Turn("user" if i % 2 == 0 else "assistant", m) for i, m in enumerate(message)]
+        titles: dict[str, str] = {}
+        for kind, ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
+            if kind == "plan":
+                i = ev.intent
+                console.print(f"[dim]understood: language {i.language}; query {ev.request.query!r}; "
+                              f"filters {ev.request.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
+            elif kind == "items":
+                titles = {r.item_id: r.title for r in ev.items}
+            elif kind == "reply":
+                console.print(ev)
+            elif kind == "blurb":
+                mark = "" if ev.grounded else f" [dim](facts: {ev.note})[/dim]"
+                console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}{mark}")
+            elif kind == "done" and not explain:
+                console.print(ev)
+    except RecsError as e:
+        _fail(e)

@@ -1,0 +1,78 @@
+"""CLI for the adapted reranker: train it on the store's events, list its artifacts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from service.errors import RecsError
+from service.settings import get_settings
+
+rerankers_app = typer.Typer(no_args_is_help=True, help="Adapted reranker artifacts.")
+
+
+def train_reranker_cmd(
+    minutes: Annotated[float, typer.Option(help="time budget; LLM item features stop at 80% of it")] = 30.0,
+    users: Annotated[Optional[int], typer.Option(help="users sampled per split (default: up to 2000)")] = 2000,
+    splits: Annotated[int, typer.Option(min=1, max=10, help="earlier events per user used as fit targets")] = 3,
+    pool: Annotated[int, typer.Option(min=10, max=1000, help="candidates the reranker orders")] = 100,
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="use frozen LLM features")] = True,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Adapt the reranker to this catalog's own interactions (by time: each user's
+    latest event validates, earlier ones train) and make it the served artifact. A
+    running service switches to it on its next request; until then it keeps the old one."""
+    from service.cli import _progress, console
+    from service.llm import make_backend
+    from service.rerank.train_adapted import train_and_save
+    from service.store import Store
+
+    try:
+        s = get_settings()
+        backend = make_backend(s) if llm else None
+        with _progress() as bar:
+            tasks: dict[str, int] = {}
+
+            def tick(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            trained, path = train_and_save(s, Store(s.db_path), backend, minutes=minutes, users=users,
+                                           fit_splits=splits, pool=pool, progress=tick)
+        rep = trained.report
+        table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
+        table.add_column("ranker")
+        table.add_column("validation NDCG@10", justify="right")
+        for name, row in rep.rows.items():
+            table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
+        console.print(table)
+        console.print(f"{rep.reason}\ntime: " + ", ".join(f"{k} {v:.0f} s" for k, v in rep.seconds.items()))
+        console.print(f"saved {path}")
+    except RecsError as e:
+        from service.cli import _fail
+
+        _fail(e)
+
+
+@rerankers_app.command("list")
+def list_cmd() -> None:
+    """Every adapted reranker artifact in the data dir; `*` marks the served one."""
+    from service.cli import console
+    from service.rerank.adapted import list_artifacts
+
+    rows = list_artifacts(get_settings().artifacts_dir / "adapted")
+    if not rows:
+        console.print("no adapted reranker trained yet: run `python -m service train-reranker`")
+        return
+    table = Table(title="adapted rerankers")
+    for col in ("", "version", "kind", "model", "prompt", "snapshot", "validation NDCG@10", "trained"):
+        table.add_column(col)
+    for r in rows:
+        val = r.get("validation", {}).get(r.get("kind", ""), {}).get("validation_ndcg@10")
+        table.add_row("*" if r["current"] else "", r["version"], str(r.get("kind")), str(r.get("model")),
+                      str(r.get("prompt")), f"e{r.get('snapshot_event_id')}",
+                      f"{val:.4f}" if val is not None else "-", str(r.get("trained_at")))
+    console.print(table)

@@ -1,0 +1,238 @@
+"""Personal blurbs for the final list, streamed.
+
+For each item: its anchors (the history items CF links it to most, else those sharing
+the most attributes) and shared attributes are found first; the LLM writes one
+sentence from the blurb prompt, started for it with the closest anchor; the grounding
+check reads the result; a failing blurb is regenerated once (sampled), then replaced
+by a sentence built from the facts. Blurbs are cached by (user state, item, prompt
+version, model, language), so a repeated request costs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.errors import RecsError
+from service.explain.grounding import check, trim
+from service.llm.chains import generation_chain
+from service.prompts import load_prompt
+from service.settings import Settings
+from service.text.language import NAMES
+from service.text.lexicon import lexicon
+from service.text.titles import TitleIndex, display
+from service.types import Item, Ranked
+
+FACTS = {
+    "en": {"and": " and ", "both": "Because you enjoyed {anchors}: it is also {shared}.",
+           "anchors": "Because you enjoyed {anchors}: people who liked them often pick {item} next.",
+           "shared": "It matches what you asked for: {shared}.", "none": "A popular pick in this catalog."},
+    "fr": {"and": " et ", "both": "Puisque vous avez aimé {anchors} : c'est aussi {shared}.",
+           "anchors": "Puisque vous avez aimé {anchors} : ceux qui les ont aimés choisissent souvent {item}.",
+           "shared": "Correspond à votre demande : {shared}.", "none": "Un choix populaire du catalogue."},
+    "es": {"and": " y ", "both": "Como te gustó {anchors}: también es {shared}.",
+           "anchors": "Como te gustó {anchors}: quienes lo disfrutaron suelen elegir {item}.",
+           "shared": "Encaja con lo que pediste: {shared}.", "none": "Una opción popular del catálogo."},
+    "zh": {"and": "和", "both": "因为你喜欢{anchors}：它同样是{shared}。",
+           "anchors": "因为你喜欢{anchors}：喜欢它们的人也常选择{item}。",
+           "shared": "符合你的要求：{shared}。", "none": "本目录中的热门之选。"},
+}
+
+
+@dataclass
+class BlurbDelta:
+    item_id: str
+    delta: str
+    attempt: int  # a new attempt number means: start this item's text again
+
+
+@dataclass
+class Blurb:
+    item_id: str
+    text: str
+    grounded: bool  # an LLM blurb that passed the grounding check
+    source: str  # "llm" | "facts"
+    note: str | None = None  # why it came from facts
+    first_try: bool | None = None  # did the first LLM attempt pass (None: no attempt)
+    cached: bool = False
+
+
+def _quote(title: str, lang: str) -> str:
+    return f"《{display(title)}》" if lang == "zh" else display(title)
+
+
+def _values(item: Item) -> list[str]:
+    out = []
+    for v in item.attributes.values():
+        if isinstance(v, list):
+            out.extend(str(x) for x in v)
+    return out
+
+
+class Explainer:
+    def __init__(self, rec, backend, settings: Settings) -> None:
+        self.rec, self.backend, self.cfg = rec, backend, settings.explain
+        self.prompt = load_prompt(self.cfg.prompt)
+        self._cache: OrderedDict[tuple, Blurb] = OrderedDict()
+        self._lock = threading.Lock()
+        self._titles: tuple[tuple[int, int], TitleIndex] | None = None
+        # What a blurb must not echo: the prompt's own words, without its variables.
+        self._instructions = re.sub(r"\{\w+\}", " . ", f"{self.prompt.system or ''}\n{self.prompt.template}")
+
+    # -- facts ------------------------------------------------------------------------------
+    def titles(self) -> TitleIndex:
+        space = self.rec.index.space
+        key = (id(space), len(space.ids))
+        if self._titles is None or self._titles[0] != key:
+            pop = self.rec.popularity(space.ids)
+            self._titles = (key, TitleIndex(zip(space.ids, space.titles), pop))
+        return self._titles[1]
+
+    def anchors(self, item: Item, history: dict[str, Item], n: int = 2) -> list[str]:
+        """History items CF ties to `item` most; else the ones sharing most attributes."""
+        space, model = self.rec.index.space, self.rec.index.model
+        hist = [h for h in history if h != item.item_id]
+        row = space.index.get(item.item_id)
+        out: list[str] = []
+        if row is not None and hist:
+            rows = np.asarray(space.rows(hist))
+            if len(rows):
+                sims = np.asarray(model.sim[rows][:, row].todense()).ravel()
+                sims += np.asarray(model.trans[rows][:, row].todense()).ravel() * 1e-3
+                order = np.argsort(-sims, kind="stable")
+                out = [space.ids[rows[i]] for i in order[:n] if sims[i] > 0]
+        if len(out) < n:
+            mine = {v.casefold() for v in _values(item)}
+            scored = [(len(mine & {v.casefold() for v in _values(history[h])}), k, h)
+                      for k, h in enumerate(hist) if h not in out]
+            scored = sorted((s for s in scored if s[0] > 0), reverse=True)
+            out += [h for _s, _k, h in scored[: n - len(out)]]
+        return out
+
+    def shared(self, item: Item, anchors: list[Item], asked_values: list[str], lang: str) -> list[str]:
+        mine = _values(item)
+        theirs = {v.casefold() for a in anchors for v in _values(a)} | {v.casefold() for v in asked_values}
+        lex = lexicon()
+        out = []
+        for v in mine:
+            if v.casefold() in theirs:
+                concept = lex.concept_of(v, "en")
+                label = lex.label(concept, lang) if concept else v
+                if label not in out:
+                    out.append(label)
+        return out[:3]
+
+    def facts_text(self, item: Item, anchors: list[Item], shared: list[str], lang: str) -> str:
+        f = FACTS.get(lang, FACTS["en"])
+        names = f["and"].join(_quote(a.title, lang) for a in anchors)
+        sep = "、" if lang == "zh" else ", "
+        if anchors and shared:
+            return f["both"].format(anchors=names, shared=sep.join(shared))
+        if anchors:
+            return f["anchors"].format(anchors=names, item=_quote(item.title, lang))
+        if shared:
+            return f["shared"].format(shared=sep.join(shared))
+        return f["none"]
+
+    # -- generation ---------------------------------------------------------------------------
+    def _key(self, history: list[str], item_id: str, lang: str) -> tuple:
+        state = hashlib.sha1("\x1f".join(history).encode()).hexdigest()
+        return (state, item_id, self.prompt.ref, getattr(self.backend, "model_id", None), lang)
+
+    def cached(self, history: list[str], item_id: str, lang: str) -> Blurb | None:
+        with self._lock:
+            hit = self._cache.get(self._key(history, item_id, lang))
+            if hit is not None:
+                self._cache.move_to_end(self._key(history, item_id, lang))
+        return hit
+
+    def _remember(self, key: tuple, blurb: Blurb) -> None:
+        if self.cfg.cache_size <= 0:
+            return
+        with self._lock:
+            self._cache[key] = blurb
+            while len(self._cache) > self.cfg.cache_size:
+                self._cache.popitem(last=False)
+
+    def explain(self, items: list[Ranked], history: list[str], lang: str = "en", asked: str | None = None,
+                asked_values: list[str] | None = None, user_id: str | None = None,
+                calllog=None) -> Iterator[BlurbDelta | Blurb]:
+        """Deltas while the LLM writes, then one final Blurb per item (the final text is
+        what counts: a failed attempt is followed by a new attempt or by facts)."""
+        t0 = time.perf_counter()
+        hist = history[-self.rec.settings.cf.history:]
+        known = self.rec.store.get_items(hist + [r.item_id for r in items])
+        hist_items = {h: known[h] for h in hist if h in known}
+        titles = self.titles()
+        for n, r in enumerate(items):
+            item = known.get(r.item_id)
+            if item is None:
+                continue
+            key = self._key(hist, r.item_id, lang)
+            hit = self.cached(hist, r.item_id, lang)
+            if hit is not None:
+                yield Blurb(**{**hit.__dict__, "cached": True})
+                continue
+            anchors = [hist_items[a] for a in self.anchors(item, hist_items)]
+            shared = self.shared(item, anchors, asked_values or [], lang)
+            facts = self.facts_text(item, anchors, shared, lang)
+            reason = None
+            if self.backend is None:
+                reason = "no LLM configured"
+            elif n >= self.cfg.max_items:
+                reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
+            elif not anchors:
+                reason = "nothing in the history to ground it on"
+            elif (time.perf_counter() - t0) * 1000 > self.cfg.budget_ms:
+                reason = "the blurb time budget is spent"
+            if reason:
+                blurb = Blurb(r.item_id, facts, False, "facts", reason)
+                self._remember(key, blurb)
+                yield blurb
+                continue
+            blurb = yield from self._write(item, anchors, hist_items, shared, facts, lang, asked, titles,
+                                           user_id, calllog)
+            self._remember(key, blurb)
+            yield blurb
+
+    def _write(self, item, anchors, hist_items, shared, facts, lang, asked, titles, user_id,
+               calllog) -> Iterator[BlurbDelta | Blurb]:
+        liked = [display(a.title) for a in anchors] + [display(h.title) for h in list(hist_items.values())[-5:]]
+        values = {"liked": "; ".join(dict.fromkeys(liked)), "asked": asked or "recommendations",
+                  "item": display(item.title), "details": ", ".join(shared or _values(item)[:3]) or "no details",
+                  "anchor": display(anchors[0].title), "language": NAMES.get(lang, "English")}
+        prefix = self.prompt.prefix(lang, **values)
+        rendered = self.backend.render_chat(self.prompt.messages(**values)) + prefix
+        allowed = set(hist_items) | {item.item_id}
+        first_ok, reasons = None, []
+        for attempt, temperature in ((1, 0.0), (2, 0.7)):
+            chain = generation_chain(lambda _v: rendered, self.backend, self.cfg.max_tokens, temperature, ["\n"])
+            yield BlurbDelta(item.item_id, prefix, attempt)
+            pieces, t = [], time.perf_counter()
+            try:
+                for piece in chain.stream({}):
+                    pieces.append(piece)
+                    yield BlurbDelta(item.item_id, piece, attempt)
+            except RecsError as e:
+                reasons.append(f"the model failed: {e}")
+                break
+            text = trim(prefix + "".join(pieces))
+            reason = check(text, allowed=allowed, titles=titles, language=lang, prompt=self._instructions,
+                           answer_prefix=prefix)
+            if calllog is not None:
+                calllog.record("generate", self.prompt.ref, rendered, {"text": text, "check": reason or "ok"},
+                               model=self.backend.model_id, user_id=user_id,
+                               latency_ms=round((time.perf_counter() - t) * 1000, 1), fallback=reason)
+            if first_ok is None:
+                first_ok = reason is None
+            if reason is None:
+                return Blurb(item.item_id, text, True, "llm", None, first_ok)
+            reasons.append(reason)
+        return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok)

@@ -1,0 +1,279 @@
+"""`train-reranker`: fit the adapted reranker on the store's own events, by time.
+
+Two scratch copies of the store are built, so no example's features carry a trace of
+its own answer:
+- fit split: each user's latest two events removed; the second-latest is the target;
+- validation split: the latest event removed; it is the target.
+Both the model with LLM features and the same model without them (the ablation) are
+fitted on the fit split and compared on the validation split with the candidate order.
+The LLM columns are kept only if they beat the ablation there; the chosen variant is
+refitted on both splits and written as a versioned artifact.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from service.eval.split import HeldOut
+from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, AdaptedRanker, LLMSide, Timeline,
+                                    candidate_features, fit_head, version_name)
+from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
+from service.settings import Settings
+from service.store import Store
+from service.types import Candidate, CandidateRequest
+
+log = logging.getLogger(__name__)
+RANDOM_NEGATIVES = 5
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Group:
+    """One request: features of its pool (+ random negatives) and the target's row (-1
+    when the target is not in the pool)."""
+    user: str
+    ids: list[str]
+    x: np.ndarray
+    target: int
+    pool: int  # the first `pool` rows are the real candidate pool, in candidate order
+
+
+@dataclass
+class TrainReport:
+    rows: dict[str, dict] = field(default_factory=dict)
+    chosen: str = ""
+    reason: str = ""
+    seconds: dict[str, float] = field(default_factory=dict)
+    examples: dict[str, int] = field(default_factory=dict)
+
+
+def make_classifier(seed: int = 0):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(learning_rate=0.05, max_iter=250, max_leaf_nodes=15,
+                                          min_samples_leaf=40, l2_regularization=1.0, random_state=seed)
+
+
+def user_time(rec, user: str) -> tuple[list[str], float]:
+    hist = rec.store.history(user, limit=rec.settings.cf.history * 4)
+    return [h.item_id for h in hist], (hist[-1].timestamp if hist else float("inf"))
+
+
+def pools(rec, users: list[str], depth: int) -> dict[str, tuple[list[str], float, list[Candidate]]]:
+    out = {}
+    for u in users:
+        hist, t = user_time(rec, u)
+        out[u] = (hist, t, rec.candidates(CandidateRequest(user_id=u, history=hist, k=depth), depth).candidates)
+    return out
+
+
+def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, timeline: Timeline,
+                 seed: int = 0, negatives: int = RANDOM_NEGATIVES,
+                 pooled: dict | None = None) -> list[Group]:
+    rng = random.Random(seed)
+    ids_all = rec.index.space.ids
+    pooled = pooled or pools(rec, [h.user_id for h in held], depth)
+    groups = []
+    for h in held:
+        hist, t, pool = pooled[h.user_id]
+        if not pool:
+            continue
+        seen = set(hist) | {c.item_id for c in pool}
+        extra = []
+        while negatives and len(extra) < negatives and len(seen) < len(ids_all):
+            i = ids_all[rng.randrange(len(ids_all))]
+            if i not in seen:
+                seen.add(i)
+                extra.append(Candidate(item_id=i, score=0.0, sources={}))
+        cands = pool + extra
+        x = candidate_features(rec, hist, t, cands, llm, timeline)
+        x[len(pool):, 0] = 0.0  # random items have no candidate rank
+        ids = [c.item_id for c in cands]
+        groups.append(Group(h.user_id, ids, x, ids.index(h.target) if h.target in ids else -1, len(pool)))
+    return groups
+
+
+def fit(groups: list[Group], n_features: int, seed: int = 0):
+    xs = [g.x[:, :n_features] for g in groups if g.target >= 0]
+    ys = []
+    for g in groups:
+        if g.target >= 0:
+            y = np.zeros(len(g.x))
+            y[g.target] = 1
+            ys.append(y)
+    clf = make_classifier(seed)
+    clf.fit(np.vstack(xs), np.concatenate(ys))
+    return clf
+
+
+def ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None, k: int = 10) -> float:
+    """Mean NDCG@k over all groups (a target outside the pool scores 0); `None` scores
+    the candidate order. Only the real pool is ranked, as in serving."""
+    total = 0.0
+    for g in groups:
+        if 0 <= g.target < g.pool:
+            if scorer is None:
+                pos = g.target
+            else:
+                s = scorer(g.x[: g.pool])
+                pos = sorted(range(g.pool), key=lambda i: (-s[i], i)).index(g.target)
+            total += 1.0 / np.log2(pos + 2) if pos < k else 0.0
+    return total / max(len(groups), 1)
+
+
+def _split(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut], Store]:
+    from service.rerank.train import split_store
+
+    scratch, held = split_store(store, workdir, settings)
+    return scratch, held, Store(scratch.db_path)
+
+
+@dataclass
+class Trained:
+    chosen: AdaptedRanker
+    with_llm: AdaptedRanker | None
+    without_llm: AdaptedRanker
+    report: TrainReport
+    side: LLMSide | None
+
+
+def train_reranker(settings: Settings, store: Store, backend=None, minutes: float = 30.0,
+                   users: int | None = 2000, seed: int = 0, pool: int = 100, fit_splits: int = 3,
+                   feature_cache: Path | None = None, progress: Progress | None = None) -> Trained:
+    """Fit both variants and choose; writes nothing (see `train_and_save`).
+
+    Split 0 holds out each user's latest event (validation); split k (k >= 1) holds out
+    the latest k+1 events and targets the (k+1)-th latest (fitting). More fit splits, more
+    examples per user, each with features built only from what came before it."""
+    from service.pipeline import Recommender
+
+    tick = progress or (lambda stage, done, total: None)
+    t_start = time.perf_counter()
+    report = TrainReport()
+    names = ["validation"] + [f"fit{k}" for k in range(1, fit_splits + 1)]
+    rng = random.Random(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        recs, helds, src = {}, {}, store
+        for n, name in enumerate(names):
+            tick("splits", n, len(names))
+            scratch, held, src = _split(src, Path(tmp) / name, settings)
+            if n:  # same items: reuse split 0's vectors instead of embedding again
+                shutil.copytree(recs[names[0]].settings.chroma_path, scratch.chroma_path)
+            rec = Recommender(scratch.model_copy(update={"calllog_enabled": False}), store=src)
+            rec.build_index()
+            recs[name] = rec
+            helds[name] = rng.sample(held, min(users, len(held))) if users is not None else held
+        tick("splits", len(names), len(names))
+        report.seconds["splits+index"] = time.perf_counter() - t_start
+        pooled = {name: pools(recs[name], [h.user_id for h in helds[name]], pool) for name in names}
+
+        side = None
+        if supports_hidden_states(backend):
+            t = time.perf_counter()
+            cache = ItemFeatureCache(cache_path(feature_cache or settings.artifacts_dir, backend.model_id), backend)
+            budget = max(60.0, minutes * 60 * 0.8 - (time.perf_counter() - t_start))
+            side = _llm_side(cache, store, pooled, recs[names[1] if len(names) > 1 else names[0]], budget,
+                             progress=lambda d, n: tick("llm features", d, n))
+            report.seconds["llm features"] = time.perf_counter() - t
+        t = time.perf_counter()
+        groups = {}
+        for name in names:
+            rec = recs[name]
+            groups[name] = build_groups(rec, helds[name], pool, side, Timeline.build(rec.store, rec.index.space),
+                                        seed, pooled=pooled[name])
+            tick("features", len(groups[name]), len(helds[name]))
+            rec.store.close()
+        report.seconds["features"] = time.perf_counter() - t
+        report.examples = {k: sum(g.target >= 0 for g in v) for k, v in groups.items()}
+    fit_groups = [g for name in names[1:] for g in groups[name]] or groups["validation"]
+    groups = {"fit": fit_groups, "validation": groups["validation"]}
+
+    t = time.perf_counter()
+    n_base = len(BASE_FEATURES)
+    variants = {"adapted_no_llm": BASE_FEATURES}
+    if side is not None:
+        variants["adapted"] = BASE_FEATURES + LLM_FEATURES
+    report.rows["candidate order"] = {"validation_ndcg@10": ndcg(groups["validation"], None)}
+    for name, names in variants.items():
+        clf = fit(groups["fit"], len(names), seed)
+        report.rows[name] = {"validation_ndcg@10": ndcg(groups["validation"],
+                                                         lambda x, c=clf, n=len(names): c.predict_proba(x[:, :n])[:, 1])}
+    report.seconds["fit"] = time.perf_counter() - t
+    cand = report.rows["candidate order"]["validation_ndcg@10"]
+    no_llm = report.rows["adapted_no_llm"]["validation_ndcg@10"]
+    with_llm = report.rows.get("adapted", {}).get("validation_ndcg@10")
+    if side is None:
+        report.chosen, report.reason = "adapted_no_llm", "the LLM backend gives no hidden states"
+    elif with_llm > no_llm:
+        report.chosen, report.reason = "adapted", f"LLM features help: {with_llm:.4f} vs {no_llm:.4f} without"
+    else:
+        report.chosen = "adapted_no_llm"
+        report.reason = f"LLM features do not help on validation: {with_llm:.4f} vs {no_llm:.4f} without"
+    if max(no_llm, with_llm or 0.0) <= cand:
+        report.reason += f"; neither beats the candidate order ({cand:.4f}), so serving it changes nothing measurable"
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    both = groups["fit"] + groups["validation"]
+    built = {}
+    for name, names in variants.items():
+        uses = name == "adapted"
+        meta = {
+            "kind": name, "model": backend.model_id if (uses and backend) else None,
+            "prompt": _prompt_ref(settings), "pool": pool, "snapshot_event_id": store.stats().last_event_id,
+            "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "validation": report.rows, "chosen_because": report.reason, "examples": report.examples,
+            "train_seconds": round(time.perf_counter() - t_start, 1),
+        }
+        meta["version"] = version_name(meta["model"], meta["prompt"], meta["snapshot_event_id"], stamp)
+        if not uses:
+            meta["version"] = meta["version"].replace("adapted-", "adapted-nollm-", 1)
+        built[name] = AdaptedRanker(fit(both, len(names), seed), names,
+                                    side.center if uses else None, side.head if uses else None, meta)
+    report.seconds["total"] = time.perf_counter() - t_start
+    for r in built.values():
+        r.meta["train_seconds"] = round(report.seconds["total"], 1)
+    return Trained(built[report.chosen], built.get("adapted"), built["adapted_no_llm"], report, side)
+
+
+def _prompt_ref(settings: Settings) -> str:
+    from service.prompts import load_prompt
+
+    return load_prompt(settings.llm.rank_prompt).ref
+
+
+def _llm_side(cache: ItemFeatureCache, store: Store, pooled: dict, rec, budget_s: float,
+              progress: Callable[[int, int], None]) -> LLMSide:
+    """Hidden states for every item the examples touch (most popular first, within the
+    budget), the centring vector, and the next-item head fitted on the fit split."""
+    needed: dict[str, None] = {}
+    for split in pooled.values():
+        for hist, _t, pool in split.values():
+            needed.update(dict.fromkeys(hist[-rec.settings.cf.history:]))
+            needed.update(dict.fromkeys(c.item_id for c in pool))
+    pop = rec.popularity(list(needed))
+    order = sorted(needed, key=lambda i: -pop.get(i, 0.0))
+    items = store.get_items(order)
+    cache.ensure([items[i] for i in order if i in items], budget_s=budget_s, progress=progress)
+    known = [i for i in order if cache.has(i)]
+    center = np.nanmean(cache.get(known), axis=0) if known else np.zeros(cache.dim or 1, np.float32)
+    seqs: dict[str, list[str]] = {}
+    for user, item, _type, _value, _ts in rec.store.iter_events():
+        seqs.setdefault(user, []).append(item)
+    head = fit_head([s[-rec.settings.cf.history:] for s in seqs.values()], cache, center)
+    return LLMSide(cache, center.astype(np.float32), head)
+
+
+def train_and_save(settings: Settings, store: Store, backend=None, **kw) -> tuple[Trained, Path]:
+    trained = train_reranker(settings, store, backend, **kw)
+    path = trained.chosen.save(settings.artifacts_dir / "adapted")
+    return trained, path

@@ -1,0 +1,116 @@
+"""The multilingual lexicon (lexicon.yaml): finds attribute and mood words, negations,
+'like ...' cues and ordinals in a message, in English, French, Spanish and Chinese.
+
+Matching is on casefolded text with word boundaries (Chinese: plain substrings). The
+words of the message's language and English are both used, since English genre words
+("thriller", "western") are common in other languages too."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PATH = Path(__file__).with_name("lexicon.yaml")
+_BOUNDARY = re.compile(r"[,.;:!?，。；：！？、\n]")
+
+
+@dataclass(frozen=True)
+class Mention:
+    concept: str
+    start: int
+    end: int
+    negated: bool
+
+
+def _alternation(words: list[str], cjk: bool) -> re.Pattern | None:
+    words = sorted({w.casefold() for w in words if w}, key=len, reverse=True)
+    if not words:
+        return None
+    body = "|".join(re.escape(w) for w in words)
+    return re.compile(f"({body})" if cjk else rf"(?<![\w-])({body})(?![\w-])")
+
+
+class Lexicon:
+    def __init__(self, data: dict) -> None:
+        self.concepts: dict[str, dict] = data["concepts"]
+        self.data = data
+        self._word_to_concept: dict[tuple[str, str], str] = {}
+        for name, c in self.concepts.items():
+            for lang in ("en", "fr", "es", "zh"):
+                for w in c.get(lang, []):
+                    self._word_to_concept[(lang, w.casefold())] = name
+
+    def _langs(self, lang: str) -> tuple[str, ...]:
+        return (lang,) if lang == "en" else (lang, "en")
+
+    @lru_cache(maxsize=64)
+    def _pattern(self, section: str, lang: str) -> re.Pattern | None:
+        if section == "concepts":  # every language's words: a Spanish genre in a message read as French still counts
+            words = [w for c in self.concepts.values() for lg in ("en", "fr", "es", "zh") for w in c.get(lg, [])
+                     if (lg == "zh") == (lang == "zh")]
+        elif section == "ordinals":
+            words = [w for o in self.data["ordinals"].values() for lg in self._langs(lang) for w in o.get(lg, [])]
+        else:
+            words = [w for lg in self._langs(lang) for w in self.data[section].get(lg, [])]
+        return _alternation(words, cjk=lang == "zh")
+
+    def _find(self, section: str, text: str, lang: str) -> list[re.Match]:
+        pat = self._pattern(section, lang)
+        return list(pat.finditer(text.casefold())) if pat else []
+
+    def label(self, concept: str, lang: str) -> str:
+        c = self.concepts[concept]
+        return (c.get(lang) or c["en"])[0]
+
+    def concept_of(self, word: str, lang: str) -> str | None:
+        for lg in (*self._langs(lang), "en", "fr", "es", "zh"):
+            hit = self._word_to_concept.get((lg, word.casefold()))
+            if hit:
+                return hit
+        return None
+
+    def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
+        """Concept mentions, each marked negated when a negation word precedes it in the
+        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end a negation's reach)."""
+        low = text.casefold()
+        neg_spans = [(m.start(), m.end()) for m in self._find("negation", text, lang)]
+        negs = [a for a, _ in neg_spans]
+        breaks = [m.start() for m in _BOUNDARY.finditer(low)] + [
+            m.start() for m in self._find("clause_breaks", text, lang)
+            if not any(a <= m.start() < b for a, b in neg_spans)]  # '要' inside '不要'
+
+        out = []
+        for m in self._find("concepts", text, lang):
+            if any(a <= m.start() < b for a, b in masked):
+                continue
+            concept = self.concept_of(m.group(1), lang)
+            if concept is None:
+                continue
+            clause_start = max([b for b in breaks if b < m.start()], default=-1)
+            negated = any(clause_start < n < m.start() for n in negs)
+            out.append(Mention(concept, m.start(), m.end(), negated))
+        return out
+
+    def like_cues(self, text: str, lang: str) -> list[int]:
+        """Positions right after each 'like ...' cue."""
+        return [m.end() for m in self._find("like", text, lang)]
+
+    def ordinals(self, text: str, lang: str) -> list[tuple[int, int, int]]:
+        """Ordinal references as (n, start, end): 'the second one' -> 2, 'the last one' -> -1."""
+        out = []
+        for m in self._find("ordinals", text, lang):
+            word = m.group(1)
+            for n, forms in self.data["ordinals"].items():
+                if any(word == w.casefold() for lg in self._langs(lang) for w in forms.get(lg, [])):
+                    out.append((int(n), m.start(), m.end()))
+                    break
+        return out
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    return Lexicon(yaml.safe_load(PATH.read_text(encoding="utf-8")))
