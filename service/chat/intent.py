@@ -95,10 +95,11 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
         lang = detect(text, default=intent.language)
         intent.language = lang
         masked: list[tuple[int, int]] = []
-        refs = lex.ordinals(text, lang)
-        for n, start, end in refs:
-            masked.append((start, end))
-            if last_answer and -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
+        refs = []  # 'the second one' means something only after an answer
+        for n, start, end in lex.ordinals(text, lang) if last_answer else []:
+            if -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
+                refs.append(n)
+                masked.append((start, end))
                 seed = last_answer[n - 1 if n > 0 else n]
                 if seed not in intent.seeds:
                     intent.seeds.append(seed)

@@ -13,7 +13,7 @@ from service.text.titles import TitleIndex, normalize
 
 MAX_WORDS = 40
 MAX_CJK_CHARS = 80
-_ECHO_N = 6
+_ECHO_N = 5
 
 
 def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
@@ -53,6 +53,8 @@ def check(blurb: str, *, allowed: set[str], titles: TitleIndex, language: str, p
             instructions = instructions.replace(t, " ")
     if _ngrams(body, _ECHO_N) & _ngrams(instructions, _ECHO_N):
         return "echoes the prompt"
+    if not is_language(body, language):
+        return f"not in the requested language ({language})"
     stripped = body
     for _item, start, end in sorted(titles.find_all(body), key=lambda t: -t[1]):
         stripped = stripped[:start] + " " + stripped[end:]
@@ -68,8 +70,6 @@ def check(blurb: str, *, allowed: set[str], titles: TitleIndex, language: str, p
         return "lists years"
     if re.search(r"[\U0001F000-\U0001FAFF\u2600-\u27BF]", body):
         return "contains emoji"
-    if not is_language(body, language):
-        return f"not in the requested language ({language})"
     allowed_keys = {normalize(titles.title_of.get(i, "")) for i in allowed}
     for item_id, start, end in titles.find_all(blurb):
         if item_id not in allowed and normalize(titles.title_of.get(item_id, "")) not in allowed_keys:

@@ -125,9 +125,30 @@ def test_chat_json_and_sse_stream(base):
             elif line.startswith("data:"):
                 events.append((name, json.loads(line.split(":", 1)[1])))
     kinds = [k for k, _ in events]
-    assert kinds[0] == "items" and kinds[-1] == "done" and "reply" in kinds and "error" not in kinds
-    assert "".join(d["delta"] for k, d in events if k == "reply") == events[-1][1]["reply"]
+    assert kinds[0] == "items" and kinds[1] == "reply" and kinds[-1] == "done" and "error" not in kinds
+    items = [i["item_id"] for i in events[0][1]["items"]]
+    finals = {d["item_id"]: d for k, d in events if k == "blurb_done"}
+    assert set(finals) == set(items)  # one final blurb per listed item, after the list
+    reply = events[-1][1]["reply"]
+    assert reply.startswith(events[1][1]["delta"]) and all(f["blurb"] in reply for f in finals.values())
+    assert events[0][1]["understood"]["include"] == ["sci-fi"]
     assert post(base, "/v1/chat", {"messages": [{"role": "bot", "content": "x"}]}).status_code == 400
+
+
+def test_blurbs_on_request_and_multi_turn_chat_in_other_languages(base):
+    r = post(base, "/v1/recommendations", {"user_id": "u1", "k": 2, "explain": True}).json()
+    assert all(i["blurb"] and i["blurb_source"] == "facts" and i["blurb_grounded"] is False for i in r["items"])
+    assert post(base, "/v1/recommendations", {"user_id": "u1", "k": 2}).json()["items"][0]["blurb"] is None
+    first = post(base, "/v1/chat", {"messages": [{"role": "user", "content": "une comédie ou un dessin animé"}],
+                                   "k": 3}).json()
+    assert first["understood"]["language"] == "fr" and first["reply"].startswith("Voici")
+    ids = [i["item_id"] for i in first["items"]]
+    follow = post(base, "/v1/chat", {"k": 3, "messages": [
+        {"role": "user", "content": "une comédie ou un dessin animé"},
+        {"role": "assistant", "content": first["reply"], "item_ids": ids},
+        {"role": "user", "content": "plus comme le deuxième, sans musical"}]}).json()
+    assert follow["understood"]["like"] == [ids[1]] and follow["understood"]["exclude"] == ["musical"]
+    assert not set(ids) & {i["item_id"] for i in follow["items"]}  # nothing repeated
 
 
 def test_twenty_concurrent_requests_are_all_answered_correctly(base):

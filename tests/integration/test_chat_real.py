@@ -1,0 +1,52 @@
+"""Chat and blurbs end to end with the real GGUF model (SmolLM2-135M)."""
+
+import re
+
+import pytest
+
+from service.chat import Chat, Turn
+from service.explain import Blurb, Explainer
+from service.llm.llamacpp import LlamaCppBackend
+from service.llm.registry import resolve_model
+from service.types import CandidateRequest
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    path, model_id = resolve_model("smollm2-135m-instruct-q4_1", tmp_path_factory.mktemp("models"))
+    return LlamaCppBackend(path, model_id, n_threads=2)
+
+
+def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, backend):
+    out = recommender.recommend_full(CandidateRequest(user_id="u1", k=3), use_llm=False)
+    assert out.items
+    history = recommender.history("u1")
+    ex = Explainer(recommender, backend, recommender.settings)
+    blurbs = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
+    assert len(blurbs) == len(out.items)
+    titles = ex.titles()
+    allowed = set(history)
+    for b in blurbs:
+        named = {i for i, _s, _e in titles.find_all(b.text)}
+        assert named <= allowed | {b.item_id}, (b.text, named)
+        assert b.text and len(b.text.split()) <= 41
+        assert b.source == "facts" or b.grounded  # anything the model wrote passed the check
+    # the same request again is served from the cache
+    again = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
+    assert all(b.cached for b in again)
+
+
+def test_a_chinese_request_returns_matching_items_and_a_chinese_reply(recommender, backend):
+    chat = Chat(recommender, Explainer(recommender, backend, recommender.settings))
+    events = list(chat.run([Turn("user", "我想看科幻片，不要动画片")], None, 3))
+    kinds = [k for k, _ in events]
+    assert kinds.index("items") < kinds.index("reply") < kinds.index("done")
+    out = dict(events)["items"]
+    items = recommender.store.get_items([r.item_id for r in out.items])
+    assert out.items and all("Sci-Fi" in items[r.item_id].attributes["genres"] for r in out.items)
+    reply = dict(events)["done"]
+    assert re.search(r"[\u4e00-\u9fff]", reply.splitlines()[0])
+    for _k, b in [e for e in events if e[0] == "blurb"]:
+        assert b.source == "facts" or re.search(r"[\u4e00-\u9fff]", b.text)

@@ -1,0 +1,84 @@
+"""Blurb logic with a scripted LLM at the boundary (real store, CF and catalog): the
+first try, one regeneration, the facts fallback, the cache and the budget."""
+
+from service.explain import Blurb, BlurbDelta, Explainer
+from service.llm.fake import FakeLLM
+from service.types import Ranked
+
+
+def ranked(rec, ids):
+    items = rec.store.get_items(ids)
+    return [Ranked(item_id=i, title=items[i].title, score=1.0, rank=n + 1, sources={}) for n, i in enumerate(ids)]
+
+
+def finals(events):
+    return [e for e in events if isinstance(e, Blurb)]
+
+
+HISTORY = ["s1", "s2", "s3", "s4"]
+
+
+def test_a_grounded_first_try_is_kept_and_streamed(recommender):
+    fake = FakeLLM()
+    fake.texts.append("is another fearless trip into deep space with rebels and aliens.")
+    ex = Explainer(recommender, fake, recommender.settings)
+    events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
+    (b,) = finals(events)
+    assert b.source == "llm" and b.grounded and b.first_try
+    deltas = "".join(e.delta for e in events if isinstance(e, BlurbDelta))
+    assert deltas.strip() == b.text and b.text.startswith("Like ") and "Cyber Matrix" in b.text
+    prompt = fake.calls[0][1]
+    assert "Star Voyage" in prompt or "Time Paradox" in prompt  # the history is in the prompt
+
+
+def test_a_blurb_naming_another_item_is_regenerated_once_then_replaced_by_facts(recommender):
+    fake = FakeLLM()
+    fake.texts += ["is better than Happy Puppy and Snow Magic together.", "is a sharp, clever tale of machines and humans."]
+    ex = Explainer(recommender, fake, recommender.settings)
+    events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
+    (b,) = finals(events)
+    assert b.source == "llm" and b.grounded and b.first_try is False
+    assert [e.attempt for e in events if isinstance(e, BlurbDelta)][-1] == 2
+
+    fake.texts += ["is like Happy Puppy.", "is like Snow Magic, Ocean Fish and Toy Friends."]
+    (b,) = finals(ex.explain(ranked(recommender, ["s6"]), HISTORY))
+    assert b.source == "facts" and not b.grounded and "names an item" in b.note
+    assert b.text.startswith("Because you enjoyed") and "Happy Puppy" not in b.text
+
+
+def test_cache_by_user_state_item_prompt_and_model(recommender):
+    fake = FakeLLM()
+    fake.texts.append("is a thoughtful, gripping story about simulated worlds.")
+    ex = Explainer(recommender, fake, recommender.settings)
+    first = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
+    calls = len(fake.calls)
+    again = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
+    assert len(fake.calls) == calls and again.cached and again.text == first.text
+    fake.texts.append("is a fine pick for fans of robots and rebellion.")
+    changed = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY + ["s6"]))[0]  # new user state
+    assert len(fake.calls) == calls + 1 and not changed.cached
+    other_model = Explainer(recommender, FakeLLM(model_id="other"), recommender.settings)
+    assert other_model._key(HISTORY, "s5", "en") != ex._key(HISTORY, "s5", "en")
+
+
+def test_facts_only_beyond_the_top_items_without_history_or_llm(recommender):
+    settings = recommender.settings.model_copy(update={"explain": recommender.settings.explain.model_copy(
+        update={"max_items": 1})})
+    fake = FakeLLM()
+    fake.texts.append("is pure space adventure with a brave young crew.")
+    ex = Explainer(recommender, fake, settings)
+    blurbs = finals(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))
+    assert [b.source for b in blurbs] == ["llm", "facts"] and "top 1" in blurbs[1].note
+    cold = finals(Explainer(recommender, fake, settings).explain(ranked(recommender, ["k1"]), []))[0]
+    assert cold.source == "facts" and "nothing in the history" in cold.note
+    none = finals(Explainer(recommender, None, settings).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
+    assert none.source == "facts" and none.text.startswith("Puisque vous avez aimé")
+
+
+def test_a_model_failure_falls_back_to_facts(recommender):
+    from service.errors import Overloaded
+
+    fake = FakeLLM()
+    fake.texts.append(Overloaded("busy"))
+    (b,) = finals(Explainer(recommender, fake, recommender.settings).explain(ranked(recommender, ["s5"]), HISTORY))
+    assert b.source == "facts" and "busy" in b.note
