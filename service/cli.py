@@ -185,6 +185,7 @@ def stats() -> None:
 def demo(
     user: Annotated[str, typer.Option(help="demo user id")] = "1",
     query: Annotated[str, typer.Option(help="demo free-text request")] = "a funny animated movie for kids",
+    chat: Annotated[str, typer.Option(help="demo chat request")] = "我想看一部喜剧动画片，不要音乐剧",
 ) -> None:
     """Import the shipped MovieLens demo (once), build indexes, print recommendations."""
     from service.store import Store
@@ -203,6 +204,10 @@ def demo(
     _print_recommendation(f"for {query!r}", rec.recommend_full(CandidateRequest(query=query, k=10)), False)
     _print_recommendation(f"for user {user} + {query!r}",
                           rec.recommend_full(CandidateRequest(user_id=user, query=query, k=10)), False)
+    from service.cli_chat import print_chat
+
+    console.rule(f"chat for user {user}, with blurbs")
+    print_chat(rec, [chat], user, k=3)
 
 
 @app.command("train-blend")

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 
 from service.errors import RecsError
-from service.settings import get_settings
 
 
 def chat_cmd(
@@ -18,27 +17,34 @@ def chat_cmd(
     llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
     explain: Annotated[bool, typer.Option("--explain/--no-explain")] = True,
 ) -> None:
-    from service.chat import Chat, Turn
-    from service.cli import _fail, _recommender, console
+    from service.cli import _fail, _recommender
 
     try:
         rec = _recommender(with_llm=llm)
-        chat = Chat(rec, rec.explainer)
-        turns = [Turn("user" if i % 2 == 0 else "assistant", m) for i, m in enumerate(message)]
-        titles: dict[str, str] = {}
-        for kind, ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
-            if kind == "plan":
-                i = ev.intent
-                console.print(f"[dim]understood: language {i.language}; query {ev.request.query!r}; "
-                              f"filters {ev.request.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
-            elif kind == "items":
-                titles = {r.item_id: r.title for r in ev.items}
-            elif kind == "reply":
-                console.print(ev)
-            elif kind == "blurb":
-                mark = "" if ev.grounded else f" [dim](facts: {ev.note})[/dim]"
-                console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}{mark}")
-            elif kind == "done" and not explain:
-                console.print(ev)
+        print_chat(rec, message, user, k, explain, llm)
     except RecsError as e:
         _fail(e)
+
+
+def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: bool = True,
+               llm: bool = True) -> None:
+    from service.chat import Chat, Turn
+    from service.cli import console
+
+    chat = Chat(rec, rec.explainer if llm else rec.facts_explainer)
+    turns = [Turn("user" if i % 2 == 0 else "assistant", m) for i, m in enumerate(message)]
+    titles: dict[str, str] = {}
+    for kind, ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
+        if kind == "plan":
+            i = ev.intent
+            console.print(f"[dim]understood: language {i.language}; query {ev.request.query!r}; "
+                          f"filters {ev.request.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
+        elif kind == "items":
+            titles = {r.item_id: r.title for r in ev.items}
+        elif kind == "reply":
+            console.print(ev)
+        elif kind == "blurb":
+            mark = "" if ev.grounded else f" [dim](facts: {ev.note})[/dim]"
+            console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}{mark}")
+        elif kind == "done" and not explain:
+            console.print(ev)

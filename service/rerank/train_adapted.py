@@ -199,7 +199,6 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     groups = {"fit": fit_groups, "validation": groups["validation"]}
 
     t = time.perf_counter()
-    n_base = len(BASE_FEATURES)
     variants = {"adapted_no_llm": BASE_FEATURES}
     if side is not None:
         variants["adapted"] = BASE_FEATURES + LLM_FEATURES

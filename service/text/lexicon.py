@@ -38,6 +38,7 @@ class Lexicon:
     def __init__(self, data: dict) -> None:
         self.concepts: dict[str, dict] = data["concepts"]
         self.data = data
+        self._patterns: dict[tuple[str, str], re.Pattern | None] = {}
         self._word_to_concept: dict[tuple[str, str], str] = {}
         for name, c in self.concepts.items():
             for lang in ("en", "fr", "es", "zh"):
@@ -47,8 +48,13 @@ class Lexicon:
     def _langs(self, lang: str) -> tuple[str, ...]:
         return (lang,) if lang == "en" else (lang, "en")
 
-    @lru_cache(maxsize=64)
     def _pattern(self, section: str, lang: str) -> re.Pattern | None:
+        key = (section, lang)
+        if key not in self._patterns:
+            self._patterns[key] = self._build(section, lang)
+        return self._patterns[key]
+
+    def _build(self, section: str, lang: str) -> re.Pattern | None:
         if section == "concepts":  # every language's words: a Spanish genre in a message read as French still counts
             words = [w for c in self.concepts.values() for lg in ("en", "fr", "es", "zh") for w in c.get(lg, [])
                      if (lg == "zh") == (lang == "zh")]

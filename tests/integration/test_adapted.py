@@ -128,3 +128,24 @@ def test_a_running_service_switches_to_a_new_artifact_when_it_is_ready(planted, 
     trained, _ = train_and_save(settings, store, backend=None, users=None, pool=30, fit_splits=1)
     after = rec.recommend_full(CandidateRequest(history=["p2", "a3"], k=5))
     assert after.reranker_version == trained.chosen.version
+
+
+@pytest.mark.model
+def test_llm_features_are_cached_per_item_and_served(planted, embedder, tmp_path_factory):
+    from service.llm.llamacpp import LlamaCppBackend
+    from service.llm.registry import resolve_model
+    from service.rerank.adapted import LLM_FEATURES
+
+    settings, store = planted
+    path, model_id = resolve_model("smollm2-135m-instruct-q4_1", tmp_path_factory.mktemp("models"))
+    backend = LlamaCppBackend(path, model_id, n_threads=2)
+    trained = train_reranker(settings, store, backend=backend, users=None, pool=30, fit_splits=1)
+    assert trained.with_llm is not None and trained.with_llm.feature_names[-len(LLM_FEATURES):] == LLM_FEATURES
+    assert len(trained.side.cache) == len(planted_catalog())  # every item, computed once
+    assert set(trained.report.rows) == {"candidate order", "adapted_no_llm", "adapted"}
+    trained.with_llm.save(settings.artifacts_dir / "adapted")  # serve the LLM variant, whatever was chosen
+    rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
+    rec.build_index()
+    out = rec.recommend_full(CandidateRequest(history=["p3", "a4"], k=5))
+    assert out.reranker_version == trained.with_llm.version and out.model == model_id
+    assert len(out.items) == 5 and out.timings_ms["rerank"] < 1000  # no LLM pass on the request path
