@@ -20,6 +20,7 @@ def train_reranker_cmd(
     pool: Annotated[int, typer.Option(min=10, max=1000, help="candidates the reranker orders")] = 100,
     llm: Annotated[bool, typer.Option("--llm/--no-llm", help="use frozen LLM features")] = True,
     seed: Annotated[int, typer.Option()] = 0,
+    force: Annotated[bool, typer.Option(help="serve it even if validation does not show a reliable gain")] = False,
 ) -> None:
     """Adapt the reranker to this catalog's own interactions (by time: each user's
     latest event validates, earlier ones train) and make it the served artifact. A
@@ -41,7 +42,7 @@ def train_reranker_cmd(
                 bar.update(tasks[stage], completed=done, total=total)
 
             trained, path = train_and_save(s, Store(s.db_path), backend, minutes=minutes, users=users,
-                                           fit_splits=splits, pool=pool, progress=tick)
+                                           fit_splits=splits, pool=pool, progress=tick, force=force)
         rep = trained.report
         table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
         table.add_column("ranker")
@@ -50,7 +51,10 @@ def train_reranker_cmd(
             table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
         console.print(table)
         console.print(f"{rep.reason}\ntime: " + ", ".join(f"{k} {v:.0f} s" for k, v in rep.seconds.items()))
-        console.print(f"saved {path}")
+        served = rep.servable or force
+        console.print(f"saved {path}" + ("; it is now served" if served else
+                                         "; NOT served (the previous artifact or the blend stays in charge; "
+                                         "--force to serve it anyway)"))
     except RecsError as e:
         from service.cli import _fail
 

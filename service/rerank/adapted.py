@@ -212,7 +212,7 @@ class AdaptedRanker:
         return [candidates[i].with_score(float(s[i])) for i in idx]
 
     # -- artifacts ------------------------------------------------------------------------
-    def save(self, root: Path) -> Path:
+    def save(self, root: Path, make_current: bool = True) -> Path:
         """Write <root>/<version>/ and point <root>/CURRENT at it (atomically), so a
         serving process keeps the previous artifact until this one is complete."""
         root = Path(root)
@@ -226,6 +226,8 @@ class AdaptedRanker:
         (tmp / "meta.json").write_text(json.dumps({"features": self.feature_names, **self.meta}, indent=2))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
+        if not make_current:
+            return final
         pointer = root / "CURRENT.partial"
         pointer.write_text(self.version + "\n")
         pointer.replace(root / "CURRENT")

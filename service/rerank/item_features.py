@@ -31,6 +31,12 @@ def item_text(item: Item) -> str:
     return describe(item, 60, attributes=True)
 
 
+def text_hash(item: Item) -> str:
+    import hashlib
+
+    return hashlib.sha1(item_text(item).encode("utf-8")).hexdigest()[:12]
+
+
 def supports_hidden_states(backend) -> bool:
     return backend is not None and callable(getattr(backend, "hidden_states", None))
 
@@ -45,6 +51,7 @@ class ItemFeatureCache:
         self.path, self.backend = Path(path), backend
         self._lock = threading.Lock()
         self._rows: dict[str, np.ndarray] = {}
+        self._hashes: dict[str, str] = {}  # of the text each row was computed from
         self._dirty = False
         self._worker: threading.Thread | None = None
         self._queue: dict[str, Item] = {}
@@ -52,6 +59,7 @@ class ItemFeatureCache:
             try:
                 z = np.load(self.path, allow_pickle=False)
                 self._rows = {str(i): v for i, v in zip(z["ids"], z["vectors"])}
+                self._hashes = {str(i): str(h) for i, h in zip(z["ids"], z["hashes"])}
             except (OSError, ValueError, KeyError) as e:
                 log.warning("item feature cache %s is unreadable (%s); recomputing", self.path, e)
 
@@ -76,7 +84,8 @@ class ItemFeatureCache:
         return out
 
     def missing(self, items: Iterable[Item]) -> list[Item]:
-        return [it for it in items if it.item_id not in self._rows]
+        """Items with no row, or whose text changed since their row was computed."""
+        return [it for it in items if it.item_id not in self._rows or self._hashes.get(it.item_id) != text_hash(it)]
 
     def ensure(self, items: Iterable[Item], budget_s: float | None = None,
                progress: Callable[[int, int], None] | None = None) -> int:
@@ -92,6 +101,7 @@ class ItemFeatureCache:
             with self._lock:
                 for it, v in zip(chunk, vecs):
                     self._rows[it.item_id] = v
+                    self._hashes[it.item_id] = text_hash(it)
                 self._dirty = True
             done += len(chunk)
             if done % (BATCH * 64) == 0:
@@ -105,7 +115,6 @@ class ItemFeatureCache:
         """Queue items (new or changed) for one background worker."""
         with self._lock:
             for it in items:
-                self._rows.pop(it.item_id, None)  # changed text: recompute
                 self._queue[it.item_id] = it
             if self._worker is not None and self._worker.is_alive():
                 return
@@ -135,8 +144,9 @@ class ItemFeatureCache:
                 return
             ids = list(self._rows)
             vectors = np.stack([self._rows[i] for i in ids])
+            hashes = [self._hashes.get(i, "") for i in ids]
             self._dirty = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".partial.npz")
-        np.savez(tmp, ids=np.asarray(ids), vectors=vectors)
+        np.savez(tmp, ids=np.asarray(ids), vectors=vectors, hashes=np.asarray(hashes))
         tmp.replace(self.path)

@@ -34,6 +34,7 @@ from service.types import Candidate, CandidateRequest
 
 log = logging.getLogger(__name__)
 RANDOM_NEGATIVES = 5
+CONFIDENCE = 0.95  # serve a variant only if validation users say it is better this surely
 Progress = Callable[[str, int, int], None]
 
 
@@ -55,6 +56,7 @@ class TrainReport:
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
     examples: dict[str, int] = field(default_factory=dict)
+    servable: bool = True
 
 
 def make_classifier(seed: int = 0):
@@ -116,19 +118,35 @@ def fit(groups: list[Group], n_features: int, seed: int = 0):
     return clf
 
 
-def ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None, k: int = 10) -> float:
-    """Mean NDCG@k over all groups (a target outside the pool scores 0); `None` scores
-    the candidate order. Only the real pool is ranked, as in serving."""
-    total = 0.0
-    for g in groups:
+def per_group_ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None,
+                   k: int = 10) -> np.ndarray:
+    """NDCG@k per group (0 when the target is not in the pool); `None` scores the
+    candidate order. Only the real pool is ranked, as in serving."""
+    out = np.zeros(len(groups))
+    for n, g in enumerate(groups):
         if 0 <= g.target < g.pool:
             if scorer is None:
                 pos = g.target
             else:
                 s = scorer(g.x[: g.pool])
                 pos = sorted(range(g.pool), key=lambda i: (-s[i], i)).index(g.target)
-            total += 1.0 / np.log2(pos + 2) if pos < k else 0.0
-    return total / max(len(groups), 1)
+            out[n] = 1.0 / np.log2(pos + 2) if pos < k else 0.0
+    return out
+
+
+def ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None, k: int = 10) -> float:
+    return float(per_group_ndcg(groups, scorer, k).mean()) if groups else 0.0
+
+
+def confidence(a: np.ndarray, b: np.ndarray, seed: int = 0, rounds: int = 2000) -> float:
+    """How sure we are that `a` beats `b` on these users: the share of bootstrap
+    resamples of the paired per-user differences whose mean is above zero."""
+    d = np.asarray(a) - np.asarray(b)
+    if not len(d) or not d.any():
+        return 0.0
+    rng = np.random.default_rng(seed)
+    means = d[rng.integers(0, len(d), size=(rounds, len(d)))].mean(axis=1)
+    return float((means > 0).mean())
 
 
 def _split(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut], Store]:
@@ -202,24 +220,33 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     variants = {"adapted_no_llm": BASE_FEATURES}
     if side is not None:
         variants["adapted"] = BASE_FEATURES + LLM_FEATURES
-    report.rows["candidate order"] = {"validation_ndcg@10": ndcg(groups["validation"], None)}
+    val = groups["validation"]
+    per = {"candidate order": per_group_ndcg(val, None)}
     for name, names in variants.items():
         clf = fit(groups["fit"], len(names), seed)
-        report.rows[name] = {"validation_ndcg@10": ndcg(groups["validation"],
-                                                         lambda x, c=clf, n=len(names): c.predict_proba(x[:, :n])[:, 1])}
+        per[name] = per_group_ndcg(val, lambda x, c=clf, n=len(names): c.predict_proba(x[:, :n])[:, 1])
     report.seconds["fit"] = time.perf_counter() - t
-    cand = report.rows["candidate order"]["validation_ndcg@10"]
-    no_llm = report.rows["adapted_no_llm"]["validation_ndcg@10"]
-    with_llm = report.rows.get("adapted", {}).get("validation_ndcg@10")
+    for name, vals in per.items():
+        report.rows[name] = {"validation_ndcg@10": float(vals.mean())}
+    cand, no_llm = per["candidate order"].mean(), per["adapted_no_llm"].mean()
     if side is None:
         report.chosen, report.reason = "adapted_no_llm", "the LLM backend gives no hidden states"
-    elif with_llm > no_llm:
-        report.chosen, report.reason = "adapted", f"LLM features help: {with_llm:.4f} vs {no_llm:.4f} without"
     else:
-        report.chosen = "adapted_no_llm"
-        report.reason = f"LLM features do not help on validation: {with_llm:.4f} vs {no_llm:.4f} without"
-    if max(no_llm, with_llm or 0.0) <= cand:
-        report.reason += f"; neither beats the candidate order ({cand:.4f}), so serving it changes nothing measurable"
+        with_llm, sure = per["adapted"].mean(), confidence(per["adapted"], per["adapted_no_llm"], seed)
+        report.rows["adapted"]["confidence_vs_no_llm"] = sure
+        if sure >= CONFIDENCE:
+            report.chosen = "adapted"
+            report.reason = f"LLM features help: {with_llm:.4f} vs {no_llm:.4f} without ({sure:.0%} sure)"
+        else:
+            report.chosen = "adapted_no_llm"
+            report.reason = (f"LLM features are not reliably better: {with_llm:.4f} vs {no_llm:.4f} without "
+                             f"({sure:.0%} sure, {CONFIDENCE:.0%} needed); serving the ranker without them")
+    beats = confidence(per[report.chosen], per["candidate order"], seed)
+    report.rows[report.chosen]["confidence_vs_candidate_order"] = beats
+    report.servable = beats >= CONFIDENCE
+    if not report.servable:
+        report.reason += (f"; it does not reliably beat the candidate order ({per[report.chosen].mean():.4f} vs "
+                          f"{cand:.4f}, {beats:.0%} sure), so it is saved but not served")
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     both = groups["fit"] + groups["validation"]
@@ -272,7 +299,11 @@ def _llm_side(cache: ItemFeatureCache, store: Store, pooled: dict, rec, budget_s
     return LLMSide(cache, center.astype(np.float32), head)
 
 
-def train_and_save(settings: Settings, store: Store, backend=None, **kw) -> tuple[Trained, Path]:
+def train_and_save(settings: Settings, store: Store, backend=None, force: bool = False,
+                   **kw) -> tuple[Trained, Path]:
+    """Train, write the artifact, and make it the served one if validation says it is
+    reliably better than the candidate order (or `force`)."""
     trained = train_reranker(settings, store, backend, **kw)
-    path = trained.chosen.save(settings.artifacts_dir / "adapted")
+    path = trained.chosen.save(settings.artifacts_dir / "adapted",
+                               make_current=trained.report.servable or force)
     return trained, path
