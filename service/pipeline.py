@@ -309,6 +309,10 @@ class Recommender:
         ranker, adapted_note = self.adapted, self.adapted_status
         if ranker is not None and not use_llm:
             adapted_note = "adapted reranker not requested"
+        elif ranker is not None and request.query and request.query.strip():
+            # it learned from history -> next item; a text request is judged by its text
+            adapted_note = "text requests are ordered by the blend; the adapted reranker learned next items"
+            ranker = None
         elif ranker is not None:
             try:
                 ordered, timings = self._adapted_order(request, ranker)
