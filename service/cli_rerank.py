@@ -50,6 +50,9 @@ def train_reranker_cmd(
         for name, row in rep.rows.items():
             table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
         console.print(table)
+        if rep.llm_feature_items:
+            console.print(f"LLM features for {rep.llm_feature_items[0]} of {rep.llm_feature_items[1]} items "
+                          "(the rest fill in the background when served)")
         console.print(f"{rep.reason}\ntime: " + ", ".join(f"{k} {v:.0f} s" for k, v in rep.seconds.items()))
         served = rep.servable or force
         console.print(f"saved {path}" + ("; it is now served" if served else

@@ -170,7 +170,8 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
             lists.append(ordered)
         out[name] = lists
     rep = trained.report
-    info = {"chosen": rep.chosen, "servable": rep.servable, "reason": rep.reason, "validation": rep.rows, "examples": rep.examples,
+    info = {"chosen": rep.chosen, "servable": rep.servable, "reason": rep.reason,
+            "llm_feature_items": rep.llm_feature_items, "validation": rep.rows, "examples": rep.examples,
             "train_seconds": {k: round(v, 1) for k, v in rep.seconds.items()}, "pool": depth}
     return out, info
 

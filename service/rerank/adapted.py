@@ -89,6 +89,7 @@ class LLMSide:
     cache: object  # ItemFeatureCache
     center: np.ndarray
     head: np.ndarray
+    coverage: tuple[int, int] | None = None  # (items with features, items needed) at training
 
     def vectors(self, ids: list[str]) -> np.ndarray:
         m = self.cache.get(ids, dim=len(self.center))

@@ -57,6 +57,7 @@ class TrainReport:
     seconds: dict[str, float] = field(default_factory=dict)
     examples: dict[str, int] = field(default_factory=dict)
     servable: bool = True
+    llm_feature_items: tuple[int, int] | None = None  # (with features, needed)
 
 
 def make_classifier(seed: int = 0):
@@ -203,6 +204,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
             side = _llm_side(cache, store, pooled, recs[names[1] if len(names) > 1 else names[0]], budget,
                              progress=lambda d, n: tick("llm features", d, n))
             report.seconds["llm features"] = time.perf_counter() - t
+            report.llm_feature_items = side.coverage
         t = time.perf_counter()
         groups = {}
         for name in names:
@@ -291,12 +293,16 @@ def _llm_side(cache: ItemFeatureCache, store: Store, pooled: dict, rec, budget_s
     items = store.get_items(order)
     cache.ensure([items[i] for i in order if i in items], budget_s=budget_s, progress=progress)
     known = [i for i in order if cache.has(i)]
+    log.info("LLM features for %d of the %d items the examples touch", len(known), len(order))
+    coverage = (len(known), len(order))
     center = np.nanmean(cache.get(known), axis=0) if known else np.zeros(cache.dim or 1, np.float32)
     seqs: dict[str, list[str]] = {}
     for user, item, _type, _value, _ts in rec.store.iter_events():
         seqs.setdefault(user, []).append(item)
     head = fit_head([s[-rec.settings.cf.history:] for s in seqs.values()], cache, center)
-    return LLMSide(cache, center.astype(np.float32), head)
+    side = LLMSide(cache, center.astype(np.float32), head)
+    side.coverage = coverage
+    return side
 
 
 def train_and_save(settings: Settings, store: Store, backend=None, force: bool = False,
