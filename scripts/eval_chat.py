@@ -145,8 +145,13 @@ def main() -> None:
     ap.add_argument("--no-llm", action="store_true", help="candidates and facts only")
     ap.add_argument("--data-dir", type=Path, default=ROOT / "results" / "cache" / "chat-demo")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--llm-languages", default=None,
+                    help="comma-separated languages the LLM writes blurbs in (default: the setting, en)")
     args = ap.parse_args()
     rec = open_demo(args.data_dir, not args.no_llm)
+    if args.llm_languages:
+        explain = rec.settings.explain.model_copy(update={"llm_languages": args.llm_languages.split(",")})
+        rec.settings = rec.settings.model_copy(update={"explain": explain})
     chat = Chat(rec, rec.explainer)
     rows = []
     for n, (lang, user, turns, expected) in enumerate(REQUESTS, start=1):

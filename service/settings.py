@@ -54,6 +54,11 @@ class ExplainSettings(BaseModel):
     max_tokens: int = Field(48, ge=8, le=200)
     budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
     cache_size: int = Field(4096, ge=0)
+    llm_languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        description="languages the model writes blurbs in; others get facts in the person's language. "
+                    "SmolLM2-135M writes fluent English only (measured: scripts/eval_chat.py); add "
+                    "fr/es/zh with a larger model")
 
 
 class LLMSettings(BaseModel):

@@ -186,6 +186,8 @@ class Explainer:
             reason = None
             if self.backend is None:
                 reason = "no LLM configured"
+            elif lang not in self.cfg.llm_languages:
+                reason = f"the model writes blurbs in {', '.join(self.cfg.llm_languages) or 'no language'} only"
             elif n >= self.cfg.max_items:
                 reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
             elif not anchors:
