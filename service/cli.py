@@ -206,8 +206,9 @@ def demo(
                           rec.recommend_full(CandidateRequest(user_id=user, query=query, k=10)), False)
     from service.cli_chat import print_chat
 
-    console.rule(f"chat for user {user}, with blurbs")
-    print_chat(rec, [chat], user, k=3)
+    for message in (chat, "something like Toy Story, but not a musical"):
+        console.rule(f"chat for user {user}, with blurbs: {message}")
+        print_chat(rec, [message], user, k=3)
 
 
 @app.command("train-blend")

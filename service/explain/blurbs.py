@@ -116,12 +116,15 @@ class Explainer:
             out += [h for _s, _k, h in scored[: n - len(out)]]
         return out
 
-    def shared(self, item: Item, anchors: list[Item], asked_values: list[str], lang: str) -> list[str]:
-        mine = _values(item)
-        theirs = {v.casefold() for a in anchors for v in _values(a)} | {v.casefold() for v in asked_values}
+    def shared(self, item: Item, others: list[Item] | list[str], lang: str) -> list[str]:
+        """The item's list-attribute values (as labels in `lang`) that `others` (items, or
+        plain values) also have."""
+        theirs = set()
+        for o in others:
+            theirs |= {v.casefold() for v in (_values(o) if isinstance(o, Item) else [o])}
         lex = lexicon()
         out = []
-        for v in mine:
+        for v in _values(item):
             if v.casefold() in theirs:
                 concept = lex.concept_of(v, "en")
                 label = lex.label(concept, lang) if concept else v
@@ -129,17 +132,23 @@ class Explainer:
                     out.append(label)
         return out[:3]
 
-    def facts_text(self, item: Item, anchors: list[Item], shared: list[str], lang: str) -> str:
+    def facts_text(self, item: Item, anchors: list[Item], shared: list[str], asked: list[str], lang: str) -> str:
+        """`shared`: what the item has in common with the anchors; `asked`: the
+        request's wishes it meets. Each claim is only made where it is true."""
         f = FACTS.get(lang, FACTS["en"])
         names = f["and"].join(_quote(a.title, lang) for a in anchors)
         sep = "、" if lang == "zh" else ", "
+        extra = [a for a in asked if a not in shared]
         if anchors and shared:
-            return f["both"].format(anchors=names, shared=sep.join(shared))
-        if anchors:
-            return f["anchors"].format(anchors=names, item=_quote(item.title, lang))
-        if shared:
-            return f["shared"].format(shared=sep.join(shared))
-        return f["none"]
+            text = f["both"].format(anchors=names, shared=sep.join(shared))
+        elif anchors:
+            text = f["anchors"].format(anchors=names, item=_quote(item.title, lang))
+        elif asked:
+            return f["shared"].format(shared=sep.join(asked))
+        else:
+            return f["none"]
+        gap = "" if lang == "zh" else " "
+        return text + (gap + f["shared"].format(shared=sep.join(extra)) if extra else "")
 
     # -- generation ---------------------------------------------------------------------------
     def _key(self, history: list[str], item_id: str, lang: str) -> tuple:
@@ -181,8 +190,9 @@ class Explainer:
                 yield Blurb(**{**hit.__dict__, "cached": True})
                 continue
             anchors = [hist_items[a] for a in self.anchors(item, hist_items)]
-            shared = self.shared(item, anchors, asked_values or [], lang)
-            facts = self.facts_text(item, anchors, shared, lang)
+            shared = self.shared(item, anchors, lang)
+            asked_labels = self.shared(item, asked_values or [], lang)
+            facts = self.facts_text(item, anchors, shared, asked_labels, lang)
             reason = None
             if self.backend is None:
                 reason = "no LLM configured"
