@@ -125,6 +125,8 @@ class Recommender:
             log.warning(status)
             ranker = None
         self.adapted, self.adapted_status = ranker, status
+        if ranker is not None:
+            _ = self.timeline  # built now, not on the first request
         if ranker is not None and ranker.uses_llm and self.item_features is not None:
             missing = self.item_features.missing(self.store.iter_items())
             if missing:
