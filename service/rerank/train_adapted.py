@@ -248,7 +248,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     # (The LLM columns need more: 95% confidence, since they are the claim under test.)
     beats = confidence(per[report.chosen], per["candidate order"], seed)
     report.rows[report.chosen]["confidence_vs_candidate_order"] = beats
-    report.servable = per[report.chosen].mean() > cand
+    report.servable = bool(per[report.chosen].mean() > cand)
     mean = per[report.chosen].mean()
     if not report.servable:
         report.reason += (f"; it does not beat the candidate order on validation ({mean:.4f} vs {cand:.4f}), "
