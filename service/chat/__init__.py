@@ -135,7 +135,8 @@ class Chat:
         if explain and out.items:
             lang = plan.intent.language
             for ev in self.explainer.explain(out.items, plan.request.history or [], lang, plan.about,
-                                             plan.asked_values, user_id, self.rec.calllog):
+                                             plan.asked_values, user_id, self.rec.calllog,
+                                             prefer=plan.intent.seeds):
                 if isinstance(ev, BlurbDelta):
                     yield "blurb_delta", ev
                 else:

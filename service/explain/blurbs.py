@@ -95,19 +95,21 @@ class Explainer:
             self._titles = (key, TitleIndex(zip(space.ids, space.titles), pop))
         return self._titles[1]
 
-    def anchors(self, item: Item, history: dict[str, Item], n: int = 2) -> list[str]:
-        """History items CF ties to `item` most; else the ones sharing most attributes."""
+    def anchors(self, item: Item, history: dict[str, Item], n: int = 2, prefer: list[str] = ()) -> list[str]:
+        """The items the request named ('like X') first, then the history items CF ties
+        to `item` most, then the ones sharing most attributes."""
         space, model = self.rec.index.space, self.rec.index.model
         hist = [h for h in history if h != item.item_id]
         row = space.index.get(item.item_id)
-        out: list[str] = []
-        if row is not None and hist:
+        out: list[str] = [p for p in prefer if p in history and p != item.item_id][:n]
+        if row is not None and hist and len(out) < n:
             rows = np.asarray(space.rows(hist))
             if len(rows):
                 sims = np.asarray(model.sim[rows][:, row].todense()).ravel()
                 sims += np.asarray(model.trans[rows][:, row].todense()).ravel() * 1e-3
                 order = np.argsort(-sims, kind="stable")
-                out = [space.ids[rows[i]] for i in order[:n] if sims[i] > 0]
+                out += [space.ids[rows[i]] for i in order if sims[i] > 0 and space.ids[rows[i]] not in out]
+                out = out[:n]
         if len(out) < n:
             mine = {v.casefold() for v in _values(item)}
             scored = [(len(mine & {v.casefold() for v in _values(history[h])}), k, h)
@@ -172,7 +174,7 @@ class Explainer:
 
     def explain(self, items: list[Ranked], history: list[str], lang: str = "en", asked: str | None = None,
                 asked_values: list[str] | None = None, user_id: str | None = None,
-                calllog=None) -> Iterator[BlurbDelta | Blurb]:
+                calllog=None, prefer: list[str] = ()) -> Iterator[BlurbDelta | Blurb]:
         """Deltas while the LLM writes, then one final Blurb per item (the final text is
         what counts: a failed attempt is followed by a new attempt or by facts)."""
         t0 = time.perf_counter()
@@ -189,7 +191,7 @@ class Explainer:
             if hit is not None:
                 yield Blurb(**{**hit.__dict__, "cached": True})
                 continue
-            anchors = [hist_items[a] for a in self.anchors(item, hist_items)]
+            anchors = [hist_items[a] for a in self.anchors(item, hist_items, prefer=prefer)]
             shared = self.shared(item, anchors, lang)
             asked_labels = self.shared(item, asked_values or [], lang)
             facts = self.facts_text(item, anchors, shared, asked_labels, lang)

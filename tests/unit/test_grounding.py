@@ -34,6 +34,12 @@ def test_bad_blurbs_fail_with_a_reason(text, reason):
     assert reason in (run(text) or "")
 
 
+def test_a_continuation_that_renames_the_item_fails():
+    prefix = "Like Toy Story, Toy Story 2 "
+    assert "title" in run(prefix + "3 is even better than the first.", prefix=prefix)
+    assert run(prefix + "is a warm, funny adventure about friendship.", prefix=prefix) is None
+
+
 def test_wrong_language_fails():
     assert "language" in run("Like Toy Story, Toy Story 2 is a warm and funny adventure.", "zh")
     assert "language" in run("Like Toy Story, Toy Story 2 is a warm and funny adventure for the family.", "fr")
