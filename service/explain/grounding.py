@@ -46,7 +46,7 @@ def check(blurb: str, *, allowed: set[str], titles: TitleIndex, language: str, p
     body = blurb[len(answer_prefix):] if answer_prefix and blurb.startswith(answer_prefix) else blurb
     if len(re.findall(r"\w", body)) < 3:
         return "empty"
-    if answer_prefix and blurb.startswith(answer_prefix) and re.match(r"\s*(?:\d|part\b|ii\b|iii\b)", body, re.I):
+    if answer_prefix and blurb.startswith(answer_prefix) and re.match(r"\s*(?:(?!(?:19|20)\d\d\b)\d|part\b|ii\b|iii\b)", body, re.I):
         return "changes the item's title (e.g. adds a sequel number)"
     instructions = prompt
     for item_id in allowed:

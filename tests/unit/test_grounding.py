@@ -38,6 +38,7 @@ def test_a_continuation_that_renames_the_item_fails():
     prefix = "Like Toy Story, Toy Story 2 "
     assert "title" in run(prefix + "3 is even better than the first.", prefix=prefix)
     assert run(prefix + "is a warm, funny adventure about friendship.", prefix=prefix) is None
+    assert run(prefix + "1999 is a warm, funny adventure about friendship.", prefix=prefix) is None  # its year
 
 
 def test_wrong_language_fails():
