@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
 from service.calllog import CallLog
@@ -18,7 +19,8 @@ from service.embed import Embedder, make_embedder
 from service.llm import LLMBackend, make_backend
 from service.rerank.stage import RerankStage
 from service.errors import InvalidInput, NotFound, NotReady
-from service.rerank.adapted import AdaptedRanker, LLMSide, Timeline, candidate_features, load_current
+from service.rerank.adapted import (AdaptedRanker, LLMSide, Timeline, candidate_features, latest_event_time,
+                                    load_current)
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
@@ -87,23 +89,27 @@ class Recommender:
         }
 
     # -- explanations -----------------------------------------------------------------------
-    @property
+    @cached_property
     def explainer(self):
-        """Blurbs written by the LLM (facts when there is none); created on first use."""
-        if getattr(self, "_explainer", None) is None:
-            from service.explain import Explainer
+        """Blurbs written by the LLM (facts when there is none)."""
+        from service.explain import Explainer
 
-            self._explainer = Explainer(self, self.rerank.backend, self.settings)
-        return self._explainer
+        return Explainer(self, self.rerank.backend, self.settings)
 
-    @property
+    @cached_property
     def facts_explainer(self):
         """Blurbs from facts only (for requests that ask for no LLM)."""
-        if getattr(self, "_facts_explainer", None) is None:
-            from service.explain import Explainer
+        from service.explain import Explainer
 
-            self._facts_explainer = Explainer(self, None, self.settings)
-        return self._facts_explainer
+        return Explainer(self, None, self.settings)
+
+    def blurbs(self, items: list[Ranked], user_id: str | None, use_llm: bool = True) -> dict:
+        """The final blurb per item (item_id -> Blurb), for answers that are not streamed."""
+        from service.explain import Blurb
+
+        explainer = self.explainer if use_llm else self.facts_explainer
+        return {b.item_id: b for b in explainer.explain(items, self.history(user_id), user_id=user_id,
+                                                        calllog=self.calllog) if isinstance(b, Blurb)}
 
     # -- adapted reranker -------------------------------------------------------------------
     @property
@@ -142,8 +148,7 @@ class Recommender:
         t0 = time.perf_counter()
         cand = self.candidates(request, max(request.k, ranker.pool))
         t1 = time.perf_counter()
-        hist = self.store.history(request.user_id, limit=1) if request.user_id else []
-        t = hist[-1].timestamp if hist else float("inf")
+        t = latest_event_time(self.store, request.user_id)
         side = (LLMSide(self.item_features, ranker.center, ranker.head)
                 if ranker.uses_llm and self.item_features is not None else None)
         if ranker.uses_llm and side is None:
@@ -175,10 +180,12 @@ class Recommender:
         self.vectors.upsert(items, progress=step)
         t_embed = time.perf_counter() - t0 - t_cf
         index.save(self.settings.index_dir)
+        # built here (at start-up or in the background rebuild), not on a request
+        timeline = Timeline.build(self.store, index.space) if self.adapted is not None else None
         with self._lock:
             self.index = index
             self._wire()
-            self._timeline = None
+            self._timeline = timeline
         return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
                 "embed_seconds": round(t_embed, 2)}
 
@@ -215,8 +222,7 @@ class Recommender:
         n = self.store.upsert_items(items)
         self.vectors.upsert(items)
         with self._lock:
-            self.index.add_items(items)
-            self._timeline = None
+            self.index.add_items(items)  # the timeline needs no rebuild: a new row has no events yet
         if self.item_features is not None and self.adapted is not None and self.adapted.uses_llm:
             self.item_features.ensure_in_background(items)
         return n

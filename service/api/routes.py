@@ -31,7 +31,6 @@ from service.api.schemas import (
 )
 from service.chat import Turn
 from service.errors import InvalidInput, NotFound, Overloaded
-from service.explain import BlurbDelta
 from service.pipeline import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
 
@@ -69,12 +68,7 @@ class RecommendationsController(Controller):
                                filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
         out = rec.recommend_full(req, use_llm=data.use_llm)
         _observe(out, data.allow_degraded)
-        blurbs = {}
-        if data.explain and out.items:
-            explainer = rec.explainer if data.use_llm else rec.facts_explainer
-            blurbs = {b.item_id: b for b in explainer.explain(out.items, rec.history(data.user_id),
-                                                              user_id=data.user_id, calllog=rec.calllog)
-                      if not isinstance(b, BlurbDelta)}
+        blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
         return RecommendationResponse(items=_items(out.items, blurbs), reranked=out.reranked,
                                       fallback_reason=out.fallback_reason, model=out.model,
                                       prompt_version=out.prompt_version, blend=out.blend,

@@ -18,6 +18,7 @@ class Runtime:
         self.settings = settings
         self.recommender = recommender
         self.error: str | None = None
+        self._chat = None
 
     def load(self) -> None:
         from service.pipeline import Recommender
@@ -33,7 +34,7 @@ class Runtime:
         from service.chat import Chat
 
         rec = self.get()
-        if getattr(self, "_chat", None) is None or self._chat.rec is not rec:
+        if self._chat is None or self._chat.rec is not rec:
             self._chat = Chat(rec, rec.explainer)
         return self._chat
 

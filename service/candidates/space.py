@@ -33,6 +33,18 @@ class ItemSpace:
         self.alive = np.ones(len(self.ids), dtype=bool)  # False once deleted
         # Filter masks by filter, computed once: every source of a request asks again.
         self._masks: dict[str, np.ndarray] = {}
+        self._derived: dict[str, object] = {}  # see derived()
+
+    def _changed(self) -> None:
+        self._masks.clear()
+        self._derived.clear()
+
+    def derived(self, name: str, build):
+        """A view of the catalog built once (e.g. the title index), rebuilt after any
+        change to the space."""
+        if name not in self._derived:
+            self._derived[name] = build()
+        return self._derived[name]
 
     def extend(self, items: list[Item]) -> None:
         for it in items:
@@ -41,14 +53,14 @@ class ItemSpace:
             self.titles.append(it.title)
             self.attributes.append(dict(it.attributes))
         self.alive = np.concatenate([self.alive, np.ones(len(items), dtype=bool)])
-        self._masks.clear()
+        self._changed()
 
     def update(self, item: Item) -> None:
         row = self.index[item.item_id]
         self.titles[row] = item.title
         self.attributes[row] = dict(item.attributes)
         self.alive[row] = True
-        self._masks.clear()
+        self._changed()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -61,7 +73,7 @@ class ItemSpace:
         row = self.index.get(item_id)
         if row is not None:
             self.alive[row] = False
-            self._masks.clear()
+            self._changed()
 
     def values(self, name: str) -> set[str]:
         """Every value an attribute takes (case-folded), e.g. all genres."""

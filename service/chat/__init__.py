@@ -53,14 +53,10 @@ def _catalog_values(space) -> dict[str, tuple[str, str]]:
 class Chat:
     def __init__(self, rec: Recommender, explainer: Explainer) -> None:
         self.rec, self.explainer = rec, explainer
-        self._values: tuple[tuple[int, int], dict] | None = None
 
     def catalog_values(self) -> dict[str, tuple[str, str]]:
         space = self.rec.index.space
-        key = (id(space), len(space.ids))
-        if self._values is None or self._values[0] != key:
-            self._values = (key, _catalog_values(space))
-        return self._values[1]
+        return space.derived("catalog_values", lambda: _catalog_values(space))
 
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
         lex, values = lexicon(), self.catalog_values()
@@ -79,9 +75,8 @@ class Chat:
         titles = self.explainer.titles().title_of
         parts = [lex.label(c, lang) for c in intent.include + intent.moods]
         gap = "" if lang == "zh" else " "
-        parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts
-                  and lex.concepts[c].get("kind") != "mood" and not any(
-                      c.casefold() in [v.casefold() for v in lex.concepts[m].get("exclude", [])] for m in intent.moods)]
+        implied = {c for m in intent.moods for c in lex.mood_excludes(m)}  # said by the mood already
+        parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts and c not in implied]
         parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
         parts += intent.words[:4]
         return "、".join(parts) if lang == "zh" else ", ".join(parts)

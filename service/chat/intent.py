@@ -80,6 +80,18 @@ def _set(include: list[str], exclude: list[str], concept: str, negated: bool) ->
         add.append(concept)
 
 
+def _add_mood(intent: Intent, mood: str, lex: Lexicon) -> None:
+    """A mood replaces its opposite and overrides earlier wishes ('a horror film' ...
+    'something lighter')."""
+    opposite = OPPOSITE_MOODS.get(mood)
+    if opposite in intent.moods:
+        intent.moods.remove(opposite)
+        intent.exclude[:] = [c for c in intent.exclude if c not in lex.mood_excludes(opposite)]
+    intent.moods.append(mood)
+    for concept in lex.mood_excludes(mood):
+        _set(intent.include, intent.exclude, concept, True)
+
+
 def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> Intent:
     lex = lex or lexicon()
     intent = Intent()
@@ -124,21 +136,10 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
                     if rest and lang != "zh":
                         intent.unresolved.append(rest)
         for m in lex.mentions(text, lang, masked):
-            if lex.concepts[m.concept].get("kind") == "mood":
-                if not m.negated and m.concept not in intent.moods:
-                    opposite = OPPOSITE_MOODS.get(m.concept)
-                    if opposite in intent.moods:
-                        intent.moods.remove(opposite)
-                        for value in lex.concepts[opposite].get("exclude", []):
-                            concept = lex.concept_of(value, "en") or value.casefold()
-                            if concept in intent.exclude:
-                                intent.exclude.remove(concept)
-                    intent.moods.append(m.concept)
-                    # a mood overrides earlier wishes ('a horror film' ... 'something lighter')
-                    for value in lex.concepts[m.concept].get("exclude", []):
-                        _set(intent.include, intent.exclude, lex.concept_of(value, "en") or value.casefold(), True)
-            else:
+            if lex.concepts[m.concept].get("kind") != "mood":
                 _set(intent.include, intent.exclude, m.concept, m.negated)
+            elif not m.negated and m.concept not in intent.moods:
+                _add_mood(intent, m.concept, lex)
             masked.append((m.start, m.end))
         if lang == "en":
             for w, start, _end in words_with_spans(text):

@@ -82,18 +82,14 @@ class Explainer:
         self.prompt = load_prompt(self.cfg.prompt)
         self._cache: OrderedDict[tuple, Blurb] = OrderedDict()
         self._lock = threading.Lock()
-        self._titles: tuple[tuple[int, int], TitleIndex] | None = None
         # What a blurb must not echo: the prompt's own words, without its variables.
         self._instructions = re.sub(r"\{\w+\}", " . ", f"{self.prompt.system or ''}\n{self.prompt.template}")
 
     # -- facts ------------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
         space = self.rec.index.space
-        key = (id(space), len(space.ids))
-        if self._titles is None or self._titles[0] != key:
-            pop = self.rec.popularity(space.ids)
-            self._titles = (key, TitleIndex(zip(space.ids, space.titles), pop))
-        return self._titles[1]
+        return space.derived("titles", lambda: TitleIndex(zip(space.ids, space.titles),
+                                                          self.rec.popularity(space.ids)))
 
     def anchors(self, item: Item, history: dict[str, Item], n: int = 2, prefer: list[str] = ()) -> list[str]:
         """The items the request named ('like X') first, then the history items CF ties
@@ -157,11 +153,11 @@ class Explainer:
         state = hashlib.sha1("\x1f".join(history).encode()).hexdigest()
         return (state, item_id, self.prompt.ref, getattr(self.backend, "model_id", None), lang)
 
-    def cached(self, history: list[str], item_id: str, lang: str) -> Blurb | None:
+    def _cached(self, key: tuple) -> Blurb | None:
         with self._lock:
-            hit = self._cache.get(self._key(history, item_id, lang))
+            hit = self._cache.get(key)
             if hit is not None:
-                self._cache.move_to_end(self._key(history, item_id, lang))
+                self._cache.move_to_end(key)
         return hit
 
     def _remember(self, key: tuple, blurb: Blurb) -> None:
@@ -187,7 +183,7 @@ class Explainer:
             if item is None:
                 continue
             key = self._key(hist, r.item_id, lang)
-            hit = self.cached(hist, r.item_id, lang)
+            hit = self._cached(key)
             if hit is not None:
                 yield Blurb(**{**hit.__dict__, "cached": True})
                 continue

@@ -43,10 +43,11 @@ def check(blurb: str, *, allowed: set[str], titles: TitleIndex, language: str, p
           answer_prefix: str = "") -> str | None:
     """None if the blurb may be shown, else the reason it may not. `allowed`: item ids
     it may name. `prompt`: the instructions it must not echo (with titles removed)."""
-    body = blurb[len(answer_prefix):] if answer_prefix and blurb.startswith(answer_prefix) else blurb
+    prefixed = bool(answer_prefix) and blurb.startswith(answer_prefix)
+    body = blurb[len(answer_prefix):] if prefixed else blurb
     if len(re.findall(r"\w", body)) < 3:
         return "empty"
-    if answer_prefix and blurb.startswith(answer_prefix) and re.match(r"\s*(?:(?!(?:19|20)\d\d\b)\d|part\b|ii\b|iii\b)", body, re.I):
+    if prefixed and re.match(r"\s*(?:(?!(?:19|20)\d\d\b)\d|part\b|ii\b|iii\b)", body, re.I):
         return "changes the item's title (e.g. adds a sequel number)"
     instructions = prompt
     for item_id in allowed:

@@ -77,6 +77,13 @@ class Timeline:
         return recent, before
 
 
+def latest_event_time(store, user_id: str | None) -> float:
+    """When the request happens, as the features see it: the user's latest event (so
+    training, evaluation and serving agree); +inf for an anonymous request."""
+    hist = store.history(user_id, limit=1) if user_id else []
+    return hist[-1].timestamp if hist else float("inf")
+
+
 def _unit(m: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(m, axis=-1, keepdims=True)
     return m / np.where(n > 0, n, 1.0)

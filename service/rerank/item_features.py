@@ -134,10 +134,6 @@ class ItemFeatureCache:
                 log.exception("computing item features failed; they stay missing until the next index build")
                 return
 
-    def wait(self, timeout: float | None = None) -> None:
-        if self._worker is not None:
-            self._worker.join(timeout)
-
     def save(self) -> None:
         with self._lock:
             if not self._dirty or not self._rows:

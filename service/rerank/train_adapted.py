@@ -26,7 +26,7 @@ import numpy as np
 
 from service.eval.split import HeldOut
 from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, AdaptedRanker, LLMSide, Timeline,
-                                    candidate_features, fit_head, version_name)
+                                    candidate_features, fit_head, latest_event_time, version_name)
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
@@ -67,16 +67,12 @@ def make_classifier(seed: int = 0):
                                           min_samples_leaf=40, l2_regularization=1.0, random_state=seed)
 
 
-def user_time(rec, user: str) -> tuple[list[str], float]:
-    hist = rec.store.history(user, limit=rec.settings.cf.history * 4)
-    return [h.item_id for h in hist], (hist[-1].timestamp if hist else float("inf"))
-
-
 def pools(rec, users: list[str], depth: int) -> dict[str, tuple[list[str], float, list[Candidate]]]:
+    """Per user: (history, request time, candidate pool), as serving would see them."""
     out = {}
     for u in users:
-        hist, t = user_time(rec, u)
-        out[u] = (hist, t, rec.candidates(CandidateRequest(user_id=u, history=hist, k=depth), depth).candidates)
+        cand = rec.candidates(CandidateRequest(user_id=u, k=depth), depth)
+        out[u] = (cand.history, latest_event_time(rec.store, u), cand.candidates)
     return out
 
 
@@ -107,15 +103,12 @@ def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, time
 
 
 def fit(groups: list[Group], n_features: int, seed: int = 0):
-    xs = [g.x[:, :n_features] for g in groups if g.target >= 0]
-    ys = []
-    for g in groups:
-        if g.target >= 0:
-            y = np.zeros(len(g.x))
-            y[g.target] = 1
-            ys.append(y)
+    """Positives: each target; negatives: the rest of its group. Groups whose target is
+    not in the pool teach nothing about order and are left out."""
+    used = [g for g in groups if g.target >= 0]
+    y = np.concatenate([np.arange(len(g.x)) == g.target for g in used]).astype(float)
     clf = make_classifier(seed)
-    clf.fit(np.vstack(xs), np.concatenate(ys))
+    clf.fit(np.vstack([g.x[:, :n_features] for g in used]), y)
     return clf
 
 
@@ -133,10 +126,6 @@ def per_group_ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarra
                 pos = sorted(range(g.pool), key=lambda i: (-s[i], i)).index(g.target)
             out[n] = 1.0 / np.log2(pos + 2) if pos < k else 0.0
     return out
-
-
-def ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None, k: int = 10) -> float:
-    return float(per_group_ndcg(groups, scorer, k).mean()) if groups else 0.0
 
 
 def confidence(a: np.ndarray, b: np.ndarray, seed: int = 0, rounds: int = 2000) -> float:

@@ -79,6 +79,10 @@ class Lexicon:
                 return hit
         return None
 
+    def mood_excludes(self, mood: str) -> list[str]:
+        """The concepts a mood drops ('lighter' -> horror, thriller, ...)."""
+        return [self.concept_of(v, "en") or v.casefold() for v in self.concepts[mood].get("exclude", [])]
+
     def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
         """Concept mentions, each marked negated when a negation word precedes it in the
         same clause (a comma, 'but'/'mais'/'pero'/'但' ... end a negation's reach)."""
