@@ -55,20 +55,16 @@ _NUMBERED = re.compile(r"^\s*\d+[.)]\s*(.+?)(?:\s+[—–-]\s+.*)?$")
 OPPOSITE_MOODS = {"lighter": "darker", "darker": "lighter"}
 
 
-def _answer_items(turn: Turn, titles: TitleIndex) -> list[str]:
-    """What an earlier answer recommended: the ids the client sent back, else the titles
-    of its numbered lines ('2. Memento (2000) — ...'), else any titles it names."""
+def _answer_items(turn: Turn, titles: TitleIndex) -> list[str | None]:
+    """What an earlier answer recommended, in order: the ids the client sent back, else
+    the titles of its numbered lines ('2. Memento (2000) — ...'; a line naming no known
+    title keeps its place as None, so 'the second one' still means line 2), else any
+    titles it names."""
     if turn.item_ids:
         return list(turn.item_ids)
-    numbered = []
-    for line in turn.content.splitlines():
-        m = _NUMBERED.match(line)
-        if m:
-            hit = titles.by_key.get(normalize(m.group(1)))
-            if hit:
-                numbered.append(hit)
-    if numbered:
-        return list(dict.fromkeys(numbered))
+    numbered = [titles.by_key.get(normalize(m.group(1))) for m in map(_NUMBERED.match, turn.content.splitlines()) if m]
+    if any(numbered):
+        return numbered
     return list(dict.fromkeys(i for i, _s, _e in titles.find_all(turn.content)))
 
 
@@ -100,7 +96,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
         text = turn.content.strip()
         if turn.role == "assistant":
             last_answer = _answer_items(turn, titles)
-            intent.shown.extend(i for i in last_answer if i not in intent.shown)
+            intent.shown.extend(i for i in last_answer if i and i not in intent.shown)
             continue
         if not text:
             continue
@@ -113,7 +109,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
                 refs.append(n)
                 masked.append((start, end))
                 seed = last_answer[n - 1 if n > 0 else n]
-                if seed not in intent.seeds:
+                if seed and seed not in intent.seeds:
                     intent.seeds.append(seed)
         for item_id, quoted, start, end in titles.quoted(text):
             masked.append((start, end))

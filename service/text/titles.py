@@ -15,8 +15,20 @@ ARTICLES = ("the ", "a ", "an ")
 MAX_WORDS = 10
 
 
-def normalize(title: str) -> str:
+_TRAIL_PAREN = re.compile(r"(?<=\S)\s*\([^()]*\)\s*$")
+
+
+def _bare(title: str) -> str:
+    """Without trailing parentheses: the year and any alias ('Se7en (a.k.a. Seven) (1995)'
+    -> 'Se7en')."""
     t = _YEAR.sub("", title.strip())
+    while _TRAIL_PAREN.search(t):
+        t = _TRAIL_PAREN.sub("", t)
+    return t
+
+
+def normalize(title: str) -> str:
+    t = _bare(title)
     t = _TRAIL_ARTICLE.sub("", t)
     t = _NON_WORD.sub(" ", t.casefold())
     t = " ".join(t.split())
@@ -28,8 +40,8 @@ def normalize(title: str) -> str:
 
 
 def display(title: str) -> str:
-    """A title as people say it: no trailing year, 'Matrix, The' -> 'The Matrix'."""
-    t = _YEAR.sub("", title.strip())
+    """A title as people say it: no trailing year or alias, 'Matrix, The' -> 'The Matrix'."""
+    t = _bare(title)
     m = _TRAIL_ARTICLE.search(t)
     if m:
         article = m.group(1)

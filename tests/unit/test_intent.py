@@ -60,6 +60,8 @@ def test_follow_up_refers_to_the_previous_answer_and_keeps_earlier_constraints()
     intent = ask("a thriller, no horror", answer, "more like the second one")
     assert intent.seeds == ["4"] and intent.include == ["thriller"] and intent.exclude == ["horror"]
     assert intent.shown == ["5", "4", "6"]  # not recommended again
+    gap = ask("a thriller", "1. Unknown Film (1999)\n2. Memento (2000)", "the second one")
+    assert gap.seeds == ["4"]  # an unknown line keeps its place
     by_ids = ask("a thriller", "whatever text", "the first one was great", answers={1: ["6", "4"]})
     assert by_ids.seeds == ["6"]
 
@@ -83,6 +85,7 @@ def test_query_is_normalised_to_english_words():
 
 def test_titles_normalise_and_display():
     assert normalize("Matrix, The (1999)") == "matrix" and display("Matrix, The (1999)") == "The Matrix"
+    assert normalize("Se7en (a.k.a. Seven) (1995)") == "se7en" and display("Se7en (a.k.a. Seven) (1995)") == "Se7en"
     assert [i for i, _s, _e in TITLES.find_all("Like The Matrix, Toy Story is fun")] == ["2", "1"]
     assert TITLES.find_all("Heat is on. It was heat.") == []  # one-word titles need a capital mid-sentence
 
