@@ -91,7 +91,7 @@ def main() -> None:
         prep = prepare(args.format, Path(args.path), Path(tmp), None, args.seed)
         rec = Recommender.open(prep.settings, with_llm=True)
         rec.build_index()
-        rr: LetterLogitReranker = rec.rerank.reranker
+        rr: LetterLogitReranker = rec.rankers.scorer()
         cfg = prep.settings.llm
         held = random.Random(args.seed).sample(prep.held, min(args.users, len(prep.held)))
         rows = []  # one per user
@@ -253,8 +253,8 @@ def main() -> None:
             "rankers": out, "position_bias": {k: {str(q + 1): float(np.mean(v[q])) if v[q] else None for q in positions} for k, v in bias.items()},
             "calibration": [float(x) for x in (calibs[0] + calibs[1]) / 2],
             "blend_weights": {str(f): dict(zip(blends[f]["blend"].feature_names, blends[f]["blend"].weights)) for f in (0, 1)},
-            "scoring_vs_generating_speedup": speedup, "model": rec.rerank.model_id,
-            "prompt": rec.rerank.prompt.ref, "date": date.today().isoformat(),
+            "scoring_vs_generating_speedup": speedup, "model": rec.model_id,
+            "prompt": rec.prompt.ref, "date": date.today().isoformat(),
         }, indent=2))
 
 

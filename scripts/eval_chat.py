@@ -196,7 +196,7 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"summary": summary, "requests": rows,
-                                         "model": rec.rerank.model_id, "llm": not args.no_llm}, indent=1,
+                                         "model": rec.model_id, "llm": not args.no_llm}, indent=1,
                                         ensure_ascii=False))
         print(f"wrote {args.json}")
 

@@ -220,7 +220,7 @@ def train_blend_cmd(
     """Fit the LLM/candidate blend and the position calibration on this catalog's own
     held-out next items; the service loads the result at start-up."""
     from service.llm import make_backend
-    from service.rerank.train import train_blend
+    from service.train.blend import train_blend
     from service.store import Store
 
     try:
@@ -281,12 +281,13 @@ def models() -> None:
 def _register() -> None:
     from service.cli_eval import eval_cmd, logs_app, prompts_app
     from service.cli_chat import chat_cmd
-    from service.cli_rerank import rerankers_app, train_reranker_cmd
+    from service.cli_rerank import rerankers_app, train_reranker_cmd, trainer_cmd
 
     app.command("chat")(chat_cmd)
 
     app.command("eval")(eval_cmd)
     app.command("train-reranker")(train_reranker_cmd)
+    app.command("trainer")(trainer_cmd)
     app.add_typer(rerankers_app, name="rerankers")
     app.add_typer(prompts_app, name="prompts")
     app.add_typer(logs_app, name="logs")

@@ -61,6 +61,7 @@ def eval_cmd(
 ) -> None:
     """Leave-last-out evaluation of every ranker (deterministic for a seed)."""
     from service.eval.runner import run_eval
+    from service.train.evaluate import adapted_extra
 
     console, progress, fail = _ui()
     try:
@@ -68,7 +69,7 @@ def eval_cmd(
             task = bar.add_task("evaluating users", total=users)
             result, _rows, _ = run_eval(format, path, Path(tmp), users, seed, candidates, llm,
                                         progress=lambda n, total: bar.update(task, completed=n, total=total),
-                                        adapted=adapted, adapted_minutes=minutes, feature_cache=feature_cache)
+                                        extra=adapted_extra(minutes, feature_cache, seed) if adapted else None)
         hr = f"hr@{candidates}"
         cfg = result["config"]
         console.print(_table(f"{path.name}: {cfg['users']} users (held-out item among the {candidates} "
@@ -120,7 +121,7 @@ def _setup(name: str, user: str | None, query: str | None, k: int):
     ids = [c.item_id for c in res.candidates]
     items = rec.store.get_items(ids + res.history[-s.llm.history_items:])
     history = [items[i] for i in res.history[-s.llm.history_items:] if i in items]
-    rr = LetterLogitReranker(rec.rerank.backend, prompt, history_items=s.llm.history_items,
+    rr = LetterLogitReranker(rec.backend, prompt, history_items=s.llm.history_items,
                              text_chars=s.llm.text_chars)
     return rec, rr, history, [items[i] for i in ids]
 
@@ -133,8 +134,8 @@ def prompts_render(name: PromptName, user: UserOpt = None, query: QueryOpt = Non
         rec, rr, history, shown = _setup(name, user, query, k)
         text = rr.render(history, shown)
         console.print(text, markup=False, highlight=False)
-        console.print(f"[dim]{rr.prompt.ref}: {rec.rerank.backend.count_tokens(text)} tokens "
-                      f"for {rec.rerank.model_id}[/dim]")
+        console.print(f"[dim]{rr.prompt.ref}: {rec.backend.count_tokens(text)} tokens "
+                      f"for {rec.model_id}[/dim]")
     except RecsError as e:
         fail(e)
 
@@ -150,8 +151,8 @@ def prompts_run(name: PromptName, user: UserOpt = None, query: QueryOpt = None, 
         lp = rr.position_logprobs(history, shown, rendered)
         ms = (time.perf_counter() - t) * 1000
         rec.calllog.record("score", rr.prompt.ref, rendered[0], dict(zip(rr.labels, lp.tolist())),
-                           model=rec.rerank.model_id, user_id=user, latency_ms=round(ms, 1),
-                           tokens=rec.rerank.backend.count_tokens(rendered[0]))
+                           model=rec.model_id, user_id=user, latency_ms=round(ms, 1),
+                           tokens=rec.backend.count_tokens(rendered[0]))
         t = Table(title=f"{rr.prompt.ref} for user={user} query={query!r}")
         for col in ("label", "item", "title", "log-prob", "model rank"):
             t.add_column(col)
@@ -159,7 +160,7 @@ def prompts_run(name: PromptName, user: UserOpt = None, query: QueryOpt = None, 
         for i, (lab, it) in enumerate(zip(rr.labels, shown)):
             t.add_row(lab, it.item_id, it.title, f"{lp[i]:.3f}", str(ranks[i]))
         console.print(t)
-        console.print(f"[dim]{ms:.0f} ms, {rec.rerank.backend.count_tokens(rendered[0])} tokens[/dim]")
+        console.print(f"[dim]{ms:.0f} ms, {rec.backend.count_tokens(rendered[0])} tokens[/dim]")
     except RecsError as e:
         fail(e)
 

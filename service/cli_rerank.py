@@ -1,7 +1,12 @@
-"""CLI for the adapted reranker: train it on the store's events, list its artifacts."""
+"""CLI for the adapted reranker: train it on the store's events (once, or as the
+background trainer), list its artifacts."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -27,7 +32,7 @@ def train_reranker_cmd(
     running service switches to it on its next request; until then it keeps the old one."""
     from service.cli import _progress, console
     from service.llm import make_backend
-    from service.rerank.train_adapted import train_and_save
+    from service.train.adapted import train_and_save
     from service.store import Store
 
     try:
@@ -62,6 +67,42 @@ def train_reranker_cmd(
         from service.cli import _fail
 
         _fail(e)
+
+
+def trainer_cmd(
+    settings_file: Annotated[Optional[Path], typer.Option(help="settings as JSON (what `serve` passes)")] = None,
+    parent_pid: Annotated[Optional[int], typer.Option(help="exit when this process is gone")] = None,
+    once: Annotated[bool, typer.Option(help="look once (train if due) and exit")] = False,
+) -> None:
+    """The background trainer: fits the adapted reranker when the catalog has enough
+    held-out signal, refits as events arrive, computes LLM item features for new items
+    between runs. `serve` starts it; run it yourself with RECS_TRAINER__ENABLED=false."""
+    import logging
+
+    from service.cli import console, err
+    from service.llm import make_backend
+    from service.settings import Settings
+    from service.train.background import BackgroundTrainer
+    from service.train.launcher import SingleTrainer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s trainer %(levelname)s %(message)s")
+    s = Settings.model_validate_json(settings_file.read_text()) if settings_file else get_settings()
+    lock = SingleTrainer(s)
+    if not lock.acquire():
+        err.print(f"another trainer already runs for {s.data_dir}; exiting")
+        raise typer.Exit(0)
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    trainer = BackgroundTrainer(s, backend_factory=(lambda: make_backend(s)) if s.llm.backend != "none" else None)
+    if once:
+        console.print(trainer.step())
+        console.print(json.dumps(trainer.status, indent=1, default=str))
+        return
+
+    def should_stop() -> bool:
+        return stop["now"] or (parent_pid is not None and os.getppid() != parent_pid)
+
+    trainer.run_forever(should_stop)
 
 
 @rerankers_app.command("list")

@@ -1,4 +1,4 @@
-"""Recommender: wires candidates -> (rerank) -> respond, and keeps the derived indexes
+"""Recommender: wires candidates -> rerank -> respond, and keeps the derived indexes
 in step with the store."""
 
 from __future__ import annotations
@@ -10,18 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
-from service.calllog import CallLog
-from service.candidates.vectors import ChromaVectors
 import numpy as np
 
+from service.calllog import CallLog
+from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.candidates.refresher import IndexRefresher
+from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
-from service.llm import LLMBackend, make_backend
+from service.errors import InvalidInput, NotFound
+from service.llm import LLMBackend, make_scheduled_backend
+from service.rerank.adapted import AdaptedRanker, LLMSide, Timeline, candidate_features, latest_event_time
+from service.rerank.base import Fallback, RerankContext
+from service.rerank.registry import RerankerSet
 from service.rerank.stage import RerankStage
-from service.errors import InvalidInput, NotFound, NotReady
-from service.rerank.adapted import (AdaptedRanker, LLMSide, Timeline, candidate_features, latest_event_time,
-                                    load_current)
-from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
 from service.types import Candidate, CandidateRequest, Event, Item, Ranked
@@ -40,6 +41,8 @@ class Recommendation:
     timings_ms: dict[str, float]
     overloaded: bool = False
     reranker_version: str | None = None
+    fallback: Fallback | None = None
+    ranker: str = "identity"
 
 
 @dataclass
@@ -58,26 +61,25 @@ class Recommender:
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
-        self._rebuilding = threading.Lock()
         self.index = CandidateIndex.load(settings.index_dir, self.store, settings)
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
         self._wire()
+        self.backend = backend
+        self.model_id = backend.model_id if backend else None
         self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days)
-        self.rerank = RerankStage(settings, backend, self.calllog)
-        self.item_features = (ItemFeatureCache(cache_path(settings.artifacts_dir, backend.model_id), backend)
-                              if supports_hidden_states(backend) else None)
+        self.rerank = RerankStage(settings, self.calllog, self.model_id)
         self._timeline: Timeline | None = None
-        self._adapted_stamp: float | None = None
-        self.adapted: AdaptedRanker | None = None
-        self.adapted_status = "no adapted reranker trained"
-        self.reload_adapted()
+        self.rankers = RerankerSet(settings, backend, self._adapted_features)
+        self.refresher = IndexRefresher(self.build_index, self.pending_events, settings.cf)
+        if self.rankers.adapted is not None:
+            _ = self.timeline  # built now, not on the first request
 
     @classmethod
     def open(cls, settings: Settings, with_llm: bool = True) -> "Recommender":
         """Everything created once: store, embedder, Chroma, CF index and (optionally)
         the LLM."""
-        return cls(settings, backend=make_backend(settings) if with_llm else None)
+        return cls(settings, backend=make_scheduled_backend(settings) if with_llm else None)
 
     def _wire(self) -> None:
         space, model = self.index.space, self.index.model
@@ -88,13 +90,18 @@ class Recommender:
             "popularity": Popularity(space, model),
         }
 
+    @property
+    def prompt(self):
+        """The rank prompt in use."""
+        return self.rankers.prompt
+
     # -- explanations -----------------------------------------------------------------------
     @cached_property
     def explainer(self):
         """Blurbs written by the LLM (facts when there is none)."""
         from service.explain import Explainer
 
-        return Explainer(self, self.rerank.backend, self.settings)
+        return Explainer(self, self.backend, self.settings)
 
     @cached_property
     def facts_explainer(self):
@@ -113,49 +120,24 @@ class Recommender:
 
     # -- adapted reranker -------------------------------------------------------------------
     @property
-    def adapted_root(self):
-        return self.settings.artifacts_dir / "adapted"
-
-    def reload_adapted(self) -> None:
-        """Load the artifact CURRENT points at, if it changed. A missing or unreadable one
-        leaves the blend in charge, and `adapted_status` says why."""
-        pointer = self.adapted_root / "CURRENT"
-        stamp = pointer.stat().st_mtime if pointer.exists() else None
-        if stamp == self._adapted_stamp and (stamp is None or self.adapted is not None):
-            return
-        self._adapted_stamp = stamp
-        ranker, status = load_current(self.adapted_root)
-        if ranker is not None and ranker.uses_llm and ranker.meta.get("model") != self.rerank.model_id:
-            status = (f"adapted reranker {ranker.version} needs model {ranker.meta.get('model')}, "
-                      f"not {self.rerank.model_id}; serving the blend")
-            log.warning(status)
-            ranker = None
-        self.adapted, self.adapted_status = ranker, status
-        if ranker is not None:
-            _ = self.timeline  # built now, not on the first request
-        if ranker is not None and ranker.uses_llm and self.item_features is not None:
-            missing = self.item_features.missing(self.store.iter_items())
-            if missing:
-                self.item_features.ensure_in_background(missing)
+    def adapted(self) -> AdaptedRanker | None:
+        return self.rankers.adapted_model()
 
     @property
     def timeline(self) -> Timeline:
-        if self._timeline is None:
-            self._timeline = Timeline.build(self.store, self.index.space)
-        return self._timeline
+        with self._lock:
+            if self._timeline is None:
+                self._timeline = Timeline.build(self.store, self.index.space)
+            return self._timeline
 
-    def _adapted_order(self, request: CandidateRequest, ranker: AdaptedRanker) -> tuple[list[Candidate], dict]:
-        t0 = time.perf_counter()
-        cand = self.candidates(request, max(request.k, ranker.pool))
-        t1 = time.perf_counter()
-        t = latest_event_time(self.store, request.user_id)
-        side = (LLMSide(self.item_features, ranker.center, ranker.head)
-                if ranker.uses_llm and self.item_features is not None else None)
-        if ranker.uses_llm and side is None:
-            raise NotReady("the adapted reranker needs LLM features but no LLM is configured")
-        x = candidate_features(self, cand.history, t, cand.candidates, side, self.timeline)
-        ordered = ranker.order(cand.candidates, x) if cand.candidates else []
-        return ordered, {"candidates": (t1 - t0) * 1000, "rerank": (time.perf_counter() - t1) * 1000}
+    def _adapted_features(self, context: RerankContext, pool: list[Candidate], ranker: AdaptedRanker) -> np.ndarray:
+        side = None
+        if ranker.uses_llm and self.rankers.item_features is not None:
+            side = LLMSide(self.rankers.item_features, ranker.center, ranker.head)
+        x = candidate_features(self, context.history, context.at, pool, side, self.timeline)
+        if ranker.uses_llm and side is None:  # no cache to read: the columns are unknown (NaN)
+            x = np.hstack([x, np.full((len(pool), len(ranker.feature_names) - x.shape[1]), np.nan)])
+        return x
 
     # -- index lifecycle --------------------------------------------------------------
     def build_index(self, progress: Callable[[str, int, int], None] | None = None) -> dict:
@@ -181,7 +163,7 @@ class Recommender:
         t_embed = time.perf_counter() - t0 - t_cf
         index.save(self.settings.index_dir)
         # built here (at start-up or in the background rebuild), not on a request
-        timeline = Timeline.build(self.store, index.space) if self.adapted is not None else None
+        timeline = Timeline.build(self.store, index.space) if self.rankers.adapted is not None else None
         with self._lock:
             self.index = index
             self._wire()
@@ -189,9 +171,12 @@ class Recommender:
         return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
                 "embed_seconds": round(t_embed, 2)}
 
+    def pending_events(self) -> int:
+        """Events written since the index was built."""
+        return self.store.last_event_id() - self.index.built_from
+
     def is_stale(self) -> bool:
-        new_events = self.store.stats().last_event_id - self.index.built_from
-        return new_events >= self.settings.cf.rebuild_after_events
+        return self.pending_events() >= self.settings.cf.rebuild_after_events
 
     def refresh(self, force: bool = False) -> bool:
         if force or self.is_stale():
@@ -199,22 +184,10 @@ class Recommender:
             return True
         return False
 
-    def refresh_in_background(self, force: bool = False) -> bool:
-        """Rebuild in a thread if stale (at most one rebuild at a time); requests keep
-        being served from the current index meanwhile."""
-        if not (force or self.is_stale()) or not self._rebuilding.acquire(blocking=False):
-            return False
-
-        def run() -> None:
-            try:
-                self.build_index()
-            except Exception:
-                log.exception("background index rebuild failed")
-            finally:
-                self._rebuilding.release()
-
-        threading.Thread(target=run, name="index-rebuild", daemon=True).start()
-        return True
+    def refresh_in_background(self, force: bool = False) -> None:
+        """Tell the refresher that events were written: the index includes them within
+        `cf.max_staleness_s` (sooner after `cf.rebuild_after_events` of them)."""
+        self.refresher.notify(force=force)
 
     # -- ingestion --------------------------------------------------------------------
     def add_items(self, items: list[Item]) -> int:
@@ -223,12 +196,12 @@ class Recommender:
         self.vectors.upsert(items)
         with self._lock:
             self.index.add_items(items)  # the timeline needs no rebuild: a new row has no events yet
-        if self.item_features is not None and self.adapted is not None and self.adapted.uses_llm:
-            self.item_features.ensure_in_background(items)
         return n
 
     def add_events(self, events: list[Event]) -> tuple[int, int]:
-        return self.store.add_events(events)
+        out = self.store.add_events(events)
+        self.refresh_in_background()
+        return out
 
     def delete_item(self, item_id: str) -> None:
         if not self.store.delete_item(item_id):
@@ -251,7 +224,10 @@ class Recommender:
             return []
         return [h.item_id for h in self.store.history(user_id, limit=self.settings.cf.history * 4)]
 
-    def candidates(self, request: CandidateRequest, k: int) -> CandidateResult:
+    def candidates(self, request: CandidateRequest, k: int,
+                   history_weights: dict[str, float] | None = None) -> CandidateResult:
+        """Fused candidates. `history_weights` overrides the history fusion (the adapted
+        reranker carries the weights its trainer chose for this catalog)."""
         if k < 1:
             raise InvalidInput("k must be at least 1")
         t0 = time.perf_counter()
@@ -275,7 +251,7 @@ class Recommender:
                 if weights.get(name):
                     run(name, scoped, len(pool))
         else:
-            weights = fusion.history
+            weights = history_weights or fusion.history
             depth = max(k, 100)
             for name, w in weights.items():
                 if w and name != "semantic_query":
@@ -311,51 +287,34 @@ class Recommender:
         return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
 
     def recommend_full(self, request: CandidateRequest, use_llm: bool = True) -> Recommendation:
-        """candidates -> rerank (the adapted reranker if trained, else LLM + blend) -> top k."""
+        """candidates -> the chosen reranker (through the stage) -> top k."""
         t0 = time.perf_counter()
-        self.reload_adapted()
-        ranker, adapted_note = self.adapted, self.adapted_status
-        if ranker is not None and not use_llm:
-            adapted_note = "adapted reranker not requested"
-        elif ranker is not None and request.query and request.query.strip():
-            # it learned from history -> next item; a text request is judged by its text
-            adapted_note = "text requests are ordered by the blend; the adapted reranker learned next items"
-            ranker = None
-        elif ranker is not None:
-            try:
-                ordered, timings = self._adapted_order(request, ranker)
-            except NotReady as e:
-                adapted_note = f"adapted reranker skipped: {e}"
-                log.warning(adapted_note)
-            else:
-                ranked = self.to_ranked(ordered[: request.k])
-                timings["total"] = (time.perf_counter() - t0) * 1000
-                return Recommendation(ranked, True, None, ranker.meta.get("model"), ranker.meta.get("prompt"),
-                                      "adapted", timings_ms=timings, reranker_version=ranker.version)
-        n = max(request.k, self.settings.llm.candidates)
-        cand = self.candidates(request, n)
+        is_text = bool(request.query and request.query.strip())
+        choice = self.rankers.choose(is_text, use_llm)
+        ranker = choice.reranker
+        weights = ranker.ranker.meta.get("fusion") if ranker.name == "adapted" else None
+        cand = self.candidates(request, max(request.k, ranker.depth), weights)
         timings = {"candidates": cand.timings_ms["total"]}
         pool = cand.candidates
-        head, tail = pool[: self.settings.llm.candidates], pool[self.settings.llm.candidates:]
-        items: dict[str, Item] = {}
-        if use_llm and len(head) > 1:
-            items = self.store.get_items([c.item_id for c in head] + cand.history[-self.settings.llm.history_items:])
-            history = [items[i] for i in cand.history if i in items]
-            res = self.rerank.run(history, head, items, self.popularity([c.item_id for c in head]),
-                                  user_id=request.user_id)
-            ordered = res.candidates + tail
-            timings["rerank"] = res.llm_ms
-            meta = (res.reranked, res.fallback_reason, res.model, res.prompt_version, res.blend)
-            overloaded = res.overloaded
-        else:
-            ordered = pool
-            reason = "llm not requested" if not use_llm else "fewer than two candidates"
-            meta = (False, reason, self.rerank.model_id, self.rerank.prompt.ref, "none")
-            overloaded = False
-        ranked = self.to_ranked(ordered[: request.k], items)
+        hist_n = self.settings.llm.history_items
+        items = self.store.get_items([c.item_id for c in pool[: max(ranker.depth, request.k)]]
+                                     + cand.history[-hist_n:]) if ranker.needs_model else {}
+        context = RerankContext(
+            user_id=request.user_id, history=cand.history, items=items, is_text=is_text,
+            at=latest_event_time(self.store, request.user_id) if ranker.name == "adapted" else float("inf"),
+            popularity=self.popularity([c.item_id for c in pool[: ranker.depth]]) if ranker.name == "blend" else {},
+        )
+        res = self.rerank.run(ranker, context, pool)
+        if ranker.name != "identity":
+            timings["rerank"] = res.rerank_ms
+        ranked = self.to_ranked(res.candidates[: request.k], items)
         timings["total"] = (time.perf_counter() - t0) * 1000
-        version = f"blend:{meta[4]} ({adapted_note})"
-        return Recommendation(ranked, *meta, timings_ms=timings, overloaded=overloaded, reranker_version=version)
+        version = res.version if not choice.note else f"{res.version} ({choice.note})"
+        blend = {"adapted": "adapted", "identity": "none"}.get(ranker.name) or ranker.version.split(":")[-1]
+        return Recommendation(ranked, res.reranked, res.fallback_reason, res.model or self.model_id,
+                              res.prompt_version or self.prompt.ref, blend, timings_ms=timings,
+                              overloaded=res.overloaded, reranker_version=version, fallback=res.fallback,
+                              ranker=ranker.name)
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

@@ -43,6 +43,9 @@ class CFSettings(BaseModel):
     rebuild_after_events: int = Field(
         1000, description="rebuild item-item matrices after this many new events"
     )
+    max_staleness_s: float = Field(
+        30.0, ge=0.5, description="every acknowledged event is in the matrices within about this long "
+        "(plus one rebuild) after it was written, however few events came")
 
 
 class ExplainSettings(BaseModel):
@@ -79,6 +82,40 @@ class LLMSettings(BaseModel):
     budget_ms: float = Field(1500.0, description="per-request reranking time budget")
     queue_timeout_ms: float = Field(2000.0, description="max wait for the shared model")
     max_queue: int = Field(8, description="requests allowed to wait for the model")
+    zero_shot: bool = Field(
+        False, description="rerank with the untrained LLM (label scores as a tie-breaker) until a blend is "
+        "fitted. Off: zero-shot scores were measured worse than the candidate order on MovieLens and "
+        "goodbooks, so an untrained service answers in candidate order without an LLM pass")
+
+
+class TrainerSettings(BaseModel):
+    """The background trainer: a low-priority process the server starts, which fits the
+    adapted reranker (and the blend) on the catalog's own events and swaps the served
+    artifact only when it beats the candidate order on held-out users."""
+
+    enabled: bool = Field(True, description="start the background trainer with `serve`")
+    min_users: int = Field(
+        50, ge=2, description="users with at least `min_user_events` events before the first run: "
+        "each gives one validation and up to three fitting examples; fewer, and validation is noise")
+    min_user_events: int = Field(3, ge=2)
+    settle_s: float = Field(10.0, ge=0, description="wait until no event arrived for this long (a bulk "
+                            "load finishes before training starts on it)")
+    refit_after_events: int = Field(5000, ge=1, description="refit after this many new events...")
+    refit_growth: float = Field(0.2, ge=0, description="...or when the event count grew by this share")
+    refit_after_s: float = Field(24 * 3600.0, ge=60, description="...or after this long with any new event")
+    poll_s: float = Field(2.0, gt=0, description="how often the trainer looks at the store")
+    users: int = Field(2000, ge=10, description="users sampled per split")
+    minutes: float = Field(20.0, gt=0, description="time budget of one run (LLM item features get most)")
+    llm_features: bool = Field(True, description="compute frozen LLM item features (new items only) and "
+                               "offer them to the reranker; served only if they beat the ablation")
+    learn_fusion: bool = Field(True, description="choose the history fusion weights on a fit split "
+                               "(served with the artifact) instead of keeping the configured ones")
+    fit_blend: bool = Field(False, description="also fit the LLM blend (one LLM pass per user). Off: the "
+                            "adapted reranker supersedes it for history requests, and its next-item target "
+                            "says nothing about text relevance; `train-blend` fits it by hand")
+    blend_users: int = Field(100, ge=10, description="users (one LLM pass each) the blend is fitted on")
+    threads: int = Field(1, ge=1, description="CPU threads the trainer uses (the server keeps the rest)")
+    nice: int = Field(10, ge=0, le=19, description="the trainer process's scheduling niceness")
 
 
 class Settings(BaseSettings):
@@ -97,6 +134,7 @@ class Settings(BaseSettings):
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()
     explain: ExplainSettings = ExplainSettings()
+    trainer: TrainerSettings = TrainerSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0
@@ -129,6 +167,10 @@ class Settings(BaseSettings):
     @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "rerank"
+
+    @property
+    def trainer_dir(self) -> Path:
+        return self.data_dir / "trainer"
 
 
 @lru_cache(maxsize=1)

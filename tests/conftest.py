@@ -3,6 +3,7 @@ only unit tests of LLM prompt/parse/blend logic use a scripted fake LLM."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,10 @@ import pytest
 from service.settings import Settings
 from service.store import Store
 from service.types import Event, Item
+
+# Servers started by tests do not start the background trainer unless a test asks for it
+# (tests/integration/test_trainer.py does); it would compete for the 2 cores.
+os.environ.setdefault("RECS_TRAINER__ENABLED", "false")
 
 SCIFI = [
     ("s1", "Star Voyage", "A starship crew explores a distant galaxy and fights alien invaders.", 1979),

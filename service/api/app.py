@@ -22,6 +22,9 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from service.api.request_id import request_id, request_id_middleware
 from service.api.runtime import Runtime
 from service.api.routes import (
     ChatController,
@@ -51,10 +54,23 @@ STATUS = [(NotFound, 404), (InvalidInput, 422), (Overloaded, 503), (NotReady, 50
 
 def recs_error_handler(request: Request, exc: RecsError) -> Response:
     status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+    if status >= 500 and not isinstance(exc, Overloaded | NotReady):
+        return internal_error_handler(request, exc, status)
     headers = {}
     if isinstance(exc, Overloaded | NotReady):
         headers["Retry-After"] = str(max(1, round(getattr(exc, "retry_after", 1.0))))
     return Response({"status_code": status, "detail": str(exc)}, status_code=status, headers=headers)
+
+
+def internal_error_handler(request: Request, exc: Exception, status: int = 500) -> Response:
+    """A 5xx is a bug (or a failing backend): log it with its traceback and the request
+    id, and tell the client the id to quote."""
+    rid = request_id(request.scope)
+    log.error("%d on %s %s (request id %s): %s: %s", status, request.method, request.url.path, rid,
+              type(exc).__name__, exc, exc_info=exc)
+    detail = str(exc) if isinstance(exc, RecsError) else "internal error"
+    return Response({"status_code": status, "detail": f"{detail}; quote request id {rid} when reporting it",
+                     "request_id": rid}, status_code=status)
 
 
 def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
@@ -65,7 +81,12 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if runtime.recommender is None:
             threading.Thread(target=runtime.load, name="startup", daemon=True).start()
-        yield
+        else:
+            runtime.start_trainer()
+        try:
+            yield
+        finally:
+            runtime.stop()
 
     class Metrics(PrometheusController):
         path = "/metrics"
@@ -78,8 +99,8 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
                         UsersController, HealthController, Metrics],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],
-        exception_handlers={RecsError: recs_error_handler},
-        middleware=[prometheus.middleware],
+        exception_handlers={RecsError: recs_error_handler, HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler},
+        middleware=[request_id_middleware, prometheus.middleware],
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="llm-recs", version="0.1.0", path="/schema", create_examples=False,

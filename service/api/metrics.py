@@ -7,12 +7,63 @@ LLM_SECONDS = Histogram("recs_llm_rerank_seconds", "LLM reranking latency",
                         buckets=(0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10))
 RECOMMEND_SECONDS = Histogram("recs_recommend_seconds", "whole recommendation latency",
                               buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5))
-FALLBACKS = Counter("recs_rerank_fallbacks_total", "answers served in candidate order", ["reason"])
+FALLBACKS = Counter("recs_rerank_fallbacks_total", "answers served in candidate order, by reason "
+                    "(service.rerank.base.Fallback)", ["reason"])
 QUEUE_DEPTH = Gauge("recs_llm_queue_depth", "requests waiting for or using the model")
 
 
-def reason_kind(reason: str | None) -> str:
-    """A bounded label: the first word of the fallback reason."""
-    if not reason:
-        return "none"
-    return reason.split(":")[0].split(" ")[0].lower()[:32]
+
+class TrainerCollector:
+    """The background trainer's state, read from its status file at scrape time."""
+
+    def __init__(self) -> None:
+        self.source = None  # () -> dict | None, set by the runtime
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        status = self.source() if self.source else None
+        if not status:
+            return
+        state = GaugeMetricFamily("recs_trainer_state", "the background trainer's state (1 = current)",
+                                  labels=["state"])
+        state.add_metric([str(status.get("state"))], 1.0)
+        yield state
+        yield GaugeMetricFamily("recs_trainer_runs", "training runs finished", value=status.get("runs", 0))
+        if status.get("events_to_next_run") is not None:
+            yield GaugeMetricFamily("recs_trainer_events_to_next_run", "new events until the next refit",
+                                    value=status["events_to_next_run"])
+        if status.get("features_missing") is not None:
+            yield GaugeMetricFamily("recs_trainer_llm_features_missing", "items without LLM item features",
+                                    value=status["features_missing"])
+        run = status.get("last_run") or {}
+        if run.get("finished_ts"):
+            yield GaugeMetricFamily("recs_trainer_last_run_timestamp_seconds", "when the last run finished",
+                                    value=run["finished_ts"])
+        if run.get("seconds") is not None:
+            yield GaugeMetricFamily("recs_trainer_last_run_seconds", "how long the last run took",
+                                    value=run["seconds"])
+        examples = GaugeMetricFamily("recs_trainer_examples", "examples with the target in the pool, per split",
+                                     labels=["split"])
+        for split, n in (run.get("examples") or {}).items():
+            examples.add_metric([split], n)
+        yield examples
+        ndcg = GaugeMetricFamily("recs_trainer_validation_ndcg10", "validation NDCG@10 of the last run, "
+                                 "per variant", labels=["variant"])
+        for variant, row in (run.get("validation") or {}).items():
+            ndcg.add_metric([variant], row.get("validation_ndcg@10", 0.0))
+        yield ndcg
+        if status.get("served_artifact"):
+            served = GaugeMetricFamily("recs_reranker_served_info", "the adapted reranker artifact served",
+                                       labels=["version"])
+            served.add_metric([status["served_artifact"]], 1.0)
+            yield served
+
+
+TRAINER = TrainerCollector()
+try:
+    from prometheus_client import REGISTRY
+
+    REGISTRY.register(TRAINER)
+except ValueError:  # already registered in this process
+    pass

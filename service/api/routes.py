@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Iterator
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -12,8 +14,9 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from service.api.request_id import request_id
 from service.api.runtime import Runtime
-from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS, reason_kind
+from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS
 from service.api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -34,6 +37,8 @@ from service.errors import InvalidInput, NotFound, Overloaded
 from service.pipeline import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
 
+log = logging.getLogger(__name__)
+
 
 def _items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedItem]:
     out = []
@@ -47,10 +52,10 @@ def _items(ranked: list[Ranked], blurbs: dict | None = None) -> list[Recommended
 
 def _observe(rec: Recommendation, allow_degraded: bool) -> None:
     RECOMMEND_SECONDS.observe(rec.timings_ms.get("total", 0.0) / 1000)
-    if "rerank" in rec.timings_ms:
+    if "rerank" in rec.timings_ms and rec.ranker != "adapted":
         LLM_SECONDS.observe(rec.timings_ms["rerank"] / 1000)
     if not rec.reranked:
-        FALLBACKS.labels(reason=reason_kind(rec.fallback_reason)).inc()
+        FALLBACKS.labels(reason=rec.fallback.value if rec.fallback else "unknown").inc()
     if rec.overloaded and not allow_degraded:
         raise Overloaded("the model is saturated; retry, or send allow_degraded=true", retry_after=2.0)
 
@@ -133,8 +138,10 @@ class ChatController(Controller):
                                                  "source": ev.source, "note": ev.note})
                     elif kind == "done":
                         yield sse("done", {"reply": ev})
-            except Exception as e:  # the stream is already 200: report in-band
-                yield sse("error", {"detail": str(e)})
+            except Exception as e:  # the stream is already 200: report in-band, log the traceback
+                rid = request_id(request.scope)
+                log.exception("chat stream failed (request id %s)", rid)
+                yield sse("error", {"detail": f"{type(e).__name__}: {e}", "request_id": rid})
 
         return ServerSentEvent(events())
 
@@ -191,8 +198,8 @@ class EventsController(Controller):
                                    "(nothing from this batch was stored)")
             rec.add_items([Item(item_id=i, title=i) for i in unknown])
             created = unknown
-        inserted, dupes = rec.add_events(data.events)
-        rec.refresh_in_background()
+        received = time.time()
+        inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
         return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
 
 
@@ -218,7 +225,7 @@ class HealthController(Controller):
     @get("/ready")
     async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Health]:
         if runtime.recommender is not None:
-            return Response(Health(status="ready"))
+            return Response(Health(status="ready", trainer=runtime.trainer_status()))
         detail = runtime.error or "loading"
         return Response(Health(status="not ready", detail=detail), status_code=HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": "2"})

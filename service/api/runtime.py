@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from service.api.metrics import QUEUE_DEPTH
+from service.api.metrics import QUEUE_DEPTH, TRAINER
 from service.errors import NotReady
 from service.settings import Settings
 
@@ -19,6 +19,8 @@ class Runtime:
         self.recommender = recommender
         self.error: str | None = None
         self._chat = None
+        self.trainer = None  # the background trainer's process, when this server started one
+        TRAINER.source = self.trainer_status
 
     def load(self) -> None:
         from service.pipeline import Recommender
@@ -26,9 +28,43 @@ class Runtime:
         try:
             self.recommender = Recommender.open(self.settings, with_llm=self.settings.llm.backend != "none")
             QUEUE_DEPTH.set_function(lambda: self.recommender.rerank.queue_depth)
+            # events that came before a restart (or a bulk import) reach the index without new writes
+            self.recommender.refresh_in_background()
         except Exception as e:  # reported by /health/ready, never a crash
             log.exception("start-up failed")
             self.error = f"{type(e).__name__}: {e}"
+            return
+        self.start_trainer()
+
+    def start_trainer(self) -> None:
+        if not self.settings.trainer.enabled or self.trainer is not None:
+            return
+        from service.train.launcher import TrainerProcess
+
+        try:
+            self.trainer = TrainerProcess(self.settings)
+            self.trainer.start()
+        except OSError:
+            log.exception("could not start the background trainer; the service keeps serving without it")
+            self.trainer = None
+
+    def stop(self) -> None:
+        if self.trainer is not None:
+            self.trainer.stop()
+
+    def trainer_status(self) -> dict | None:
+        """The trainer's last reported state, plus whether its process runs."""
+        from service.train.background import read_status
+
+        status = read_status(self.settings)
+        if status is None and not self.settings.trainer.enabled:
+            return None
+        out = dict(status or {"state": "not started"})
+        out.pop("traceback", None)
+        out["enabled"] = self.settings.trainer.enabled
+        if self.trainer is not None:
+            out["process_alive"] = self.trainer.alive
+        return out
 
     def chat(self):
         from service.chat import Chat

@@ -56,8 +56,23 @@ class ItemsIn(Strict):
     items: list[Item] = Field(min_length=1, max_length=1000)
 
 
+class EventIn(Strict):
+    """An event as clients send it: without a timestamp it happened when it arrived."""
+
+    user_id: str = Field(min_length=1, max_length=256)
+    item_id: str = Field(min_length=1, max_length=256)
+    type: str = Field("view", min_length=1, max_length=32)
+    value: float | None = Field(None, allow_inf_nan=False)
+    timestamp: float | None = Field(None, allow_inf_nan=False,
+                                    description="unix seconds; the time of receipt when left out")
+
+    def to_event(self, received: float) -> Event:
+        return Event(user_id=self.user_id, item_id=self.item_id, type=self.type, value=self.value,
+                     timestamp=received if self.timestamp is None else self.timestamp)
+
+
 class EventsIn(Strict):
-    events: list[Event] = Field(min_length=1, max_length=5000)
+    events: list[EventIn] = Field(min_length=1, max_length=5000)
 
 
 class Upserted(BaseModel):
@@ -121,3 +136,5 @@ class ChatResponse(BaseModel):
 class Health(BaseModel):
     status: str
     detail: str | None = None
+    trainer: dict | None = Field(None, description="the background trainer: state, last run (examples, "
+                                 "validation NDCG@10 per variant, artifact), served artifact, next run")

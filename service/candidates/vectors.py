@@ -112,6 +112,9 @@ class ChromaVectors:
         return set(self.collection.get(include=[])["ids"])
 
     def vectors(self, item_ids: list[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by id. Histories repeat items; Chroma rejects repeated ids, so
+        each id is asked for once."""
+        item_ids = list(dict.fromkeys(item_ids))
         if not item_ids:
             return {}
         got = self.collection.get(ids=item_ids, include=["embeddings"])

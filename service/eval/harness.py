@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.eval import metrics
-from service.eval.split import HeldOut, leave_last_out, sample, user_sequences
+from service.eval.split import HeldOut, holdout_latest, sample
 from service.ingest.importer import reader
 from service.settings import Settings
 from service.store import Store
@@ -41,17 +41,8 @@ def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
         elif isinstance(parsed.record, Event):
             events.append(parsed.record)
     events = [e for e in events if e.item_id in items]
-    seqs = user_sequences((e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events)
-    held_all = leave_last_out(seqs)
-    # The held-out event is the latest of its user (ties by item id): drop exactly it.
-    last_ts: dict[str, float] = {}
-    for e in events:
-        if e.user_id in seqs and e.item_id == seqs[e.user_id][-1]:
-            last_ts[e.user_id] = max(last_ts.get(e.user_id, -1e300), e.timestamp)
-    held_users = {h.user_id for h in held_all}
-    train = [e for e in events
-             if not (e.user_id in held_users and e.item_id == seqs[e.user_id][-1]
-                     and e.timestamp == last_ts[e.user_id])]
+    kept, held_all = holdout_latest([(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events])
+    train = [Event(user_id=u, item_id=i, type=t, value=v, timestamp=ts) for u, i, t, v, ts in kept]
     base = settings or Settings()
     s = base.model_copy(update={"data_dir": Path(workdir)})
     store = Store(s.db_path)

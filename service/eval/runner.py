@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from service.eval.harness import prepare, score_list
-from service.eval.split import sample
+from service.eval.split import cross_fit_folds, sample
 from service.prompts import load_prompt
 from service.rerank.blend import calibrated_features, choose_blend, position_calibration
 from service.rerank.listwise import LetterLogitReranker
@@ -77,7 +77,7 @@ def score_users(rec, held, n_cand: int, rerankers: dict[str, LetterLogitReranker
 def rank_candidates(rows: list[UserRow], prompts: list[str]) -> dict[str, list[list[str]]]:
     """identity, and per prompt: llm and blend (cross-fitted), plus blend_no_llm."""
     out: dict[str, list[list[str]]] = {"identity": [[c.item_id for c in r.cand] for r in rows]}
-    half = [i % 2 for i in range(len(rows))]
+    half = cross_fit_folds(len(rows), 2)
     for p, prompt in enumerate(prompts):
         suffix = "" if p == 0 else f"@{prompt}"
         width = max((len(r.lp[prompt]) for r in rows if prompt in r.lp), default=0)
@@ -137,49 +137,12 @@ def _ild(lists, vecs) -> float:
     return float(np.mean(vals)) if vals else 0.0
 
 
-def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cache: Path | None,
-                 seed: int) -> tuple[dict[str, list[list[str]]], dict]:
-    """Train the adapted reranker on the eval store (it never sees the held-out events)
-    and rank each user's deep pool with it and with its no-LLM ablation."""
-    from service.rerank.adapted import Timeline, candidate_features
-    from service.rerank.train_adapted import pools, train_reranker
-
-    trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
-                             feature_cache=feature_cache)
-    timeline = Timeline.build(rec.store, rec.index.space)
-    depth = trained.without_llm.pool
-    t0 = time.perf_counter()
-    pooled = pools(rec, [r.user for r in rows], depth)
-    pool_ms = (time.perf_counter() - t0) * 1000 / max(len(rows), 1)
-    side = trained.side
-    if side is not None:  # items only the test users' pools touch
-        need = {i: None for hist, _t, pool in pooled.values()
-                for i in hist[-rec.settings.cf.history:] + [c.item_id for c in pool]}
-        side.cache.ensure(list(rec.store.get_items(list(need)).values()))
-    out = {}
-    for name, ranker in (("adapted", trained.with_llm), ("adapted_no_llm", trained.without_llm)):
-        if ranker is None:
-            continue
-        lists = []
-        for r in rows:
-            hist, t, pool = pooled[r.user]
-            start = time.perf_counter()
-            x = candidate_features(rec, hist, t, pool, side if ranker.uses_llm else None, timeline)
-            ordered = [c.item_id for c in ranker.order(pool, x)]
-            r.ms[f"rerank:{name}"] = (time.perf_counter() - start) * 1000 + pool_ms
-            lists.append(ordered)
-        out[name] = lists
-    rep = trained.report
-    info = {"chosen": rep.chosen, "servable": rep.servable, "reason": rep.reason,
-            "llm_feature_items": rep.llm_feature_items, "validation": rep.rows, "examples": rep.examples,
-            "train_seconds": {k: round(v, 1) for k, v in rep.seconds.items()}, "pool": depth}
-    return out, info
-
-
 def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed: int = 0, n_cand: int = 20,
              with_llm: bool = True, prompts: list[str] | None = None,
-             progress: Callable[[int, int], None] | None = None, adapted: bool = False,
-             adapted_minutes: float = 30.0, feature_cache: Path | None = None) -> tuple[dict, list[UserRow], dict]:
+             progress: Callable[[int, int], None] | None = None,
+             extra: Callable[..., tuple[dict, dict]] | None = None) -> tuple[dict, list[UserRow], dict]:
+    """`extra(rec, rows, backend)` adds rankings from a layer above (the adapted
+    reranker, trained by `service.train`) and a dict of facts about them."""
     from service.llm import make_backend
     from service.pipeline import Recommender
 
@@ -197,8 +160,8 @@ def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed:
     rankings = {name: [r.lists[name] for r in rows] for name in ("popularity", "cf", "semantic", "fused")}
     rankings.update(rank_candidates(rows, prompts if backend else []))
     adapted_info = None
-    if adapted:
-        ranked, adapted_info = rank_adapted(rec, rows, backend, adapted_minutes, feature_cache, seed)
+    if extra is not None:
+        ranked, adapted_info = extra(rec, rows, backend)
         rankings.update(ranked)
     result = summarize(rows, rankings, n_cand, rec.vectors, prep.n_items)
     latency = {}

@@ -38,6 +38,28 @@ def leave_last_out(sequences: dict[str, list[str]], min_history: int = 1) -> lis
     return out
 
 
+def holdout_latest(events: list[tuple]) -> tuple[list[tuple], list[HeldOut]]:
+    """The one leave-last-out split, for evaluation and training alike.
+
+    events: (user_id, item_id, type, value, timestamp). Returns the events that stay (all
+    but exactly the held-out event of each held-out user) and the held-out users."""
+    seqs = user_sequences(events)
+    held = leave_last_out(seqs)
+    target = {h.user_id: h.target for h in held}
+    latest_ts: dict[str, float] = {}
+    for user, item, _t, _v, ts in events:
+        if target.get(user) == item:
+            latest_ts[user] = max(latest_ts.get(user, -1e300), ts)
+    kept = [e for e in events if not (target.get(e[0]) == e[1] and latest_ts.get(e[0]) == e[4])]
+    return kept, held
+
+
+def cross_fit_folds(n: int, folds: int = 2) -> list[int]:
+    """Fold of each of n rows (round robin): rows of fold f are scored by what was fitted
+    on the other folds, so nobody is ranked with weights fitted on their own answer."""
+    return [i % folds for i in range(n)]
+
+
 def sample(held: list[HeldOut], n: int | None, seed: int) -> list[HeldOut]:
     if n is None or n >= len(held):
         return held

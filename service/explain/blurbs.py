@@ -149,9 +149,13 @@ class Explainer:
         return text + (gap + f["shared"].format(shared=sep.join(extra)) if extra else "")
 
     # -- generation ---------------------------------------------------------------------------
-    def _key(self, history: list[str], item_id: str, lang: str) -> tuple:
+    def _key(self, history: list[str], item_id: str, lang: str, asked: str | None,
+             asked_values: list[str] | None) -> tuple:
+        """Everything the text depends on: the history, the item, the request's wishes
+        (a blurb may say which of them it meets), the prompt, the model, the language."""
         state = hashlib.sha1("\x1f".join(history).encode()).hexdigest()
-        return (state, item_id, self.prompt.ref, getattr(self.backend, "model_id", None), lang)
+        wishes = hashlib.sha1("\x1f".join([asked or "", *sorted(asked_values or [])]).encode()).hexdigest()
+        return (state, item_id, wishes, self.prompt.ref, getattr(self.backend, "model_id", None), lang)
 
     def _cached(self, key: tuple) -> Blurb | None:
         with self._lock:
@@ -182,7 +186,7 @@ class Explainer:
             item = known.get(r.item_id)
             if item is None:
                 continue
-            key = self._key(hist, r.item_id, lang)
+            key = self._key(hist, r.item_id, lang, asked, asked_values)
             hit = self._cached(key)
             if hit is not None:
                 yield Blurb(**{**hit.__dict__, "cached": True})
@@ -191,7 +195,7 @@ class Explainer:
             shared = self.shared(item, anchors, lang)
             asked_labels = self.shared(item, asked_values or [], lang)
             facts = self.facts_text(item, anchors, shared, asked_labels, lang)
-            reason = None
+            reason, transient = None, False
             if self.backend is None:
                 reason = "no LLM configured"
             elif lang not in self.cfg.llm_languages:
@@ -201,19 +205,23 @@ class Explainer:
             elif not anchors:
                 reason = "nothing in the history to ground it on"
             elif (time.perf_counter() - t0) * 1000 > self.cfg.budget_ms:
-                reason = "the blurb time budget is spent"
+                reason, transient = "the blurb time budget is spent", True
             if reason:
                 blurb = Blurb(r.item_id, facts, False, "facts", reason)
-                self._remember(key, blurb)
+                if not transient:  # a spent budget says nothing about the next request
+                    self._remember(key, blurb)
                 yield blurb
                 continue
-            blurb = yield from self._write(item, anchors, hist_items, shared, facts, lang, asked, titles,
-                                           user_id, calllog)
-            self._remember(key, blurb)
+            blurb, transient = yield from self._write(item, anchors, hist_items, shared, facts, lang, asked,
+                                                      titles, user_id, calllog)
+            if not transient:
+                self._remember(key, blurb)
             yield blurb
 
     def _write(self, item, anchors, hist_items, shared, facts, lang, asked, titles, user_id,
                calllog) -> Iterator[BlurbDelta | Blurb]:
+        """Yields deltas; returns (the final blurb, whether its failure was transient: a
+        busy or failing model is not a verdict on this blurb, so it is not cached)."""
         liked = [display(a.title) for a in anchors] + [display(h.title) for h in list(hist_items.values())[-5:]]
         values = {"liked": "; ".join(dict.fromkeys(liked)), "asked": asked or "recommendations",
                   "item": display(item.title), "details": ", ".join(shared or _values(item)[:3]) or "no details",
@@ -232,7 +240,7 @@ class Explainer:
                     yield BlurbDelta(item.item_id, piece, attempt)
             except RecsError as e:
                 reasons.append(f"the model failed: {e}")
-                break
+                return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok), True
             text = trim(prefix + "".join(pieces))
             reason = check(text, allowed=allowed, titles=titles, language=lang, prompt=self._instructions,
                            answer_prefix=prefix)
@@ -243,6 +251,6 @@ class Explainer:
             if first_ok is None:
                 first_ok = reason is None
             if reason is None:
-                return Blurb(item.item_id, text, True, "llm", None, first_ok)
+                return Blurb(item.item_id, text, True, "llm", None, first_ok), False
             reasons.append(reason)
-        return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok)
+        return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok), False

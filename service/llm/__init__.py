@@ -27,4 +27,15 @@ def make_backend(settings: Settings) -> LLMBackend | None:
     raise InvalidInput(f"unknown LLM backend {cfg.backend!r}: use llama-cpp, openai or none")
 
 
-__all__ = ["LLMBackend", "make_backend"]
+def make_scheduled_backend(settings: Settings) -> LLMBackend | None:
+    """The backend a serving process uses: every model call through one prioritised,
+    bounded queue (`scheduler.py`)."""
+    from service.llm.scheduler import ModelScheduler, ScheduledBackend
+
+    backend = make_backend(settings)
+    if backend is None:
+        return None
+    return ScheduledBackend(backend, ModelScheduler(max_queue=max(4, settings.llm.max_queue * 4)))
+
+
+__all__ = ["LLMBackend", "make_backend", "make_scheduled_backend"]

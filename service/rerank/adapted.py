@@ -283,6 +283,6 @@ def load_current(root: Path) -> tuple[AdaptedRanker | None, str]:
     try:
         return AdaptedRanker.load(root / name), name
     except Exception as e:  # any unreadable artifact: serve the blend, say so
-        log.warning("adapted reranker %s is unreadable (%s: %s); serving the blend instead",
+        log.warning("adapted reranker %s is unreadable (%s: %s); serving without it",
                     name, type(e).__name__, e)
-        return None, f"adapted reranker {name} unreadable ({type(e).__name__}); serving the blend"
+        return None, f"adapted reranker {name} unreadable ({type(e).__name__}); serving without it"

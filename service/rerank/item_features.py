@@ -55,13 +55,36 @@ class ItemFeatureCache:
         self._dirty = False
         self._worker: threading.Thread | None = None
         self._queue: dict[str, Item] = {}
-        if self.path.exists():
-            try:
-                z = np.load(self.path, allow_pickle=False)
-                self._rows = {str(i): v for i, v in zip(z["ids"], z["vectors"])}
-                self._hashes = {str(i): str(h) for i, h in zip(z["ids"], z["hashes"])}
-            except (OSError, ValueError, KeyError) as e:
-                log.warning("item feature cache %s is unreadable (%s); recomputing", self.path, e)
+        self._stamp: float | None = None
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            stamp = self.path.stat().st_mtime
+        except OSError:
+            return
+        try:
+            z = np.load(self.path, allow_pickle=False)
+            rows = {str(i): v for i, v in zip(z["ids"], z["vectors"])}
+            hashes = {str(i): str(h) for i, h in zip(z["ids"], z["hashes"])}
+        except (OSError, ValueError, KeyError) as e:
+            log.warning("item feature cache %s is unreadable (%s); recomputing", self.path, e)
+            return
+        with self._lock:
+            rows.update({i: v for i, v in self._rows.items() if i not in rows})
+            hashes.update({i: h for i, h in self._hashes.items() if i not in hashes})
+            self._rows, self._hashes, self._stamp = rows, hashes, stamp
+
+    def reload_if_changed(self) -> bool:
+        """Read the file again if another process (the trainer) rewrote it."""
+        try:
+            stamp = self.path.stat().st_mtime
+        except OSError:
+            return False
+        if stamp == self._stamp:
+            return False
+        self._read()
+        return True
 
     @property
     def dim(self) -> int:
@@ -116,7 +139,7 @@ class ItemFeatureCache:
         with self._lock:
             for it in items:
                 self._queue[it.item_id] = it
-            if self._worker is not None and self._worker.is_alive():
+            if self._worker is not None:  # the worker clears this, under the lock, when it stops
                 return
             self._worker = threading.Thread(target=self._drain, name="item-features", daemon=True)
             self._worker.start()
@@ -126,12 +149,15 @@ class ItemFeatureCache:
             with self._lock:
                 batch = list(self._queue.values())
                 self._queue.clear()
-            if not batch:
-                return
+                if not batch:  # decided under the lock, so nothing queued meanwhile is dropped
+                    self._worker = None
+                    return
             try:
                 self.ensure(batch)
             except Exception:
                 log.exception("computing item features failed; they stay missing until the next index build")
+                with self._lock:
+                    self._worker = None
                 return
 
     def save(self) -> None:
@@ -146,3 +172,4 @@ class ItemFeatureCache:
         tmp = self.path.with_suffix(".partial.npz")
         np.savez(tmp, ids=np.asarray(ids), vectors=vectors, hashes=np.asarray(hashes))
         tmp.replace(self.path)
+        self._stamp = self.path.stat().st_mtime

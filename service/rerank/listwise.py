@@ -22,7 +22,7 @@ import numpy as np
 from service.errors import RecsError
 from service.llm.base import LLMBackend
 from service.prompts import PromptFile
-from service.rerank.base import RerankResult, fallback
+from service.rerank.base import Fallback, RerankContext, RerankResult, fallback
 from service.types import Candidate, Item
 
 
@@ -55,7 +55,10 @@ def candidate_orders(n: int, count: int, seed: int) -> list[list[int]]:
 
 
 class LetterLogitReranker:
+    """Zero-shot: the model's label scores alone (position-calibrated)."""
+
     name = "llm"
+    needs_model = True
 
     def __init__(self, backend: LLMBackend, prompt: PromptFile, orders: int = 1,
                  calibration: list[float] | None = None, history_items: int = 8,
@@ -68,6 +71,11 @@ class LetterLogitReranker:
         self.calibration = np.asarray(calibration if calibration else np.zeros(len(self.labels)))
         self.history_items, self.text_chars = history_items, text_chars
         self.attributes = attributes
+        self.depth = len(self.labels)
+
+    @property
+    def version(self) -> str:
+        return f"llm:{self.prompt.ref}"
 
     def render(self, history: list[Item], shown: list[Item]) -> str:
         d = lambda it: describe(it, self.text_chars, self.attributes)  # noqa: E731
@@ -85,13 +93,14 @@ class LetterLogitReranker:
         lp = self.backend.label_logprobs(prompt, labels)
         return np.array([lp[lab] for lab in labels])
 
-    def rerank(self, history: list[Item], candidates: list[Candidate], items: dict[str, Item],
+    def rerank(self, context: RerankContext, candidates: list[Candidate],
                budget_s: float | None = None) -> RerankResult:
         t0 = time.perf_counter()
+        items, history = context.items, context.history_items(self.history_items)
         head = [c for c in candidates[: len(self.labels)] if c.item_id in items]
         tail = [c for c in candidates if c not in head]
         if len(head) < 2:
-            return fallback(candidates, "fewer than two candidates to rank", self.prompt.ref)
+            return fallback(candidates, "fewer than two candidates to rank", self.prompt.ref, kind=Fallback.TOO_FEW)
         seed = int(hashlib.sha1("|".join(c.item_id for c in head).encode()).hexdigest()[:8], 16)
         total = np.zeros(len(head))
         done = 0

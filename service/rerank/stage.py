@@ -1,46 +1,22 @@
-"""The rerank stage as the pipeline sees it: LLM scores, then the blend, with a time
-budget and fallbacks. Whatever happens, the output is a permutation of the input.
-
-Which blend is used:
-- a fitted artifact for this model and prompt version (`train-blend` writes it); if its
-  LLM weight is zero the LLM is not called at all (it would only add latency);
-- otherwise a prior blend: the candidate order with the LLM as a tie-breaker.
-"""
+"""The rerank stage: every reranker goes through this one door, which owns the time
+budget, the model's bounded queue and the fallbacks. Whatever happens, the output is a
+permutation of the input, and the reason is said when it is the input order."""
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import numpy as np
 
 from service.calllog import CallLog
-from service.llm.base import LLMBackend
-from service.prompts import PromptFile, load_prompt
-from service.rerank.base import IdentityReranker, RerankResult
-from service.rerank.blend import BASE_FEATURES, LLM_FEATURES, Blend, features
-from service.rerank.listwise import LetterLogitReranker
+from service.rerank.base import Fallback, RerankContext, Reranker, RerankResult, fallback, permutation_or_fallback
 from service.settings import Settings
-from service.types import Candidate, Item
+from service.types import Candidate
 
 log = logging.getLogger(__name__)
-
-
-def prior_blend() -> Blend:
-    w = [0.0] * len(BASE_FEATURES + LLM_FEATURES)
-    w[0], w[-1] = 1.0, 0.1
-    return Blend(w, 0.0, meta={"kind": "prior", "reason": "no fitted blend for this model and prompt"})
-
-
-def blend_path(settings: Settings, model_id: str, prompt: PromptFile) -> Path:
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id)
-    return settings.artifacts_dir / f"blend-{slug}-{prompt.name}-v{prompt.version}.json"
 
 
 @dataclass
@@ -48,96 +24,89 @@ class StageResult:
     candidates: list[Candidate]
     reranked: bool
     fallback_reason: str | None
-    model: str | None
-    prompt_version: str | None
-    blend: str
+    fallback: Fallback | None
+    ranker: str
+    version: str
+    model: str | None = None
+    prompt_version: str | None = None
     llm_ms: float = 0.0
+    rerank_ms: float = 0.0
     llm_scores: dict[str, float] = field(default_factory=dict)
-    overloaded: bool = False
+
+    @property
+    def overloaded(self) -> bool:
+        return self.fallback is Fallback.OVERLOADED
 
 
 class RerankStage:
-    def __init__(self, settings: Settings, backend: LLMBackend | None, calllog: CallLog | None = None) -> None:
-        cfg = settings.llm
-        self.settings, self.backend, self.calllog = settings, backend, calllog
-        self.prompt = load_prompt(cfg.rank_prompt)
-        self.model_id = backend.model_id if backend else None
-        self.blend = self._load_blend()
-        calibration = self.blend.meta.get("calibration")
-        # The model is one shared resource: one worker runs it, requests queue (bounded).
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm")
+    """Model rerankers share one worker (the model is one resource) behind a bounded
+    queue; the others run on a small pool. Both are bounded by the request budget."""
+
+    def __init__(self, settings: Settings, calllog: CallLog | None = None, model_id: str | None = None) -> None:
+        self.settings, self.calllog, self.model_id = settings, calllog, model_id
+        self._model_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm")
+        self._cpu_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rerank")
         self._pending = 0
         self._pending_lock = threading.Lock()
-        self.reranker = (
-            LetterLogitReranker(backend, self.prompt, orders=cfg.orders, calibration=calibration,
-                                history_items=cfg.history_items, text_chars=cfg.text_chars)
-            if backend else IdentityReranker()
-        )
-
-    def _load_blend(self) -> Blend:
-        if self.backend is None:
-            return Blend.identity("no LLM configured")
-        path = blend_path(self.settings, self.backend.model_id, self.prompt)
-        if path.exists():
-            try:
-                return Blend.load(path)
-            except (ValueError, KeyError, OSError) as e:
-                log.warning("blend artifact %s is unreadable (%s); using the prior blend", path, e)
-        return prior_blend()
-
-    def set_blend(self, blend: Blend) -> None:
-        self.blend = blend
-        if isinstance(self.reranker, LetterLogitReranker) and blend.meta.get("calibration"):
-            self.reranker.calibration = np.asarray(blend.meta["calibration"])
 
     @property
     def queue_depth(self) -> int:
         return self._pending
 
-    def _rerank(self, history, candidates, items, budget) -> RerankResult:
+    def _call(self, reranker: Reranker, context: RerankContext, candidates: list[Candidate],
+              budget: float, counted: bool) -> RerankResult:
         try:
-            return self.reranker.rerank(history, candidates, items, budget_s=budget)
+            return reranker.rerank(context, candidates, budget_s=budget)
+        except Exception as e:  # a reranker bug must never become a 500: log it, serve the input order
+            log.exception("reranker %s failed", reranker.name)
+            return fallback(candidates, f"reranker {reranker.name} failed: {type(e).__name__}: {e}")
         finally:
+            if counted:
+                with self._pending_lock:
+                    self._pending -= 1
+
+    def run(self, reranker: Reranker, context: RerankContext, candidates: list[Candidate]) -> StageResult:
+        base = dict(ranker=reranker.name, version=reranker.version,
+                    model=self.model_id if reranker.needs_model else None)
+        if len(candidates) < 2 and reranker.name != "identity":
+            return StageResult(list(candidates), False, "fewer than two candidates", Fallback.TOO_FEW, **base)
+        t0 = time.perf_counter()
+        budget = self.settings.llm.budget_ms / 1000
+        wait = budget
+        if reranker.needs_model:
             with self._pending_lock:
-                self._pending -= 1
+                if self._pending >= self.settings.llm.max_queue:
+                    return StageResult(list(candidates), False,
+                                       f"overloaded: {self._pending} requests waiting for the model",
+                                       Fallback.OVERLOADED, **base)
+                self._pending += 1
+            future = self._model_pool.submit(self._call, reranker, context, candidates, budget, True)
+            wait += self.settings.llm.queue_timeout_ms / 1000
+        else:
+            future = self._cpu_pool.submit(self._call, reranker, context, candidates, budget, False)
+        try:
+            res = future.result(timeout=wait)
+        except FutureTimeout:
+            if future.cancel() and reranker.needs_model:  # never started: it will not decrement itself
+                with self._pending_lock:
+                    self._pending -= 1
+            ms = (time.perf_counter() - t0) * 1000
+            return StageResult(list(candidates), False, f"timeout after {ms:.0f} ms", Fallback.TIMEOUT,
+                               llm_ms=ms if reranker.needs_model else 0.0, rerank_ms=ms, **base)
+        ms = (time.perf_counter() - t0) * 1000
+        res = permutation_or_fallback(candidates, res)
+        self._log(res, context.user_id)
+        out = StageResult(res.candidates, res.reranked, res.fallback_reason,
+                          res.fallback if not res.reranked else None,
+                          prompt_version=res.prompt_version, llm_ms=ms if reranker.needs_model else 0.0,
+                          rerank_ms=ms, llm_scores=res.llm_scores, **base)
+        if not res.reranked and out.fallback is None:
+            out.fallback = Fallback.ERROR
+        return out
 
     def _log(self, res: RerankResult, user_id: str | None) -> None:
         if self.calllog is None or not res.prompts:
             return
-        self.calllog.record("score", self.prompt.ref, res.prompts[0], res.llm_scores or {}, model=self.model_id,
-                            user_id=user_id, latency_ms=round(res.latency_ms, 1), tokens=res.tokens,
-                            fallback=res.fallback_reason)
-
-    def run(self, history: list[Item], candidates: list[Candidate], items: dict[str, Item],
-            popularity: dict[str, float], user_id: str | None = None) -> StageResult:
-        kind = self.blend.meta.get("kind", "logistic")
-        base = dict(model=self.model_id, prompt_version=self.prompt.ref, blend=kind)
-        if self.backend is None:
-            return StageResult(candidates, False, "no LLM configured", **base)
-        if abs(self.blend.llm_weight) < 1e-9:
-            x = features(candidates, popularity)
-            reason = "the fitted blend gives the LLM zero weight on this catalog"
-            return StageResult(self.blend.order(candidates, x), False, reason, **base)
-        t0 = time.perf_counter()
-        budget = self.settings.llm.budget_ms / 1000
-        with self._pending_lock:
-            if self._pending >= self.settings.llm.max_queue:
-                return StageResult(candidates, False, f"overloaded: {self._pending} requests waiting for the model",
-                                   overloaded=True, **base)
-            self._pending += 1
-        future = self._pool.submit(self._rerank, history, candidates, items, budget)
-        try:
-            res: RerankResult = future.result(timeout=budget + self.settings.llm.queue_timeout_ms / 1000)
-        except FutureTimeout:
-            if future.cancel():  # never started: it will not decrement itself
-                with self._pending_lock:
-                    self._pending -= 1
-            llm_ms = (time.perf_counter() - t0) * 1000
-            return StageResult(candidates, False, f"timeout after {llm_ms:.0f} ms", llm_ms=llm_ms, **base)
-        llm_ms = (time.perf_counter() - t0) * 1000
-        self._log(res, user_id)
-        if not res.reranked:
-            return StageResult(candidates, False, res.fallback_reason, llm_ms=llm_ms, **base)
-        x = features(candidates, popularity, res.llm_scores)
-        return StageResult(self.blend.order(candidates, x), True, None, llm_ms=llm_ms,
-                           llm_scores=res.llm_scores, **base)
+        self.calllog.record("score", res.prompt_version or "", res.prompts[0], res.llm_scores or {},
+                            model=self.model_id, user_id=user_id, latency_ms=round(res.latency_ms, 1),
+                            tokens=res.tokens, fallback=res.fallback_reason)

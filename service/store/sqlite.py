@@ -171,6 +171,16 @@ class Store:
         ).fetchone()
         return StoreStats(items=items, events=events, users=users, last_event_id=last)
 
+    def last_event_id(self) -> int:
+        """The newest event's id (cheap: the rowid index), 0 when there are none."""
+        return self._conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+
+    def users_with_events(self, at_least: int) -> int:
+        """How many users have at least this many events."""
+        return self._conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM events GROUP BY user_id HAVING COUNT(*) >= ?)", (at_least,)
+        ).fetchone()[0]
+
     def get_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

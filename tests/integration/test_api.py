@@ -38,7 +38,7 @@ def post(base, path, body, **kw):
 
 
 def test_health_schema_and_metrics(base):
-    assert httpx.get(base + "/health/live").json() == {"status": "ok", "detail": None}
+    assert httpx.get(base + "/health/live").json()["status"] == "ok"
     assert httpx.get(base + "/health/ready").status_code == 200
     spec = httpx.get(base + "/schema/openapi.json").json()
     for path in ("/v1/recommendations", "/v1/chat", "/v1/items", "/v1/events", "/v1/items/{item_id}/similar",
@@ -99,7 +99,12 @@ def test_events_change_the_next_answer_and_unknown_items_are_rejected(base):
     assert r.status_code == 422 and "'ghost'" in r.json()["detail"]
     again = post(base, "/v1/recommendations", {"user_id": "fresh", "k": 3}).json()["items"]
     assert again[0]["item_id"] == "k3"  # the rejected batch stored nothing (k4 would be seen)
-    assert post(base, "/v1/events", {"events": [{"user_id": "x", "item_id": "k1"}]}).status_code == 400
+    # no timestamp: the time of receipt (event APIs people know do the same), so it is the latest event
+    assert post(base, "/v1/events", {"events": [{"user_id": "x", "item_id": "k2", "timestamp": 4e9},
+                                                {"user_id": "x", "item_id": "k1"}]}).status_code == 200
+    seen = post(base, "/v1/recommendations", {"user_id": "x", "k": 12}).json()["items"]
+    assert {"k1", "k2"}.isdisjoint(i["item_id"] for i in seen)
+    assert post(base, "/v1/events", {"events": [{"user_id": "x", "item_id": "k1", "timestamp": "soon"}]}).status_code == 400
 
 
 def test_forget_user(base):
@@ -201,3 +206,49 @@ def test_a_fresh_empty_service_answers_and_learns_over_http(tmp_path):
         post(url, "/v1/events", {"events": [{"user_id": "a", "item_id": "r2", "timestamp": 1}]})
         assert post(url, "/v1/recommendations", {"query": "robots", "k": 1}).json()["items"][0]["item_id"] == "r1"
         assert [i["item_id"] for i in post(url, "/v1/recommendations", {"user_id": "a", "k": 3}).json()["items"]] == ["r1"]
+
+
+def test_a_user_who_took_the_same_item_twice_gets_answers(base):
+    events = [{"user_id": "twice", "item_id": "s1", "timestamp": 10}, {"user_id": "twice", "item_id": "s2", "timestamp": 11},
+              {"user_id": "twice", "item_id": "s1", "timestamp": 12}]
+    assert post(base, "/v1/events", {"events": events}).status_code == 200
+    for use_llm in (True, False):
+        r = post(base, "/v1/recommendations", {"user_id": "twice", "k": 5, "use_llm": use_llm})
+        assert r.status_code == 200, r.text
+        assert {"s1", "s2"}.isdisjoint(i["item_id"] for i in r.json()["items"])
+    chat = post(base, "/v1/chat", {"messages": [{"role": "user", "content": "more sci-fi"}], "user_id": "twice"})
+    assert chat.status_code == 200, chat.text
+
+
+def test_every_response_carries_a_request_id(base):
+    mine = httpx.get(base + "/health/live", headers={"X-Request-ID": "client-chosen.42"})
+    assert mine.headers["x-request-id"] == "client-chosen.42"
+    made = httpx.get(base + "/health/live", headers={"X-Request-ID": "bad id with spaces"})
+    assert len(made.headers["x-request-id"]) == 32 and made.headers["x-request-id"] != "bad id with spaces"
+
+
+def test_a_5xx_is_logged_with_its_traceback_and_request_id(tmp_path):
+    import logging
+
+    class Broken:  # a recommender with a bug on the request path
+        def recommend_full(self, *a, **kw):
+            raise ZeroDivisionError("a bug")
+
+    class Keep(logging.Handler):
+        records: list = []
+
+        def emit(self, record):
+            self.records.append(record)
+
+    settings = Settings(data_dir=tmp_path, llm=LLMSettings(backend="none"))
+    app = create_app(settings, recommender=Broken())  # (Litestar configures logging here)
+    keep = Keep(level=logging.ERROR)
+    logging.getLogger("service.api.app").addHandler(keep)
+    try:
+        with serve(app) as b:
+            r = httpx.post(b + "/v1/recommendations", json={"user_id": "1"}, headers={"X-Request-ID": "req-7"})
+    finally:
+        logging.getLogger("service.api.app").removeHandler(keep)
+    assert r.status_code == 500 and r.json()["request_id"] == "req-7" and "req-7" in r.json()["detail"]
+    logged = [rec for rec in keep.records if "req-7" in rec.getMessage()]
+    assert logged and logged[0].exc_info and logged[0].exc_info[0] is ZeroDivisionError

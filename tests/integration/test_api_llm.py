@@ -13,9 +13,23 @@ from tests.integration.test_api import make_data
 pytestmark = pytest.mark.model
 
 
+def test_an_untrained_service_makes_no_llm_pass_on_the_request_path(tmp_path):
+    settings = make_data(tmp_path).model_copy(update={"llm": LLMSettings()})
+    app = create_app(settings)
+    with serve(app) as url:
+        for user in ("u1", "u2", "u12"):
+            r = httpx.post(url + "/v1/recommendations", json={"user_id": user, "k": 5}, timeout=60).json()
+            assert r["reranked"] is False and "nothing fitted" in r["fallback_reason"] and r["items"]
+        text = httpx.post(url + "/v1/recommendations", json={"query": "space", "k": 5}, timeout=60).json()
+        assert text["reranked"] is False and text["items"]
+        rec = app.state.runtime.recommender
+        assert sum(rec.backend.scheduler.done.values()) == 0  # the model never ran
+        assert rec.calllog.list() == []
+
+
 def test_llm_reranked_answer_and_queue_bound(tmp_path):
-    settings = make_data(tmp_path)
-    settings = settings.model_copy(update={"llm": LLMSettings(max_queue=1, queue_timeout_ms=30000)})
+    settings = make_data(tmp_path)  # zero-shot reranking is an explicit choice
+    settings = settings.model_copy(update={"llm": LLMSettings(max_queue=1, queue_timeout_ms=30000, zero_shot=True)})
     with serve(create_app(settings)) as url:
         r = httpx.post(url + "/v1/recommendations", json={"user_id": "u1", "k": 5}, timeout=60).json()
         assert r["reranked"] is True and r["prompt_version"] == "rank_listwise@v1" and r["model"]
@@ -40,7 +54,7 @@ def test_new_requests_never_cut_off_a_stream_in_flight(tmp_path):
     import json
     import threading
 
-    settings = make_data(tmp_path).model_copy(update={"llm": LLMSettings()})
+    settings = make_data(tmp_path).model_copy(update={"llm": LLMSettings(zero_shot=True)})
     with serve(create_app(settings)) as url:
         burst = []
 

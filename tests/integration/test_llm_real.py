@@ -7,7 +7,9 @@ from service.llm.llamacpp import LlamaCppBackend
 from service.llm.registry import resolve_model
 from service.pipeline import Recommender
 from service.prompts import load_prompt
+from service.rerank.base import RerankContext
 from service.rerank.listwise import LetterLogitReranker
+from service.settings import LLMSettings
 from service.types import Candidate, CandidateRequest, Item
 from tests.conftest import KIDS, SCIFI
 
@@ -54,7 +56,7 @@ def test_obvious_case_scifi_history(backend, capsys):
     shown = [Item(item_id=i, title=t) for i, t, _, _ in KIDS] + [Item(item_id="s6", title="Galactic Empire")]
     items = {it.item_id: it for it in shown}
     cands = [Candidate(item_id=it.item_id, score=1.0) for it in shown]
-    out = rr.rerank(history, cands, items)
+    out = rr.rerank(RerankContext(None, [h.item_id for h in history], {**items, **{h.item_id: h for h in history}}), cands)
     ids = [c.item_id for c in out.candidates]
     assert out.reranked and sorted(ids) == sorted(items)
     with capsys.disabled():
@@ -66,6 +68,7 @@ def test_recommender_with_real_model_returns_a_permutation(settings, store, embe
 
     store.upsert_items(catalog())
     store.add_events(block_events())
+    settings = settings.model_copy(update={"llm": LLMSettings(zero_shot=True)})
     rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
     rec.build_index()
     base = rec.recommend_full(CandidateRequest(user_id="u0", k=8), use_llm=False)
@@ -81,6 +84,7 @@ def test_llm_calls_are_logged_and_forgotten(settings, store, embedder, backend):
 
     store.upsert_items(catalog())
     store.add_events(block_events())
+    settings = settings.model_copy(update={"llm": LLMSettings(zero_shot=True)})
     rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
     rec.build_index()
     rec.recommend_full(CandidateRequest(user_id="u3", k=5))

@@ -58,7 +58,17 @@ def test_cache_by_user_state_item_prompt_and_model(recommender):
     changed = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY + ["s6"]))[0]  # new user state
     assert len(fake.calls) == calls + 1 and not changed.cached
     other_model = Explainer(recommender, FakeLLM(model_id="other"), recommender.settings)
-    assert other_model._key(HISTORY, "s5", "en") != ex._key(HISTORY, "s5", "en")
+    assert other_model._key(HISTORY, "s5", "en", None, None) != ex._key(HISTORY, "s5", "en", None, None)
+
+
+def test_one_requests_wishes_never_reach_another_requests_cached_blurb(recommender):
+    fake = FakeLLM()
+    fake.texts += ["is a tense trip through machines and rebellion.", "is a calm look at robots and people."]
+    ex = Explainer(recommender, fake, recommender.settings)
+    dark = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something dark",
+                             asked_values=["Thriller"]))[0]
+    light = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something light"))[0]
+    assert not light.cached and light.text != dark.text and len(fake.calls) == 2
 
 
 def test_facts_only_beyond_the_top_items_without_history_or_llm(recommender):
@@ -80,5 +90,9 @@ def test_a_model_failure_falls_back_to_facts(recommender):
 
     fake = FakeLLM()
     fake.texts.append(Overloaded("busy"))
-    (b,) = finals(Explainer(recommender, fake, recommender.settings).explain(ranked(recommender, ["s5"]), HISTORY))
+    ex = Explainer(recommender, fake, recommender.settings)
+    (b,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     assert b.source == "facts" and "busy" in b.note
+    fake.texts.append("is a thoughtful, gripping story about simulated worlds.")  # the model is back
+    (again,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))
+    assert not again.cached and again.source == "llm"  # a transient failure was not cached as final

@@ -10,7 +10,7 @@ from service.llm.fake import FakeLLM
 from service.prompts import load_prompt
 from service.rerank.blend import Blend, choose_blend, choose_serving_blend, features, fit_blend
 from service.rerank.listwise import LetterLogitReranker, candidate_orders, describe
-from service.rerank.stage import RerankStage
+from service.rerank.base import RerankContext
 from service.settings import LLMSettings, Settings
 from service.types import Candidate, Item
 
@@ -21,6 +21,12 @@ def catalog(n):
     items = {f"i{j}": Item(item_id=f"i{j}", title=f"Title {j}", attributes={"genres": ["G"]}) for j in range(n)}
     cands = [Candidate(item_id=f"i{j}", score=1.0 / (j + 1), sources={"cf": 1.0 / (j + 1)}) for j in range(n)]
     return items, cands
+
+
+def ctx(items, history=()):
+    """A request context whose history is these items (oldest first)."""
+    items = {**items, **{h.item_id: h for h in history}}
+    return RerankContext(user_id=None, history=[h.item_id for h in history], items=items)
 
 
 def label_of(prompt: str, title: str) -> str:
@@ -40,7 +46,7 @@ def test_model_choice_goes_first_and_output_is_a_permutation():
     fake = FakeLLM(scorer=prefers("Title 7"))
     rr = LetterLogitReranker(fake, PROMPT)
     hist = [Item(item_id="h1", title="Old one"), Item(item_id="h2", title="New one")]
-    out = rr.rerank(hist, cands, items)
+    out = rr.rerank(ctx(items, hist), cands)
     ids = [c.item_id for c in out.candidates]
     assert out.reranked and ids[0] == "i7"
     assert sorted(ids) == sorted(c.item_id for c in cands)
@@ -53,9 +59,9 @@ def test_model_choice_goes_first_and_output_is_a_permutation():
 def test_calibration_removes_a_pure_position_bias():
     items, cands = catalog(5)
     biased = FakeLLM(scorer=lambda p, labels: {lab: -float(i) for i, lab in enumerate(labels)})
-    assert [c.item_id for c in LetterLogitReranker(biased, PROMPT).rerank([], cands, items).candidates][0] == "i0"
+    assert [c.item_id for c in LetterLogitReranker(biased, PROMPT).rerank(ctx(items), cands).candidates][0] == "i0"
     rr = LetterLogitReranker(biased, PROMPT, calibration=[-float(i) for i in range(20)])
-    out = rr.rerank([], cands, items)
+    out = rr.rerank(ctx(items), cands)
     assert set(out.llm_scores.values()) == {0.0}  # nothing left but ties
     assert [c.item_id for c in out.candidates] == [c.item_id for c in cands]
 
@@ -70,7 +76,7 @@ def test_order_averaging_cancels_position_bias_but_keeps_content():
         return {lab: -float(i) + (5.0 if lab == want else 0.0) for i, lab in enumerate(labels)}
 
     fake = FakeLLM(scorer=scorer)
-    out = LetterLogitReranker(fake, PROMPT, orders=2).rerank([], cands, items)
+    out = LetterLogitReranker(fake, PROMPT, orders=2).rerank(ctx(items), cands)
     assert len(fake.calls) == 2 and out.candidates[0].item_id == "i4"
     rest = [out.llm_scores[f"i{j}"] for j in (0, 1, 2, 3, 5)]
     assert max(rest) - min(rest) < 1e-9  # the position bias averaged out
@@ -80,7 +86,7 @@ def test_llm_error_falls_back_to_candidate_order():
     items, cands = catalog(4)
     fake = FakeLLM()
     fake.scores.append(BackendError("boom"))
-    out = LetterLogitReranker(fake, PROMPT).rerank([], cands, items)
+    out = LetterLogitReranker(fake, PROMPT).rerank(ctx(items), cands)
     assert not out.reranked and "boom" in out.fallback_reason
     assert [c.item_id for c in out.candidates] == [c.item_id for c in cands]
 
@@ -145,47 +151,3 @@ def test_blend_round_trip(tmp_path):
     b.save(tmp_path / "b.json")
     again = Blend.load(tmp_path / "b.json")
     assert again.weights == b.weights and again.meta == b.meta
-
-
-# -- the stage: zero weight, timeouts, overload -------------------------------------
-def stage(tmp_path, fake, **llm):
-    s = Settings(data_dir=tmp_path, llm=LLMSettings(**llm))
-    return RerankStage(s, fake)
-
-
-def test_zero_llm_weight_skips_the_model(tmp_path):
-    fake = FakeLLM(scorer=prefers("Title 3"))
-    st = stage(tmp_path, fake)
-    st.set_blend(Blend.identity("test"))
-    items, cands = catalog(5)
-    res = st.run([], cands, items, {})
-    assert fake.calls == [] and not res.reranked and "zero weight" in res.fallback_reason
-    assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
-
-
-def test_prior_blend_lets_the_llm_break_near_ties(tmp_path):
-    fake = FakeLLM(scorer=prefers("Title 9"))
-    st = stage(tmp_path, fake)
-    items, cands = catalog(10)
-    res = st.run([], cands, items, {})
-    assert res.reranked and res.blend == "prior"
-    ids = [c.item_id for c in res.candidates]
-    assert ids[0] == "i0" and ids.index("i9") < 9  # moved up, but not over the top item
-
-
-def test_timeout_returns_candidate_order(tmp_path):
-    def slow(prompt, labels):
-        time.sleep(0.5)
-        return {lab: 0.0 for lab in labels}
-    st = stage(tmp_path, FakeLLM(scorer=slow), budget_ms=50, queue_timeout_ms=50)
-    items, cands = catalog(4)
-    res = st.run([], cands, items, {})
-    assert not res.reranked and res.fallback_reason.startswith("timeout")
-    assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
-
-
-def test_queue_bound_answers_overloaded(tmp_path):
-    st = stage(tmp_path, FakeLLM(scorer=prefers("Title 1")), max_queue=0)
-    items, cands = catalog(4)
-    res = st.run([], cands, items, {})
-    assert not res.reranked and res.fallback_reason.startswith("overloaded")

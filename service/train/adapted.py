@@ -12,6 +12,7 @@ refitted on both splits and written as a versioned artifact.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import shutil
@@ -30,6 +31,7 @@ from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, AdaptedRanker, 
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
+from service.train.split import split_store
 from service.types import Candidate, CandidateRequest
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class TrainReport:
     examples: dict[str, int] = field(default_factory=dict)
     servable: bool = True
     llm_feature_items: tuple[int, int] | None = None  # (with features, needed)
+    fusion: dict = field(default_factory=dict)  # chosen history fusion weights and the grid's scores
 
 
 def make_classifier(seed: int = 0):
@@ -65,6 +68,38 @@ def make_classifier(seed: int = 0):
 
     return HistGradientBoostingClassifier(learning_rate=0.05, max_iter=250, max_leaf_nodes=15,
                                           min_samples_leaf=40, l2_regularization=1.0, random_state=seed)
+
+
+FUSION_GRID = [{"cf": 1.0, "semantic_profile": sem, "popularity": pop}
+               for sem in (0.0, 0.1, 0.3) for pop in (0.0, 0.05)]
+
+
+def choose_fusion(rec, held: list[HeldOut], depth: int) -> tuple[dict[str, float], dict[str, float]]:
+    """History fusion weights for this catalog: the grid point whose fused order scores
+    the best NDCG@10 on a fit split (never the validation split). The configured weights
+    are tried too and win ties, so a catalog changes them only when it says so."""
+    from service.candidates import rrf
+    from service.eval.metrics import ndcg
+
+    configured = dict(rec.settings.fusion.history)
+    grid = [configured] + [w for w in FUSION_GRID if w != configured]
+    per_user = []
+    for h in held:
+        req = CandidateRequest(user_id=h.user_id, history=rec.history(h.user_id), k=depth)
+        lists = {name: rec.sources[name].candidates(req, depth) for name in ("cf", "semantic_profile", "popularity")}
+        per_user.append(({n: c for n, c in lists.items() if c}, h.target))
+    scores = {}
+    for w in grid:
+        total = sum(ndcg([c.item_id for c in rrf(lists, w, rec.settings.fusion.rrf_k, 10)], target, 10)
+                    for lists, target in per_user)
+        scores[json.dumps(w, sort_keys=True)] = total / max(len(per_user), 1)
+    best = max(grid, key=lambda w: scores[json.dumps(w, sort_keys=True)])  # first (configured) on ties
+    return best, scores
+
+
+def use_fusion(rec, history_weights: dict[str, float]) -> None:
+    fusion = rec.settings.fusion.model_copy(update={"history": dict(history_weights)})
+    rec.settings = rec.settings.model_copy(update={"fusion": fusion})
 
 
 def pools(rec, users: list[str], depth: int) -> dict[str, tuple[list[str], float, list[Candidate]]]:
@@ -140,8 +175,6 @@ def confidence(a: np.ndarray, b: np.ndarray, seed: int = 0, rounds: int = 2000) 
 
 
 def _split(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut], Store]:
-    from service.rerank.train import split_store
-
     scratch, held = split_store(store, workdir, settings)
     return scratch, held, Store(scratch.db_path)
 
@@ -157,7 +190,8 @@ class Trained:
 
 def train_reranker(settings: Settings, store: Store, backend=None, minutes: float = 30.0,
                    users: int | None = 2000, seed: int = 0, pool: int = 100, fit_splits: int = 3,
-                   feature_cache: Path | None = None, progress: Progress | None = None) -> Trained:
+                   feature_cache: Path | None = None, progress: Progress | None = None,
+                   learn_fusion: bool = True) -> Trained:
     """Fit both variants and choose; writes nothing (see `train_and_save`).
 
     Split 0 holds out each user's latest event (validation); split k (k >= 1) holds out
@@ -183,6 +217,14 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
             helds[name] = rng.sample(held, min(users, len(held))) if users is not None else held
         tick("splits", len(names), len(names))
         report.seconds["splits+index"] = time.perf_counter() - t_start
+        if learn_fusion:
+            tick("fusion", 0, 1)
+            fusion, grid = choose_fusion(recs[names[1] if len(names) > 1 else names[0]],
+                                         helds[names[1] if len(names) > 1 else names[0]][:1000], pool)
+            report.fusion = {"history": fusion, "grid": grid}
+            for rec in recs.values():
+                use_fusion(rec, fusion)
+            tick("fusion", 1, 1)
         pooled = {name: pools(recs[name], [h.user_id for h in helds[name]], pool) for name in names}
 
         side = None
@@ -255,6 +297,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
             "prompt": _prompt_ref(settings), "pool": pool, "snapshot_event_id": store.stats().last_event_id,
             "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "validation": report.rows, "chosen_because": report.reason, "examples": report.examples,
+            "fusion": report.fusion.get("history"),
             "train_seconds": round(time.perf_counter() - t_start, 1),
         }
         meta["version"] = version_name(meta["model"], meta["prompt"], meta["snapshot_event_id"], stamp)
