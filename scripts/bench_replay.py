@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -139,10 +140,13 @@ def main() -> None:
         served_at, deadline = None, end_ingest + args.max_minutes * 60
         while time.perf_counter() < deadline:
             t_point = time.perf_counter() - end_ingest
-            trainer = (http.get("/health/ready").json().get("trainer") or {})
-            point = {"t_s": round(t_point), "trainer": trainer.get("state"), **score(http, held)}
+            health = http.get("/health/ready").json()
+            trainer = health.get("trainer") or {}
+            point = {"t_s": round(t_point), "trainer": trainer.get("state"),
+                     "index_pending_events": (health.get("index") or {}).get("pending_events"), **score(http, held)}
             out["curve"].append(point)
-            print(f"t={point['t_s']:>5}s  trainer={str(point['trainer']):<28} ranker={point['ranker'][:60]:<60} "
+            print(f"t={point['t_s']:>5}s  index lag={point['index_pending_events']:>6} events  "
+                  f"trainer={str(point['trainer']):<28} ranker={point['ranker'][:60]:<60} "
                   f"NDCG@10={point['ndcg@10']:.4f} R@10={point['recall@10']:.3f} "
                   f"p50={point['p50_ms']:.0f}ms p95={point['p95_ms']:.0f}ms 5xx={point['5xx']}", flush=True)
             if point["ranker"].startswith("adapted"):
@@ -153,6 +157,22 @@ def main() -> None:
                     break
             time.sleep(max(0.0, args.interval - (time.perf_counter() - end_ingest - t_point)))
         out["served_after_s"] = served_at
+        # the idle reference: the same server and state with the trainer paused (SIGSTOP)
+        pid = (http.get("/health/ready").json().get("trainer") or {}).get("pid")
+        if pid:
+            os.kill(pid, signal.SIGSTOP)
+            try:
+                time.sleep(2)
+                out["idle_reference"] = score(http, held)
+            finally:
+                os.kill(pid, signal.SIGCONT)
+            working = [p for p in out["curve"] if p["trainer"] not in ("idle", "waiting", None)]
+            if working:
+                out["p95_trainer_working_ms"] = statistics.median(p["p95_ms"] for p in working)
+                out["p95_idle_ms"] = out["idle_reference"]["p95_ms"]
+                out["p95_working_over_idle"] = round(out["p95_trainer_working_ms"] / out["p95_idle_ms"], 2)
+            print(f"idle reference (trainer paused): p50={out['idle_reference']['p50_ms']:.0f}ms "
+                  f"p95={out['idle_reference']['p95_ms']:.0f}ms", flush=True)
         out["5xx_total"] = sum(p["5xx"] for p in out["curve"])
     finally:
         server.terminate()
@@ -161,11 +181,6 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-    training = [p for p in out["curve"] if p["trainer"] == "training"]
-    idle = [p for p in out["curve"] if p["trainer"] != "training"]
-    if training and idle:
-        out["p95_training_over_idle"] = round(statistics.median(p["p95_ms"] for p in training)
-                                              / statistics.median(p["p95_ms"] for p in idle), 2)
     print(json.dumps({k: v for k, v in out.items() if k != "curve"}, indent=1, default=str))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,13 @@ class Recommender:
         """Events written since the index was built."""
         return self.store.last_event_id() - self.index.built_from
 
+    def index_status(self) -> dict:
+        """How far the derived index is behind the store (for /health/ready)."""
+        r = self.refresher
+        return {"built_from_event": self.index.built_from, "pending_events": self.pending_events(),
+                "rebuilding": r.busy, "rebuilds": r.rebuilds, "last_build_s": round(r.last_build_s, 2),
+                "last_error": r.last_error}
+
     def is_stale(self) -> bool:
         return self.pending_events() >= self.settings.cf.rebuild_after_events
 

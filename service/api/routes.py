@@ -225,7 +225,8 @@ class HealthController(Controller):
     @get("/ready")
     async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Health]:
         if runtime.recommender is not None:
-            return Response(Health(status="ready", trainer=runtime.trainer_status()))
+            return Response(Health(status="ready", index=runtime.recommender.index_status(),
+                                   trainer=runtime.trainer_status()))
         detail = runtime.error or "loading"
         return Response(Health(status="not ready", detail=detail), status_code=HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": "2"})

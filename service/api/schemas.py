@@ -136,5 +136,7 @@ class ChatResponse(BaseModel):
 class Health(BaseModel):
     status: str
     detail: str | None = None
+    index: dict | None = Field(None, description="the CF index: the last event it includes, events it does "
+                               "not yet (a rebuild includes them within cf.max_staleness_s), rebuilds")
     trainer: dict | None = Field(None, description="the background trainer: state, last run (examples, "
                                  "validation NDCG@10 per variant, artifact), served artifact, next run")

@@ -75,9 +75,11 @@ FUSION_GRID = [{"cf": 1.0, "semantic_profile": sem, "popularity": pop}
 
 
 def choose_fusion(rec, held: list[HeldOut], depth: int) -> tuple[dict[str, float], dict[str, float]]:
-    """History fusion weights for this catalog: the grid point whose fused order scores
-    the best NDCG@10 on a fit split (never the validation split). The configured weights
-    are tried too and win ties, so a catalog changes them only when it says so."""
+    """History fusion weights for this catalog, chosen on a fit split (never the
+    validation split): the grid point whose fused order scores the best NDCG@10 replaces
+    the configured weights only if it beats them with CONFIDENCE (paired bootstrap over
+    users). Grid points differ by a percent or two, mostly noise; a pool the fused order
+    likes is not always the pool the reranker does best on, so the bar is high."""
     from service.candidates import rrf
     from service.eval.metrics import ndcg
 
@@ -88,12 +90,16 @@ def choose_fusion(rec, held: list[HeldOut], depth: int) -> tuple[dict[str, float
         req = CandidateRequest(user_id=h.user_id, history=rec.history(h.user_id), k=depth)
         lists = {name: rec.sources[name].candidates(req, depth) for name in ("cf", "semantic_profile", "popularity")}
         per_user.append(({n: c for n, c in lists.items() if c}, h.target))
-    scores = {}
+    per = {}
     for w in grid:
-        total = sum(ndcg([c.item_id for c in rrf(lists, w, rec.settings.fusion.rrf_k, 10)], target, 10)
-                    for lists, target in per_user)
-        scores[json.dumps(w, sort_keys=True)] = total / max(len(per_user), 1)
+        per[json.dumps(w, sort_keys=True)] = np.array([
+            ndcg([c.item_id for c in rrf(lists, w, rec.settings.fusion.rrf_k, 10)], target, 10)
+            for lists, target in per_user])
+    scores = {k: float(v.mean()) if len(v) else 0.0 for k, v in per.items()}
     best = max(grid, key=lambda w: scores[json.dumps(w, sort_keys=True)])  # first (configured) on ties
+    base_key, best_key = json.dumps(configured, sort_keys=True), json.dumps(best, sort_keys=True)
+    if best != configured and confidence(per[best_key], per[base_key]) < CONFIDENCE:
+        best = configured
     return best, scores
 
 
@@ -191,7 +197,8 @@ class Trained:
 def train_reranker(settings: Settings, store: Store, backend=None, minutes: float = 30.0,
                    users: int | None = 2000, seed: int = 0, pool: int = 100, fit_splits: int = 3,
                    feature_cache: Path | None = None, progress: Progress | None = None,
-                   learn_fusion: bool = True) -> Trained:
+                   learn_fusion: bool = True,
+                   no_llm_reason: str = "the LLM backend gives no hidden states") -> Trained:
     """Fit both variants and choose; writes nothing (see `train_and_save`).
 
     Split 0 holds out each user's latest event (validation); split k (k >= 1) holds out
@@ -263,7 +270,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
         report.rows[name] = {"validation_ndcg@10": float(vals.mean())}
     cand, no_llm = per["candidate order"].mean(), per["adapted_no_llm"].mean()
     if side is None:
-        report.chosen, report.reason = "adapted_no_llm", "the LLM backend gives no hidden states"
+        report.chosen, report.reason = "adapted_no_llm", no_llm_reason
     else:
         with_llm, sure = per["adapted"].mean(), confidence(per["adapted"], per["adapted_no_llm"], seed)
         report.rows["adapted"]["confidence_vs_no_llm"] = sure

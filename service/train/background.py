@@ -173,6 +173,9 @@ class BackgroundTrainer:
         snap = self.snapshot()
         missing = self.features_missing()
         backend = self.backend() if missing == 0 else None  # LLM columns only once every item has them
+        why_not = ("LLM item features are off" if missing is None else
+                   f"LLM item features are still being computed ({missing} items missing); a run follows "
+                   "when they are ready")
         t0 = time.time()
         self._set(state="training", phase="adapted reranker", run_reason=reason,
                   run_started_at=_now(), progress=None)
@@ -183,7 +186,8 @@ class BackgroundTrainer:
 
         trained, path = train_and_save(self.settings, self.store, backend=backend, minutes=self.cfg.minutes,
                                        users=self.cfg.users, progress=progress,
-                                       feature_cache=self.settings.artifacts_dir, learn_fusion=self.cfg.learn_fusion)
+                                       feature_cache=self.settings.artifacts_dir, learn_fusion=self.cfg.learn_fusion,
+                                       no_llm_reason=why_not)
         rep = trained.report
         run = {
             "reason": reason, "started": datetime.fromtimestamp(t0, timezone.utc).isoformat(timespec="seconds"),
