@@ -25,6 +25,12 @@ class Runtime:
     def load(self) -> None:
         from service.pipeline import Recommender
 
+        # One OpenMP thread for the few-ms model predictions on the request path: with two,
+        # a busy second core (the trainer, the model) makes OpenMP's barrier spin and p95
+        # triple (measured in scripts/bench_replay.py).
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="openmp")
         try:
             self.recommender = Recommender.open(self.settings, with_llm=self.settings.llm.backend != "none")
             QUEUE_DEPTH.set_function(lambda: self.recommender.rerank.queue_depth)

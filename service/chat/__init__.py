@@ -15,7 +15,8 @@ from service.errors import InvalidInput
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.pipeline import Recommendation, Recommender
 from service.text.lexicon import lexicon
-from service.types import CandidateRequest, Filters
+from service.text.vocabulary import Vocabulary, load_overrides
+from service.types import CandidateRequest, Filters, Range
 
 HEADERS = {
     "en": ("Here are {n} picks ({about}):", "Here are {n} picks for you:",
@@ -58,6 +59,12 @@ class Chat:
         space = self.rec.index.space
         return space.derived("catalog_values", lambda: _catalog_values(space))
 
+    def vocabulary(self) -> Vocabulary:
+        """The catalog's own vocabulary, rebuilt whenever the item space changes."""
+        space = self.rec.index.space
+        overrides = self.rec.settings.vocabulary_file
+        return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides)))
+
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
         lex, values = lexicon(), self.catalog_values()
         out: dict[str, list[str]] = {}
@@ -78,17 +85,31 @@ class Chat:
         implied = {c for m in intent.moods for c in lex.mood_excludes(m)}  # said by the mood already
         parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts and c not in implied]
         parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
+        parts += [v for _a, v in intent.values_in] + [f"{no}{gap}{v}" for _a, v in intent.values_out]
+        parts += [c.why for c in intent.ranges]
         parts += intent.words[:4]
         return "、".join(parts) if lang == "zh" else ", ".join(parts)
 
     def plan(self, turns: list[Turn], user_id: str | None, k: int) -> ChatPlan:
         if not any(t.role == "user" and t.content.strip() for t in turns):
             raise InvalidInput("messages must contain at least one non-empty 'user' message")
-        intent = parse(turns, self.explainer.titles())
+        intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary())
         history = self.rec.history(user_id) + [s for s in intent.seeds]
         require, exclude = self._filters(intent.include), self._filters(intent.exclude)
-        filters = Filters(require=require, exclude=exclude)
-        query = intent.query(lexicon())
+        include: dict[str, list[str]] = {}
+        for attr, value in intent.values_in:  # named values: any of them, per attribute
+            include.setdefault(attr, []).append(value)
+        for attr, value in intent.values_out:
+            exclude.setdefault(attr, []).append(value)
+        ranges: dict[str, Range] = {}
+        for c in intent.ranges:
+            r = ranges.get(c.attribute, Range())
+            gte = max(v for v in (r.gte, c.gte) if v is not None) if c.gte is not None or r.gte is not None else None
+            lte = min(v for v in (r.lte, c.lte) if v is not None) if c.lte is not None or r.lte is not None else None
+            ranges[c.attribute] = Range(gte=gte, lte=lte)
+        filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
+        filtered = {c for c in intent.include if self._filters([c])}
+        query = intent.query(lexicon(), filtered)
         if intent.seeds and not query:
             # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
             # with X as the latest history item, order that pool
@@ -100,7 +121,8 @@ class Chat:
                                exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         relaxed = None
         if sum(len(v) for v in require.values()) > 1:
-            relaxed = req.model_copy(update={"filters": Filters(include=require, exclude=exclude)})
+            loose = {**include, **{a: include.get(a, []) + v for a, v in require.items()}}
+            relaxed = req.model_copy(update={"filters": Filters(include=loose, exclude=exclude, ranges=ranges)})
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxed)
 

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
+from service.text.numbers import NumericConstraint, read_numbers
 from service.text.titles import TitleIndex, normalize, words_with_spans
+from service.text.vocabulary import Vocabulary
 
 _FILLER = set("""a an the i me my we you your some something anything any one ones please want would like to
 see watch read give show recommend recommendations suggest find looking look for with and or but of in on
 about that this more less than not no movie movies film films book books something else another other
 again can could should good great best new really very just also maybe perhaps kind sort type like
-similar please thanks thank now instead rather time today tonight weekend""".split())
+similar please thanks thank now instead rather time today tonight weekend there is are have has got loved
+love liked enjoyed adored fan give it them those these dollars dollar euros euro bucks stars star rated rating
+under over below above least most less more than after before since year years from""".split())
 
 
 @dataclass
@@ -42,9 +46,15 @@ class Intent:
     shown: list[str] = field(default_factory=list)  # item ids already recommended in this chat
     words: list[str] = field(default_factory=list)  # English content words of the need
     unresolved: list[str] = field(default_factory=list)  # 'like ...' text that named no title
+    values_in: list[tuple[str, str]] = field(default_factory=list)  # (attribute, value) from the catalog
+    values_out: list[tuple[str, str]] = field(default_factory=list)
+    ranges: list[NumericConstraint] = field(default_factory=list)
 
-    def query(self, lex: Lexicon) -> str | None:
-        parts = [lex.concepts[c].get("query", c) for c in self.include]
+    def query(self, lex: Lexicon, filtered: set[str] = frozenset()) -> str | None:
+        """English query words: the wishes no filter enforces (`filtered` concepts are
+        enforced by filters, so their words would only pull in look-alike titles), the
+        moods, and the request's own content words."""
+        parts = [lex.concepts[c].get("query", c) for c in self.include if c not in filtered]
         parts += [lex.concepts[m].get("query", m) for m in self.moods]
         parts += self.words
         text = " ".join(dict.fromkeys(" ".join(parts).split()))
@@ -88,10 +98,43 @@ def _add_mood(intent: Intent, mood: str, lex: Lexicon) -> None:
         _set(intent.include, intent.exclude, concept, True)
 
 
-def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> Intent:
+def _set_value(intent: Intent, value: tuple[str, str], negated: bool) -> None:
+    add, drop = (intent.values_out, intent.values_in) if negated else (intent.values_in, intent.values_out)
+    if value in drop:
+        drop.remove(value)
+    if value not in add:
+        add.append(value)
+
+
+def _set_range(intent: Intent, c: NumericConstraint) -> None:
+    """A later bound on the same attribute and side replaces the earlier one."""
+    intent.ranges[:] = [r for r in intent.ranges
+                        if not (r.attribute == c.attribute and (r.gte is None) == (c.gte is None)
+                                and (r.lte is None) == (c.lte is None))]
+    intent.ranges.append(c)
+
+
+def _references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent,
+                masked: list[tuple[int, int]], last_named: list[str]) -> None:
+    """Titles named with affection ('I loved Toy Story') become references; every title
+    named is remembered as what 'like it' may point at."""
+    loves = lex.spans("affection", text, lang)
+    for item_id, start, end in titles.find_all(text):
+        if any(a <= start < b for a, b in masked):
+            continue
+        last_named.append(item_id)
+        if any(0 <= start - b <= 3 for _a, b in loves):  # 'loved Toy Story', 'a fan of Heat'
+            masked.append((start, end))
+            if item_id not in intent.seeds:
+                intent.seeds.append(item_id)
+
+
+def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
+          vocab: Vocabulary | None = None) -> Intent:
     lex = lex or lexicon()
     intent = Intent()
     last_answer: list[str] = []
+    last_named: list[str] = []  # titles named so far, for 'like it'
     for turn in turns:
         text = turn.content.strip()
         if turn.role == "assistant":
@@ -117,11 +160,21 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
                 intent.seeds.append(item_id)
             elif not item_id:
                 intent.unresolved.append(quoted)
+        _references(text, lang, titles, lex, intent, masked, last_named)
         if not refs:
             for pos in lex.like_cues(text, lang):
                 if any(a <= pos < b for a, b in masked):
                     continue
                 hit = titles.resolve_after(text, pos)
+                pronoun = lex.starts_with("anaphora", text[pos:], lang)
+                antecedent = (last_named or [a for a in last_answer if a][:1] or [None])[-1]
+                # 'like it': what was just named or shown (not the film called 'It')
+                if pronoun and antecedent and (hit is None or hit[2] <= pos + pronoun):
+                    masked.append((pos, pos + pronoun))
+                    masked.extend((s0, e0) for _i, s0, e0 in titles.find_all(text))
+                    if antecedent not in intent.seeds:
+                        intent.seeds.append(antecedent)
+                    continue
                 if hit:
                     item_id, start, end = hit
                     masked.append((start, end))
@@ -137,6 +190,14 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None) -> 
             elif not m.negated and m.concept not in intent.moods:
                 _add_mood(intent, m.concept, lex)
             masked.append((m.start, m.end))
+        if vocab is not None:
+            negated = lex.negation_scope(text, lang)
+            for c in read_numbers(text, lang, lex, vocab):
+                _set_range(intent, c)
+                masked.append((c.start, c.end))
+            for v in vocab.find(text, masked):  # catalog values the lexicon does not know (authors, brands...)
+                _set_value(intent, (v.attribute, v.value), negated(v.start))
+                masked.append((v.start, v.end))
         if lang == "en":
             for w, start, _end in words_with_spans(text):
                 if any(a <= start < b for a, b in masked) or w in _FILLER or len(w) < 3 or not re.match(r"[a-z]", w):

@@ -83,16 +83,28 @@ class Lexicon:
         """The concepts a mood drops ('lighter' -> horror, thriller, ...)."""
         return [self.concept_of(v, "en") or v.casefold() for v in self.concepts[mood].get("exclude", [])]
 
-    def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
-        """Concept mentions, each marked negated when a negation word precedes it in the
-        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end a negation's reach)."""
+    def negation_scope(self, text: str, lang: str):
+        """A function pos -> is the word at pos negated: a negation word earlier in the
+        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach). Negation words
+        inside a question form ('有没有', 'is there') do not negate."""
         low = text.casefold()
-        neg_spans = [(m.start(), m.end()) for m in self._find("negation", text, lang)]
+        questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
+        neg_spans = [(m.start(), m.end()) for m in self._find("negation", text, lang)
+                     if not any(a <= m.start() < b for a, b in questions)]
         negs = [a for a, _ in neg_spans]
         breaks = [m.start() for m in _BOUNDARY.finditer(low)] + [
             m.start() for m in self._find("clause_breaks", text, lang)
             if not any(a <= m.start() < b for a, b in neg_spans)]  # '要' inside '不要'
 
+        def negated(pos: int) -> bool:
+            clause_start = max([b for b in breaks if b < pos], default=-1)
+            return any(clause_start < n < pos for n in negs)
+        return negated
+
+    def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
+        """Concept mentions, each marked negated when a negation word precedes it in the
+        same clause."""
+        negated = self.negation_scope(text, lang)
         out = []
         for m in self._find("concepts", text, lang):
             if any(a <= m.start() < b for a, b in masked):
@@ -100,10 +112,20 @@ class Lexicon:
             concept = self.concept_of(m.group(1), lang)
             if concept is None:
                 continue
-            clause_start = max([b for b in breaks if b < m.start()], default=-1)
-            negated = any(clause_start < n < m.start() for n in negs)
-            out.append(Mention(concept, m.start(), m.end(), negated))
+            out.append(Mention(concept, m.start(), m.end(), negated(m.start())))
         return out
+
+    def starts_with(self, section: str, text: str, lang: str) -> int:
+        """Length of the `section` word `text` starts with (after spaces), 0 if none."""
+        stripped = text.lstrip()
+        pad = len(text) - len(stripped)
+        for m in self._find(section, stripped, lang):
+            if m.start() == 0:
+                return pad + m.end()
+        return 0
+
+    def spans(self, section: str, text: str, lang: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in self._find(section, text, lang)]
 
     def like_cues(self, text: str, lang: str) -> list[int]:
         """Positions right after each 'like ...' cue."""

@@ -78,7 +78,7 @@ def test_query_is_normalised_to_english_words():
     from service.text.lexicon import lexicon
 
     zh = ask("我最近在寻找一款性价比高的智能手机")
-    assert set(zh.query(lexicon()).split()) >= {"smartphone", "affordable"}
+    assert set(zh.query(lexicon()).split()) >= {"smartphone"}  # 'good value' is a range (test_intent_catalog)
     en = ask("a space adventure with pirates")
     assert "pirates" in en.query(lexicon()) and "adventure" in en.include
 

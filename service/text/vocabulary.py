@@ -1,0 +1,167 @@
+"""The catalog's own vocabulary, derived from its data at index time.
+
+- Every categorical attribute (list values, short text values: genres, shelves, brand,
+  authors, category...) with its surface forms: case, hyphen/underscore/space, simple
+  plurals, a person's surname; plus the words other languages use for it where the
+  shipped multilingual resource (`lexicon.yaml` concepts) or the overrides file
+  (`RECS_VOCABULARY_FILE`: value -> {en, fr, es, zh: [words]}) names them.
+- Every numeric attribute (price, year, rating, runtime...) with its distribution, and
+  which role (price / rating / year) it plays, by name.
+
+Lookup is by word n-grams (Chinese: characters), longest first, so a catalog of
+thousands of values costs a dictionary lookup per word."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from service.text.lexicon import Lexicon
+from service.text.titles import words_with_spans
+
+MAX_WORDS = 5
+_SEP = re.compile(r"[-_/]+")
+_NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
+
+
+@dataclass(frozen=True)
+class ValueMention:
+    attribute: str
+    value: str
+    start: int
+    end: int
+
+
+def _key(words: list[str]) -> str:
+    return " ".join(words)
+
+
+def surface_forms(value: str) -> set[str]:
+    """How people write a value: 'Sci-Fi' -> sci fi, scifi; 'thriller' -> thrillers;
+    'comedy' -> comedies; 'young-adult' -> young adult."""
+    base = " ".join(w for w, _s, _e in words_with_spans(_SEP.sub(" ", value)))
+    if not base:
+        return set()
+    forms = {base}
+    if " " in base and len(base) <= 12:
+        forms.add(base.replace(" ", ""))
+    last = base.rsplit(" ", 1)[-1]
+    if last.isalpha() and len(last) >= 3 and last.isascii():
+        stem = base[: len(base) - len(last)]
+        if last.endswith("y") and not last.endswith(("ay", "ey", "oy", "uy")):
+            forms.add(stem + last[:-1] + "ies")
+        elif last.endswith("ies"):
+            forms.add(stem + last[:-3] + "y")
+        elif last.endswith("s") and not last.endswith("ss"):
+            forms.add(stem + last[:-1])
+        else:
+            forms.add(stem + last + ("es" if last.endswith(("sh", "ch", "x")) else "s"))
+    return forms
+
+
+class Vocabulary:
+    def __init__(self, attributes: list[dict], lex: Lexicon, overrides: dict | None = None) -> None:
+        self.lex = lex
+        self.by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        numeric: dict[str, list[float]] = defaultdict(list)
+        values: dict[tuple[str, str], int] = defaultdict(int)
+        for attrs in attributes:
+            for name, v in attrs.items():
+                if isinstance(v, bool):
+                    continue
+                if isinstance(v, int | float):
+                    numeric[name].append(float(v))
+                    continue
+                for x in (v if isinstance(v, list) else [v] if isinstance(v, str) and len(v) <= 40 else []):
+                    x = str(x).strip()
+                    if x and not x.replace(".", "").isdigit():
+                        values[(name, x)] += 1
+        surnames: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for (name, value) in values:
+            for form in surface_forms(value):
+                self._add(form, name, value)
+            if _NAMEISH.match(value):  # 'Stephen King' -> 'king' (only where no other name ends so)
+                surnames[value.split()[-1].casefold().strip(".")].add((name, value))
+        for form, owners in surnames.items():
+            if len(owners) == 1 and len(form) >= 4 and form not in self.by_form:
+                self._add(form, *next(iter(owners)))
+        self.values = values
+        self._translate(lex, overrides or {})
+        self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
+        self.roles = self._roles(lex)
+
+    def _add(self, form: str, attribute: str, value: str) -> None:
+        if (attribute, value) not in self.by_form[form]:
+            self.by_form[form].append((attribute, value))
+
+    def _translate(self, lex: Lexicon, overrides: dict) -> None:
+        """Words other languages use for a value: the lexicon's concepts name common
+        attribute values in en/fr/es/zh; the overrides file adds or corrects any."""
+        by_value: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for (name, value) in self.values:
+            by_value[value.casefold()].append((name, value))
+        sources = [(c.get("values", []), c) for c in lex.concepts.values() if c.get("kind") != "mood"]
+        sources += [([value], words) for value, words in overrides.items()]
+        for vals, words in sources:
+            owners = [o for v in vals for o in by_value.get(str(v).casefold(), [])]
+            for lang in ("en", "fr", "es", "zh"):
+                for w in words.get(lang, []) or []:
+                    form = " ".join(t for t, _s, _e in words_with_spans(w))
+                    for owner in owners:
+                        if form:
+                            self._add(form, *owner)
+
+    def _roles(self, lex: Lexicon) -> dict[str, str]:
+        """role -> the numeric attribute that plays it ('price' -> 'price_usd'): an exact
+        name first, else a name that contains one ('average_rating')."""
+        out = {}
+        for role, spec in lex.data.get("numeric", {}).items():
+            names = [a.casefold() for a in spec.get("attributes", [])]
+            exact = [a for a in self.numeric if a.casefold() in names]
+            loose = [a for a in self.numeric if any(n in a.casefold() for n in names)]
+            if exact or loose:
+                out[role] = (exact or loose)[0]
+        return out
+
+    # -- reading a message ---------------------------------------------------------------------
+    def find(self, text: str, masked: list[tuple[int, int]] = ()) -> list[ValueMention]:
+        """Attribute values named in `text`, longest match first, outside `masked`."""
+        words = words_with_spans(text)
+        out, i = [], 0
+        while i < len(words):
+            if any(a <= words[i][1] < b for a, b in masked):
+                i += 1
+                continue
+            hit = None
+            for n in range(min(MAX_WORDS * 2, len(words) - i), 0, -1):
+                key = _key([w for w, _s, _e in words[i:i + n]])
+                # a lone two-letter Latin word ('en', 'us') is too ambiguous to be a value
+                if key in self.by_form and len(key.replace(" ", "")) >= (2 if n > 1 or not key.isascii() else 3):
+                    hit = (key, n)
+                    break
+            if hit:
+                key, n = hit
+                start, end = words[i][1], words[i + n - 1][2]
+                out.extend(ValueMention(attribute, value, start, end) for attribute, value in self.by_form[key])
+                i += n
+            else:
+                i += 1
+        return out
+
+    def quantile(self, attribute: str, q: float) -> float | None:
+        vals = self.numeric.get(attribute)
+        return float(np.quantile(vals, q)) if vals is not None and len(vals) else None
+
+
+def load_overrides(path: str | Path | None) -> dict:
+    if not path:
+        return {}
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping value -> {{en|fr|es|zh: [words]}}")
+    return data

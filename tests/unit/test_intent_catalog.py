@@ -1,0 +1,101 @@
+"""Understanding that comes from the catalog, not a movie lexicon: attribute values of
+any catalog (brands, authors, shelves) in four languages, numbers and comparisons,
+question forms that are not negations, and 'like it'."""
+
+import random
+
+import pytest
+
+from service.chat.intent import Turn, parse
+from service.text.lexicon import lexicon
+from service.text.titles import TitleIndex
+from service.text.vocabulary import Vocabulary, surface_forms
+
+TITLES = TitleIndex([("1", "Toy Story (1995)"), ("2", "It (2017)"), ("3", "Love Story (1970)"),
+                     ("4", "NeverEnding Story, The (1984)")])
+
+
+def phones() -> Vocabulary:
+    rng = random.Random(0)
+    attrs = [{"brand": rng.choice(["Samsung", "Apple", "Xiaomi", "Google"]), "category": "Smartphone",
+              "price": 100.0 + 25 * i, "rating": 3.0 + (i % 20) / 10} for i in range(40)]
+    return Vocabulary(attrs, lexicon())
+
+
+def books() -> Vocabulary:
+    attrs = [{"authors": ["Stephen King"], "year": 1986, "shelves": ["horror", "young-adult"]},
+             {"authors": ["J.K. Rowling", "Mary GrandPré"], "year": 1997, "shelves": ["fantasy", "young-adult"]},
+             {"authors": ["Agatha Christie"], "year": 1934, "shelves": ["mystery", "historical-fiction"]},
+             {"authors": ["Sally Rooney"], "year": 2018, "shelves": ["contemporary"]}]
+    return Vocabulary(attrs, lexicon())
+
+
+def ask(text, vocab=None, *more):
+    turns = [Turn("user", text)] + [Turn("assistant" if i % 2 == 0 else "user", t) for i, t in enumerate(more)]
+    return parse(turns, TITLES, vocab=vocab)
+
+
+def ranges(intent):
+    return {(c.attribute, c.gte, c.lte) for c in intent.ranges}
+
+
+def test_surface_forms():
+    assert surface_forms("Sci-Fi") >= {"sci fi", "scifi"}
+    assert surface_forms("young-adult") >= {"young adult"}
+    assert surface_forms("comedy") >= {"comedies"} and surface_forms("thrillers") >= {"thriller"}
+
+
+@pytest.mark.parametrize("text", ["有没有好看的恐怖片", "are there any good horror films?",
+                                  "y a-t-il de bons films d'horreur ?", "¿hay buenas películas de terror?"])
+def test_a_question_is_not_a_negation(text):
+    intent = ask(text)
+    assert intent.include == ["horror"] and intent.exclude == []
+
+
+def test_negation_still_works_and_ends_at_the_clause():
+    assert ask("没有恐怖片，要喜剧").exclude == ["horror"]
+    intent = ask("no horror, but a comedy")
+    assert intent.exclude == ["horror"] and intent.include == ["comedy"]
+
+
+def test_like_it_means_the_title_just_named_not_a_film_called_it():
+    intent = ask("I loved Toy Story, give me more like it")
+    assert intent.seeds == ["1"] and "story" not in intent.words
+    shown = parse([Turn("user", "something fun"), Turn("assistant", "x", ["4", "3"]),
+                   Turn("user", "more like that one")], TITLES)
+    assert shown.seeds == ["4"]
+
+
+@pytest.mark.parametrize("text,lang_values,lang_ranges", [
+    ("a Samsung phone under 300 dollars", [("brand", "Samsung")], {("price", None, 300.0)}),
+    ("pas d'Apple, moins de 500 euros", [], {("price", None, 500.0)}),
+    ("un móvil Xiaomi con 4.5 estrellas o más", [("brand", "Xiaomi")], {("rating", 4.5, None)}),
+    ("300元以下的谷歌手机", [], {("price", None, 300.0)}),
+])
+def test_phone_catalog_values_and_numbers(text, lang_values, lang_ranges):
+    intent = ask(text, phones())
+    assert intent.values_in == lang_values and ranges(intent) == lang_ranges
+
+
+def test_negated_brand_is_excluded():
+    assert ask("pas d'Apple, moins de 500 euros", phones()).values_out == [("brand", "Apple")]
+
+
+def test_good_value_is_a_quality_price_trade_off_on_the_catalogs_own_columns():
+    vocab = phones()
+    intent = ask("我最近在寻找一款性价比高的智能手机", vocab)
+    got = {c.attribute: c for c in intent.ranges}
+    assert got["price"].lte == pytest.approx(vocab.quantile("price", 0.5))
+    assert got["rating"].gte == pytest.approx(vocab.quantile("rating", 0.5))
+    assert all("good value" in c.why for c in intent.ranges)
+
+
+def test_book_catalog_authors_shelves_and_years():
+    vocab = books()
+    intent = ask("young adult books by Stephen King published after 2010", vocab)
+    assert ("authors", "Stephen King") in intent.values_in and ("shelves", "young-adult") in intent.values_in
+    assert ranges(intent) == {("year", 2010.0, None)}
+    assert ask("un roman d'Agatha Christie des années 30", vocab).values_in == [("authors", "Agatha Christie")]
+    assert ranges(ask("un roman d'Agatha Christie des années 30", vocab)) == {("year", 1930.0, 1939.0)}
+    assert ask("no quiero nada de Rowling", vocab).values_out == [("authors", "J.K. Rowling")]  # a surname is enough
+    assert ranges(ask("2010年以后的书", vocab)) == {("year", 2010.0, None)}
