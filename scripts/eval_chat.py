@@ -1,16 +1,22 @@
-"""Chat evaluation on the demo catalog (MovieLens ml-latest-small, shipped in data/demo).
+"""Chat evaluation on the two demo catalogs (data/demo): movies (MovieLens
+ml-latest-small) and books (goodbooks-2k, no genres: authors, years, ratings).
 
-50 requests in English, French, Spanish and Chinese -- attribute wishes, negations,
-'like <title>', and follow-ups that refer to the previous answer -- each with the
-genres its top 5 must have (all of `include`, at least one of `any`, none of
-`exclude`). Reported per language and overall:
+Request sets, each in English, French, Spanish and Chinese -- attribute wishes,
+negations, numbers, question forms, 'like <title>', and follow-ups that refer to the
+previous answer -- each with what every item of its top 5 must satisfy (all of
+`include`, at least one of `any`, none of `exclude`, within `ranges`):
+- movies / tune: the 50 requests below (the lexicon was written with them in view);
+- movies / heldout, books / tune, books / heldout: `scripts/chat_requests/*.yaml`, the
+  held-out sets written before any answer was seen and never tuned on.
+Reported per catalog, set and language:
 - attribute precision@5 of the chat pipeline (intent -> filters + normalised query),
   and of the raw text sent straight to semantic search (the baseline it must beat);
 - time to the ranked list and to the whole reply (all blurbs), p50 / p95;
 - blurb grounding rate on the first try, and the fallback rates (blurbs that ended as
   facts after the LLM tried; answers the reranker did not reorder).
 
-    python scripts/eval_chat.py [--no-llm] [--json results/eval_chat.json]
+    python scripts/eval_chat.py [--no-llm] [--catalog movies|books] [--set tune|heldout] \
+        [--json results/eval_chat.json]
 """
 
 from __future__ import annotations
@@ -29,7 +35,11 @@ from service.chat import Chat, Turn  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
-DEMO = ROOT / "data" / "demo" / "ml-latest-small"
+import yaml  # noqa: E402
+
+DEMOS = {"movies": ("movielens-csv", ROOT / "data" / "demo" / "ml-latest-small"),
+         "books": ("goodbooks", ROOT / "data" / "demo" / "goodbooks-2k")}
+SETS = ROOT / "scripts" / "chat_requests"
 FOLLOW = "<answer>"  # placeholder: the service's own previous reply goes here
 
 # (language, user_id, turns, expected)
@@ -87,27 +97,48 @@ REQUESTS = [
 ]
 
 
-def fits(genres: set[str], expected: dict) -> bool:
-    return (all(g in genres for g in expected.get("include", []))
-            and not any(g in genres for g in expected.get("exclude", []))
-            and (not expected.get("any") or any(g in genres for g in expected["any"])))
+def fits(attrs: dict, expected: dict) -> bool:
+    raw = attrs.get(expected.get("attr", "genres"), [])
+    values = set(raw if isinstance(raw, list) else [raw])
+    for name, bounds in (expected.get("ranges") or {}).items():
+        v = attrs.get(name)
+        if not isinstance(v, int | float) or ("gte" in bounds and v < bounds["gte"]) or \
+                ("lte" in bounds and v > bounds["lte"]):
+            return False
+    return (all(g in values for g in expected.get("include", []))
+            and not any(g in values for g in expected.get("exclude", []))
+            and (not expected.get("any") or any(g in values for g in expected["any"])))
 
 
 def precision_at_5(item_ids: list[str], store, expected: dict) -> float:
     items = store.get_items(item_ids[:5])
-    return sum(fits(set(items[i].attributes.get("genres", [])), expected) for i in item_ids[:5] if i in items) / 5
+    return sum(fits(items[i].attributes, expected) for i in item_ids[:5] if i in items) / 5
 
 
-def open_demo(data_dir: Path, with_llm: bool):
+def request_sets(catalog: str, which: str) -> list[tuple[str, str, tuple]]:
+    """(set name, language, request) for the catalog."""
+    out = []
+    if catalog == "movies" and which in ("all", "tune"):
+        out += [("tune", r[0], r) for r in REQUESTS]
+    for name in ("tune", "heldout"):
+        path = SETS / f"{catalog}_{name}.yaml"
+        if which in ("all", name) and path.exists():
+            for r in yaml.safe_load(path.read_text(encoding="utf-8")):
+                out.append((name, r["lang"], (r["lang"], r.get("user"), r["turns"], r["expected"])))
+    return out
+
+
+def open_demo(data_dir: Path, catalog: str, with_llm: bool):
     from service.ingest.importer import import_path
     from service.pipeline import Recommender
 
+    fmt, path = DEMOS[catalog]
     settings = Settings(data_dir=data_dir, llm={"backend": "llama-cpp" if with_llm else "none"})
     rec = Recommender.open(settings, with_llm=with_llm)
     if rec.store.stats().items == 0:
-        print(f"importing the demo catalog into {data_dir} ...", flush=True)
-        import_path(rec.store, "movielens-csv", DEMO, kind="items")
-        import_path(rec.store, "movielens-csv", DEMO, kind="events")
+        print(f"importing the {catalog} demo catalog into {data_dir} ...", flush=True)
+        import_path(rec.store, fmt, path, kind="items")
+        import_path(rec.store, fmt, path, kind="events")
         rec.build_index()
     return rec
 
@@ -140,39 +171,12 @@ def pct(vals: list[float], q: float) -> float:
     return vals[min(len(vals) - 1, int(q * (len(vals) - 1) + 0.5))] if vals else 0.0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--no-llm", action="store_true", help="candidates and facts only")
-    ap.add_argument("--data-dir", type=Path, default=ROOT / "results" / "cache" / "chat-demo")
-    ap.add_argument("--json", type=Path, default=None)
-    ap.add_argument("--llm-languages", default=None,
-                    help="comma-separated languages the LLM writes blurbs in (default: the setting, en)")
-    args = ap.parse_args()
-    rec = open_demo(args.data_dir, not args.no_llm)
-    if args.llm_languages:
-        explain = rec.settings.explain.model_copy(update={"llm_languages": args.llm_languages.split(",")})
-        rec.settings = rec.settings.model_copy(update={"explain": explain})
-    chat = Chat(rec, rec.explainer)
-    rows = []
-    for n, (lang, user, turns, expected) in enumerate(REQUESTS, start=1):
-        res = run_one(chat, user, turns)
-        last = [t for t in turns if t != FOLLOW][-1]
-        raw = rec.recommend_full(CandidateRequest(user_id=user, query=last, k=5), use_llm=False)
-        llm_blurbs = [b for b in res["blurbs"] if b.first_try is not None]
-        row = {"lang": lang, "user": user, "turns": turns, "expected": expected,
-               "p@5": precision_at_5(res["ids"], rec.store, expected),
-               "p@5_raw": precision_at_5([r.item_id for r in raw.items], rec.store, expected),
-               "items_s": res["items_s"], "total_s": res["total_s"], "reranked": res["reranked"],
-               "llm_blurbs": len(llm_blurbs), "first_try_ok": sum(b.first_try for b in llm_blurbs),
-               "facts_after_llm": sum(b.source == "facts" for b in llm_blurbs),
-               "blurbs": [{"item": b.item_id, "text": b.text, "source": b.source, "note": b.note}
-                          for b in res["blurbs"]], "reply": res["reply"]}
-        rows.append(row)
-        print(f"[{n:2d}/{len(REQUESTS)}] {lang} p@5 {row['p@5']:.1f} (raw {row['p@5_raw']:.1f}) "
-              f"{row['total_s']:.1f}s  {turns[-1]}", flush=True)
+def summarize(rows: list[dict], groups: list[str]) -> dict:
     summary = {}
-    for group in ["all", "en", "fr", "es", "zh", "follow-ups"]:
+    for group in groups:
         rs = [r for r in rows if group == "all" or r["lang"] == group or (group == "follow-ups" and FOLLOW in r["turns"])]
+        if not rs:
+            continue
         attempted = sum(r["llm_blurbs"] for r in rs)
         summary[group] = {
             "requests": len(rs),
@@ -186,17 +190,64 @@ def main() -> None:
             "blurb_fallback_rate": sum(r["facts_after_llm"] for r in rs) / attempted if attempted else None,
             "rerank_fallback_rate": sum(not r["reranked"] for r in rs) / len(rs),
         }
-    print(f"\n{'group':<11}{'n':>3} {'P@5':>6} {'P@5 raw':>8} {'items p50':>10} {'reply p50':>10} {'reply p95':>10}"
-          f" {'grounded 1st':>13} {'blurb fb':>9} {'rerank fb':>10}")
+    return summary
+
+
+def print_summary(title: str, summary: dict) -> None:
+    print(f"\n{title}\n{'group':<11}{'n':>3} {'P@5':>6} {'P@5 raw':>8} {'items p50':>10} {'reply p50':>10} "
+          f"{'reply p95':>10} {'grounded 1st':>13} {'blurb fb':>9}")
     for g, s in summary.items():
         fmt = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
         print(f"{g:<11}{s['requests']:>3} {s['attribute_precision@5']:>6.2f} {s['attribute_precision@5_raw_text']:>8.2f}"
               f" {s['items_ms_p50']:>8.0f}ms {s['reply_ms_p50']:>8.0f}ms {s['reply_ms_p95']:>8.0f}ms"
-              f" {fmt(s['grounded_first_try']):>13} {fmt(s['blurb_fallback_rate']):>9} {s['rerank_fallback_rate']:>10.2f}")
+              f" {fmt(s['grounded_first_try']):>13} {fmt(s['blurb_fallback_rate']):>9}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--no-llm", action="store_true", help="candidates and facts only")
+    ap.add_argument("--catalog", choices=["all", "movies", "books"], default="all")
+    ap.add_argument("--set", choices=["all", "tune", "heldout"], default="all")
+    ap.add_argument("--data-dir", type=Path, default=ROOT / "results" / "cache")
+    ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--llm-languages", default=None,
+                    help="comma-separated languages the LLM writes blurbs in (default: the setting, en)")
+    args = ap.parse_args()
+    results, model = {}, None
+    for catalog in (["movies", "books"] if args.catalog == "all" else [args.catalog]):
+        rec = open_demo(args.data_dir / f"chat-{catalog}", catalog, not args.no_llm)
+        model = rec.model_id
+        if args.llm_languages:
+            explain = rec.settings.explain.model_copy(update={"llm_languages": args.llm_languages.split(",")})
+            rec.settings = rec.settings.model_copy(update={"explain": explain})
+        chat = Chat(rec, rec.explainer)
+        requests = request_sets(catalog, args.set)
+        rows = []
+        for n, (set_name, lang, (lang, user, turns, expected)) in enumerate(requests, start=1):
+            res = run_one(chat, user, turns)
+            last = [t for t in turns if t != FOLLOW][-1]
+            raw = rec.recommend_full(CandidateRequest(user_id=user, query=last, k=5), use_llm=False)
+            llm_blurbs = [b for b in res["blurbs"] if b.first_try is not None]
+            row = {"set": set_name, "lang": lang, "user": user, "turns": turns, "expected": expected,
+                   "p@5": precision_at_5(res["ids"], rec.store, expected),
+                   "p@5_raw": precision_at_5([r.item_id for r in raw.items], rec.store, expected),
+                   "items_s": res["items_s"], "total_s": res["total_s"], "reranked": res["reranked"],
+                   "llm_blurbs": len(llm_blurbs), "first_try_ok": sum(b.first_try for b in llm_blurbs),
+                   "facts_after_llm": sum(b.source == "facts" for b in llm_blurbs),
+                   "blurbs": [{"item": b.item_id, "text": b.text, "source": b.source, "note": b.note}
+                              for b in res["blurbs"]], "reply": res["reply"]}
+            rows.append(row)
+            print(f"[{catalog} {set_name} {n:2d}/{len(requests)}] {lang} p@5 {row['p@5']:.1f} "
+                  f"(raw {row['p@5_raw']:.1f}) {row['total_s']:.1f}s  {turns[-1]}", flush=True)
+        for set_name in ("tune", "heldout"):
+            part = [r for r in rows if r["set"] == set_name]
+            if part:
+                summary = summarize(part, ["all", "en", "fr", "es", "zh", "follow-ups"])
+                results[f"{catalog}/{set_name}"] = {"summary": summary, "requests": part}
+                print_summary(f"{catalog} / {set_name}", summary)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"summary": summary, "requests": rows,
-                                         "model": rec.model_id, "llm": not args.no_llm}, indent=1,
+        args.json.write_text(json.dumps({"results": results, "model": model, "llm": not args.no_llm}, indent=1,
                                         ensure_ascii=False))
         print(f"wrote {args.json}")
 

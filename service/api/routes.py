@@ -149,7 +149,10 @@ class ChatController(Controller):
 def _understood(plan) -> Understood:
     i = plan.intent
     return Understood(language=i.language, query=plan.request.query, include=i.include, exclude=i.exclude,
-                      moods=i.moods, like=i.seeds, filters=plan.request.filters.model_dump(exclude_defaults=True))
+                      moods=i.moods, like=i.seeds,
+                      values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
+                      numbers=[c.why for c in i.ranges],
+                      filters=plan.request.filters.model_dump(exclude_defaults=True))
 
 
 class ItemsController(Controller):

@@ -119,6 +119,10 @@ class Understood(BaseModel):
     exclude: list[str]
     moods: list[str]
     like: list[str] = Field(description="item ids the request referred to")
+    values: list[str] = Field(default_factory=list, description="catalog attribute values read from the request "
+                              "('brand: Samsung', 'not authors: Stephen King')")
+    numbers: list[str] = Field(default_factory=list, description="numbers and comparisons read as ranges "
+                               "('price <= 300', 'good value: rating >= 4.1 (median)')")
     filters: dict
 
 

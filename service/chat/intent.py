@@ -184,7 +184,11 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     rest = text[pos:].strip().split(",")[0][:60]
                     if rest and lang != "zh":
                         intent.unresolved.append(rest)
+        named = vocab.find(text, masked) if vocab is not None else []
+        longer = [(v.start, v.end) for v in named]
         for m in lex.mentions(text, lang, masked):
+            if any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer):
+                continue  # 'child' inside the author 'Lee Child': the longer name wins
             if lex.concepts[m.concept].get("kind") != "mood":
                 _set(intent.include, intent.exclude, m.concept, m.negated)
             elif not m.negated and m.concept not in intent.moods:
@@ -195,7 +199,12 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             for c in read_numbers(text, lang, lex, vocab):
                 _set_range(intent, c)
                 masked.append((c.start, c.end))
-            for v in vocab.find(text, masked):  # catalog values the lexicon does not know (authors, brands...)
+            adds = bool(lex.spans("additive", text, lang))
+            fresh = [v for v in named if not any(a <= v.start < b for a, b in masked)]
+            if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
+                for attr in {v.attribute for v in fresh if not negated(v.start)}:
+                    intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
+            for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
                 _set_value(intent, (v.attribute, v.value), negated(v.start))
                 masked.append((v.start, v.end))
         if lang == "en":

@@ -18,9 +18,10 @@ _STOP = {
               "recommend anything any one about similar".split()),
     "fr": set("le la les des une un et ou mais pas sans avec pour de du au aux est je j me moi veux voudrais "
               "quelque chose comme plus moins film films livre livres un une qui que sur dans donne-moi "
-              "recommande propose ce cette ces".split()),
+              "recommande propose ce cette ces genre style semblable pareil roman romans".split()),
     "es": set("el la los las una un y o pero no sin con para de del al es yo me quiero quisiera algo como "
-              "más menos película películas libro libros que en por dame recomienda busco este esta".split()),
+              "más menos película películas libro libros que en por dame recomienda busco este esta a parecido parecida "
+              "parecidos tipo estilo novela novelas hay".split()),
 }
 _ACCENTS = {"fr": set("éèêëàâçîïôûùœ"), "es": set("ñáíóúü¿¡")}
 

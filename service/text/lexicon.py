@@ -58,6 +58,9 @@ class Lexicon:
         if section == "concepts":  # every language's words: a Spanish genre in a message read as French still counts
             words = [w for c in self.concepts.values() for lg in ("en", "fr", "es", "zh") for w in c.get(lg, [])
                      if (lg == "zh") == (lang == "zh")]
+        elif section in ("like", "additive"):  # 'parecido a Toy Story' in a message read as English still counts
+            words = [w for lg in ("en", "fr", "es", "zh") for w in self.data.get(section, {}).get(lg, [])
+                     if (lg == "zh") == (lang == "zh") or lg == lang]
         elif section == "ordinals":
             words = [w for o in self.data["ordinals"].values() for lg in self._langs(lang) for w in o.get(lg, [])]
         else:

@@ -1,0 +1,100 @@
+"""Chat over HTTP on catalogs that are not movies: a phone shop (brand, price, rating)
+and a bookshop (authors, year). Understanding comes from their own attributes."""
+
+from __future__ import annotations
+
+import random
+import statistics
+
+import httpx
+import pytest
+
+from service.api.app import create_app
+from service.pipeline import Recommender
+from service.settings import LLMSettings, Settings
+from service.store import Store
+from service.types import Event, Item
+from tests.integration.api_server import serve
+
+BRANDS = ["Samsung", "Apple", "Xiaomi", "Google", "Motorola"]
+
+
+def phone_items() -> list[Item]:
+    rng = random.Random(3)
+    out = []
+    for i in range(60):
+        brand = BRANDS[i % len(BRANDS)]
+        price = round(rng.uniform(90, 1300), 2)
+        rating = round(rng.uniform(3.0, 5.0), 1)
+        out.append(Item(item_id=f"p{i}", title=f"{brand} Phone {i}",
+                        text=f"A {brand} smartphone with a {rng.choice(['big', 'small', 'bright'])} screen.",
+                        attributes={"brand": brand, "category": ["Smartphone"], "price": price, "rating": rating}))
+    return out
+
+
+BOOKS = [("b1", "The Shining", ["Stephen King"], 1977), ("b2", "It", ["Stephen King"], 1986),
+         ("b3", "11/22/63", ["Stephen King"], 2011), ("b4", "Harry Potter and the Sorcerer's Stone", ["J.K. Rowling"], 1997),
+         ("b5", "The Casual Vacancy", ["J.K. Rowling"], 2012), ("b6", "Murder on the Orient Express", ["Agatha Christie"], 1934),
+         ("b7", "Normal People", ["Sally Rooney"], 2018), ("b8", "Pride and Prejudice", ["Jane Austen"], 1813),
+         ("b9", "Doctor Sleep", ["Stephen King"], 2013), ("b10", "And Then There Were None", ["Agatha Christie"], 1939)]
+
+
+def make(path, items, events=()) -> Settings:
+    s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
+    store = Store(s.db_path)
+    store.upsert_items(items)
+    store.add_events(events)
+    Recommender(s, store=store).build_index()
+    store.close()
+    return s
+
+
+@pytest.fixture(scope="module")
+def phones(tmp_path_factory):
+    items = phone_items()
+    rng = random.Random(4)
+    events = [Event(user_id=f"u{u}", item_id=rng.choice(items).item_id, timestamp=float(t))
+              for u in range(30) for t in range(5)]
+    with serve(create_app(make(tmp_path_factory.mktemp("phones"), items, events))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+def chat(base, text, **kw):
+    r = httpx.post(base + "/v1/chat", json={"messages": [{"role": "user", "content": text}], "k": 5, **kw}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_original_briefs_request_gets_good_value_phones(phones):
+    base, items = phones
+    body = chat(base, "我最近在寻找一款性价比高的智能手机")
+    prices = statistics.median(it.attributes["price"] for it in items.values())
+    ratings = statistics.median(it.attributes["rating"] for it in items.values())
+    got = [items[i["item_id"]] for i in body["items"]]
+    assert len(got) == 5 and body["understood"]["language"] == "zh" and body["understood"]["numbers"]
+    assert all(it.attributes["price"] <= prices + 1e-6 and it.attributes["rating"] >= ratings - 1e-6 for it in got)
+    assert body["reply"].startswith("为你推荐")
+
+
+@pytest.mark.parametrize("text,check", [
+    ("a Samsung phone under 300 dollars", lambda it: it.attributes["brand"] == "Samsung" and it.attributes["price"] <= 300),
+    ("un téléphone pas trop cher, pas d'Apple", lambda it: it.attributes["brand"] != "Apple"),
+    ("un móvil Xiaomi con 4 estrellas o más", lambda it: it.attributes["brand"] == "Xiaomi" and it.attributes["rating"] >= 4),
+    ("有没有谷歌手机？", lambda it: True),
+])
+def test_brands_prices_and_ratings_in_four_languages(phones, text, check):
+    base, items = phones
+    body = chat(base, text)
+    assert body["items"] and all(check(items[i["item_id"]]) for i in body["items"]), body["understood"]
+
+
+def test_a_bookshop_by_author_and_year(tmp_path):
+    items = [Item(item_id=i, title=t, text=f"{t} by {', '.join(a)}", attributes={"authors": a, "year": y})
+             for i, t, a, y in BOOKS]
+    with serve(create_app(make(tmp_path, items))) as base:
+        body = chat(base, "books by Stephen King published after 2010")
+        assert {i["item_id"] for i in body["items"]} == {"b3", "b9"}, body["understood"]
+        body = chat(base, "des romans d'Agatha Christie")
+        assert {i["item_id"] for i in body["items"]} == {"b6", "b10"}
+        body = chat(base, "un libro, pero nada de Stephen King")
+        assert body["items"] and not {"b1", "b2", "b3", "b9"} & {i["item_id"] for i in body["items"]}
