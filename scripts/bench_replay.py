@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from datetime import date
@@ -137,6 +138,21 @@ def main() -> None:
         print(f"ingest: {len(items)} items in {out['items_seconds']} s; {len(kept)} events in {ingest_s:.1f} s "
               f"({len(kept) / ingest_s:.0f} events/s)", flush=True)
         end_ingest = time.perf_counter()
+        convergence: dict = {}
+
+        def watch_index() -> None:  # when does the CF index include the last acknowledged event?
+            with httpx.Client(base_url=base, timeout=30) as h:
+                while time.perf_counter() - end_ingest < 300:
+                    idx = h.get("/health/ready").json().get("index") or {}
+                    convergence.setdefault("rebuilds_by_end_of_ingest", idx.get("rebuilds"))
+                    if idx.get("pending_events") == 0:
+                        convergence["index_current_after_s"] = round(time.perf_counter() - end_ingest, 2)
+                        convergence["rebuilds_until_current"] = idx.get("rebuilds")
+                        return
+                    time.sleep(0.25)
+
+        watcher = threading.Thread(target=watch_index, daemon=True)
+        watcher.start()
         served_at, deadline = None, end_ingest + args.max_minutes * 60
         while time.perf_counter() < deadline:
             t_point = time.perf_counter() - end_ingest
@@ -157,6 +173,8 @@ def main() -> None:
                     break
             time.sleep(max(0.0, args.interval - (time.perf_counter() - end_ingest - t_point)))
         out["served_after_s"] = served_at
+        watcher.join(timeout=1)
+        out["index"] = convergence
         # the idle reference: the same server and state with the trainer paused (SIGSTOP)
         pid = (http.get("/health/ready").json().get("trainer") or {}).get("pid")
         if pid:

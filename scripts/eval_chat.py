@@ -143,7 +143,7 @@ def open_demo(data_dir: Path, catalog: str, with_llm: bool):
     return rec
 
 
-def run_one(chat: Chat, user: str | None, turns: list[str]) -> dict:
+def run_one(chat: Chat, user: str | None, turns: list[str], explain: bool = True) -> dict:
     history: list[Turn] = []
     out = {}
     for text in turns:
@@ -153,7 +153,7 @@ def run_one(chat: Chat, user: str | None, turns: list[str]) -> dict:
         history.append(Turn("user", text))
         t0 = time.perf_counter()
         blurbs, rec = [], None
-        for kind, ev in chat.run(history, user, 5):
+        for kind, ev in chat.run(history, user, 5, explain=explain):
             if kind == "items":
                 rec, t_items = ev, time.perf_counter() - t0
             elif kind == "blurb":
@@ -210,6 +210,9 @@ def main() -> None:
     ap.add_argument("--set", choices=["all", "tune", "heldout"], default="all")
     ap.add_argument("--data-dir", type=Path, default=ROOT / "results" / "cache")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--llm-values", action="store_true",
+                    help="let the LLM map uncovered request words to catalog values (RECS_CHAT__LLM_VALUES)")
+    ap.add_argument("--no-blurbs", action="store_true", help="understanding and ranking only")
     ap.add_argument("--llm-languages", default=None,
                     help="comma-separated languages the LLM writes blurbs in (default: the setting, en)")
     args = ap.parse_args()
@@ -220,11 +223,14 @@ def main() -> None:
         if args.llm_languages:
             explain = rec.settings.explain.model_copy(update={"llm_languages": args.llm_languages.split(",")})
             rec.settings = rec.settings.model_copy(update={"explain": explain})
+        if args.llm_values:
+            rec.settings = rec.settings.model_copy(update={"chat": rec.settings.chat.model_copy(
+                update={"llm_values": True})})
         chat = Chat(rec, rec.explainer)
         requests = request_sets(catalog, args.set)
         rows = []
         for n, (set_name, lang, (lang, user, turns, expected)) in enumerate(requests, start=1):
-            res = run_one(chat, user, turns)
+            res = run_one(chat, user, turns, explain=not args.no_blurbs)
             last = [t for t in turns if t != FOLLOW][-1]
             raw = rec.recommend_full(CandidateRequest(user_id=user, query=last, k=5), use_llm=False)
             llm_blurbs = [b for b in res["blurbs"] if b.first_try is not None]
@@ -247,7 +253,8 @@ def main() -> None:
                 print_summary(f"{catalog} / {set_name}", summary)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"results": results, "model": model, "llm": not args.no_llm}, indent=1,
+        args.json.write_text(json.dumps({"results": results, "model": model, "llm": not args.no_llm,
+                                         "llm_values": args.llm_values, "blurbs": not args.no_blurbs}, indent=1,
                                         ensure_ascii=False))
         print(f"wrote {args.json}")
 

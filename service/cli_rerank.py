@@ -93,7 +93,8 @@ def trainer_cmd(
         raise typer.Exit(0)
     stop = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-    trainer = BackgroundTrainer(s, backend_factory=(lambda: make_backend(s)) if s.llm.backend != "none" else None)
+    trainer = BackgroundTrainer(s, backend_factory=(lambda: make_backend(s)) if s.llm.backend != "none" else None,
+                                server_pid=parent_pid)
     if once:
         console.print(trainer.step())
         console.print(json.dumps(trainer.status, indent=1, default=str))

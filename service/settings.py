@@ -64,6 +64,16 @@ class ExplainSettings(BaseModel):
                     "fr/es/zh with a larger model")
 
 
+class ChatSettings(BaseModel):
+    """Chat understanding beyond the deterministic grammar and vocabulary."""
+
+    llm_values: bool = Field(
+        False, description="when a request has content words nothing else covers, let the LLM pick which "
+        "value of a small categorical attribute it means (label logits). Off: not shown to help on the "
+        "request sets (scripts/eval_chat.py --llm-values)")
+    llm_values_min_prob: float = Field(0.5, ge=0, le=1)
+
+
 class LLMSettings(BaseModel):
     """The reranking/explaining model. `backend`: llama-cpp (in process), openai (an
     OpenAI-compatible server at `base_url`), or none (candidate order only)."""
@@ -135,6 +145,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     explain: ExplainSettings = ExplainSettings()
     trainer: TrainerSettings = TrainerSettings()
+    chat: ChatSettings = ChatSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

@@ -152,6 +152,7 @@ def _understood(plan) -> Understood:
                       moods=i.moods, like=i.seeds,
                       values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
                       numbers=[c.why for c in i.ranges],
+                      llm_values=[f"{a}: {v} (p={p:.2f})" for a, v, p in i.llm_values],
                       filters=plan.request.filters.model_dump(exclude_defaults=True))
 
 
@@ -228,7 +229,8 @@ class HealthController(Controller):
     @get("/ready")
     async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Health]:
         if runtime.recommender is not None:
-            return Response(Health(status="ready", index=runtime.recommender.index_status(),
+            status = getattr(runtime.recommender, "index_status", None)
+            return Response(Health(status="ready", index=status() if status else None,
                                    trainer=runtime.trainer_status()))
         detail = runtime.error or "loading"
         return Response(Health(status="not ready", detail=detail), status_code=HTTP_503_SERVICE_UNAVAILABLE,

@@ -21,7 +21,8 @@ class RecommendationRequest(Strict):
                           "few, which costs about a second each; the rest are built from facts)")
     filters: Filters | None = Field(None, examples=[{"include": {"genres": ["Comedy"]}, "exclude": {"genres": ["Horror"]}}])
     exclude_seen: bool = True
-    use_llm: bool = Field(True, description="rerank with the LLM")
+    use_llm: bool = Field(True, description="allow a model call on the request path (a fitted blend that uses "
+                          "the LLM, or zero-shot if configured); the adapted reranker makes none and answers either way")
     allow_degraded: bool = Field(
         True, description="when the model is saturated, answer with the candidate order "
                           "(reranked: false) instead of 503")
@@ -123,6 +124,8 @@ class Understood(BaseModel):
                               "('brand: Samsung', 'not authors: Stephen King')")
     numbers: list[str] = Field(default_factory=list, description="numbers and comparisons read as ranges "
                                "('price <= 300', 'good value: rating >= 4.1 (median)')")
+    llm_values: list[str] = Field(default_factory=list, description="values the LLM read where words ran out "
+                                  "(RECS_CHAT__LLM_VALUES), with its probability")
     filters: dict
 
 

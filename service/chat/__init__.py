@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from service.chat.intent import Intent, Turn, parse
-from service.errors import InvalidInput
+from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.pipeline import Recommendation, Recommender
 from service.text.lexicon import lexicon
@@ -90,10 +90,28 @@ class Chat:
         parts += intent.words[:4]
         return "、".join(parts) if lang == "zh" else ", ".join(parts)
 
-    def plan(self, turns: list[Turn], user_id: str | None, k: int) -> ChatPlan:
+    def _llm_values(self, intent, turns: list[Turn]) -> None:
+        """Where words run out: the LLM picks a small attribute's value (label logits)."""
+        from service.chat.llm_intent import LLMValuePicker
+
+        last = next(t.content for t in reversed(turns) if t.role == "user" and t.content.strip())
+        picker = LLMValuePicker(self.rec.backend, self.vocabulary(), self.rec.settings.chat.llm_values_min_prob)
+        try:
+            picked = picker.pick(last)
+        except RecsError:  # a busy or failing model: go by what the words said
+            return
+        for attr, value, prob in picked:
+            intent.llm_values.append((attr, value, prob))
+            if (attr, value) not in intent.values_in:
+                intent.values_in.append((attr, value))
+
+    def plan(self, turns: list[Turn], user_id: str | None, k: int, use_llm: bool = True) -> ChatPlan:
         if not any(t.role == "user" and t.content.strip() for t in turns):
             raise InvalidInput("messages must contain at least one non-empty 'user' message")
         intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary())
+        if (use_llm and self.rec.settings.chat.llm_values and self.rec.backend is not None
+                and not intent.covered()):
+            self._llm_values(intent, turns)
         history = self.rec.history(user_id) + [s for s in intent.seeds]
         require, exclude = self._filters(intent.include), self._filters(intent.exclude)
         include: dict[str, list[str]] = {}
@@ -140,7 +158,7 @@ class Chat:
             use_llm: bool = True) -> Iterator[tuple[str, object]]:
         """Events: ("plan", ChatPlan), ("items", Recommendation), ("reply", text delta),
         ("blurb_delta", BlurbDelta), ("blurb", Blurb), ("done", full reply text)."""
-        plan = self.plan(turns, user_id, k)
+        plan = self.plan(turns, user_id, k, use_llm)
         yield "plan", plan
         out: Recommendation = self.rec.recommend_full(plan.request, use_llm=use_llm)
         if not out.items and plan.relaxed is not None:

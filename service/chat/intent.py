@@ -49,6 +49,12 @@ class Intent:
     values_in: list[tuple[str, str]] = field(default_factory=list)  # (attribute, value) from the catalog
     values_out: list[tuple[str, str]] = field(default_factory=list)
     ranges: list[NumericConstraint] = field(default_factory=list)
+    llm_values: list[tuple[str, str, float]] = field(default_factory=list)  # (attribute, value, p) the LLM read
+
+    def covered(self) -> bool:
+        """Did grammar and vocabulary read anything the request wants?"""
+        return bool(self.include or self.exclude or self.moods or self.seeds or self.values_in
+                    or self.values_out or self.ranges)
 
     def query(self, lex: Lexicon, filtered: set[str] = frozenset()) -> str | None:
         """English query words: the wishes no filter enforces (`filtered` concepts are

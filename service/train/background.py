@@ -54,6 +54,41 @@ def write_status(settings: Settings, status: dict) -> None:
     tmp.replace(path)
 
 
+class ServerLoad:
+    """How busy the serving process is, from its CPU time in /proc: the trainer yields
+    to it between slices of model work (the model's memory traffic slows requests on the
+    other core far more than its one thread's share of CPU suggests)."""
+
+    def __init__(self, pid: int | None, busy_share: float = 0.15) -> None:
+        self.pid, self.busy_share = pid, busy_share
+        self._last = (self._cpu(), time.monotonic())
+
+    def _cpu(self) -> float | None:
+        if not self.pid:
+            return None
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def busy(self) -> bool:
+        cpu, now = self._cpu(), time.monotonic()
+        last_cpu, last_t = self._last
+        self._last = (cpu, now)
+        if cpu is None or last_cpu is None or now - last_t <= 0:
+            return False
+        return (cpu - last_cpu) / (now - last_t) > self.busy_share
+
+    def wait_while_busy(self, at_most_s: float = 5.0, step_s: float = 0.25) -> float:
+        """Sleep while the server works (at most `at_most_s`, so work still advances)."""
+        waited = 0.0
+        while waited < at_most_s and self.busy():
+            time.sleep(step_s)
+            waited += step_s
+        return waited
+
+
 @dataclass
 class Snapshot:
     last_event_id: int
@@ -100,8 +135,9 @@ class TrainerPolicy:
 
 class BackgroundTrainer:
     def __init__(self, settings: Settings, store: Store | None = None,
-                 backend_factory: Callable[[], object] | None = None) -> None:
+                 backend_factory: Callable[[], object] | None = None, server_pid: int | None = None) -> None:
         self.settings, self.cfg = settings, settings.trainer
+        self.load = ServerLoad(server_pid)
         self.store = store or Store(settings.db_path)
         self.policy = TrainerPolicy(self.cfg)
         self._backend_factory = backend_factory
@@ -160,7 +196,9 @@ class BackgroundTrainer:
                 counts[item] = counts.get(item, 0) + 1
         order = sorted(missing, key=lambda i: -counts.get(i, 0))
         self._set(state="computing LLM item features", features_missing=len(order))
-        return cache.ensure([missing[i] for i in order], budget_s=budget_s)
+        # between batches, yield to the server while it is answering requests
+        return cache.ensure([missing[i] for i in order], budget_s=budget_s,
+                            progress=lambda done, total: self.load.wait_while_busy())
 
     # -- one run --------------------------------------------------------------------------------
     def _set(self, **kw) -> None:
