@@ -183,21 +183,32 @@ def main() -> None:
     for r in readers:
         r.join()
 
-    # the soak: everything at once
-    rss_start = rss_mb(server.pid)
+    # the soak: everything at once; RSS sampled every 30 s, its baseline after one minute of
+    # the full mix (first LLM generations, first rebuilds and caches are warm-up, not growth)
     t0 = time.perf_counter()
+    rss_samples: list[tuple[float, float]] = []
+
+    def sample_rss():
+        while not stop.is_set():
+            rss_samples.append((round(time.perf_counter() - t0), rss_mb(server.pid)))
+            stop.wait(30)
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
     threads = [threading.Thread(target=events_loop), threading.Thread(target=items_loop),
                threading.Thread(target=ranking_loop, args=("recommend", stop, 0.2, 3)),
                threading.Thread(target=ranking_loop, args=("recommend", stop, 0.0, 4)),
                threading.Thread(target=slow_chat_loop, args=(12, stop))]
     for th in threads:
         th.start()
+    sampler.start()
     time.sleep(args.minutes * 60)
     stop.set()
     for th in threads:
         th.join(timeout=300)
     elapsed = time.perf_counter() - t0
     rss_end = rss_mb(server.pid)
+    warm = [mb for t, mb in rss_samples if t >= 60]
+    rss_start = warm[0] if warm else (rss_samples[0][1] if rss_samples else rss_end)
     metrics = httpx.get(base + "/metrics").text
     server.terminate()
     server.wait(timeout=30)
@@ -215,7 +226,8 @@ def main() -> None:
         "requests_per_s": round(total / elapsed, 1), "endpoints": rows,
         "5xx_total": sum(r["5xx"] for r in rows.values()),
         "acknowledged_events": len(rec.acked), "lost_acknowledged_events": lost,
-        "rss_mb_start": round(rss_start), "rss_mb_end": round(rss_end),
+        "rss_mb_start": round(rss_start), "rss_mb_end": round(rss_end), "rss_mb_samples": rss_samples,
+        "llm_threads": os.environ.get("RECS_LLM__THREADS", "default"),
         "rss_growth": round(rss_end / rss_start - 1, 3) if rss_start else None,
         "overloaded_fallbacks": sum(float(line.split()[-1]) for line in metrics.splitlines()
                                     if line.startswith("recs_rerank_fallbacks_total{") and "overloaded" in line),

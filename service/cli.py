@@ -138,8 +138,7 @@ def _print_recommendation(title: str, out, as_json: bool) -> None:
             "blend": out.blend, "reranker_version": out.reranker_version, "timings_ms": out.timings_ms}))
         return
     _print_ranked(title, out.items, False)
-    how = ("reranked by the adapted reranker" if out.blend == "adapted" else "reranked by the LLM") \
-        if out.reranked else f"not reranked ({out.fallback_reason})"
+    how = f"reranked by the {out.ranker} reranker" if out.reranked else f"candidate order ({out.fallback_reason})"
     times = ", ".join(f"{k} {v:.0f} ms" for k, v in out.timings_ms.items())
     console.print(f"[dim]{how}; model {out.model}, prompt {out.prompt_version}, reranker {out.reranker_version};"
                   f" {times}[/dim]")

@@ -201,8 +201,9 @@ class Recommender:
         items = list({it.item_id: it for it in items}.values())  # a repeated id: the last wins
         n = self.store.upsert_items(items)
         self.vectors.upsert(items)
-        with self._lock:
-            self.index.add_items(items)  # the timeline needs no rebuild: a new row has no events yet
+        with self._lock:  # swapped whole; the timeline needs no rebuild: a new row has no events yet
+            self.index = self.index.with_items(items)
+            self._wire()
         return n
 
     def add_events(self, events: list[Event]) -> tuple[int, int]:

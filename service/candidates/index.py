@@ -3,6 +3,7 @@ store, saved in the data dir, and loaded at start-up when it still matches the s
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import time
@@ -62,21 +63,24 @@ class CandidateIndex:
         return cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0))
 
     # -- cheap updates between rebuilds -----------------------------------------------
-    def add_items(self, items: list[Item]) -> None:
-        """New items get a row at once (no CF neighbours until the next rebuild);
-        changed items get their new title and attributes."""
-        new = [it for it in items if it.item_id not in self.space.index]
+    def with_items(self, items: list[Item]) -> "CandidateIndex":
+        """A new index in which new items have a row (no CF neighbours until the next
+        rebuild) and changed items their new title and attributes. Copy-on-write: this
+        index is left as it was, so a request in flight never sees the item space and
+        the CF matrices at different sizes."""
+        space = self.space.copy()
+        new = [it for it in items if it.item_id not in space.index]
         for it in items:
-            if it.item_id in self.space.index:
-                self.space.update(it)
-        if not new:
-            return
-        self.space.extend(new)
-        n = len(self.space)
-        m = self.model
-        m.sim = _grow(m.sim, n)
-        m.trans = _grow(m.trans, n)
-        m.popularity = _pad(m.popularity, n)
+            if it.item_id in space.index:
+                space.update(it)
+        model = self.model
+        if new:
+            space.extend(new)
+            n = len(space)
+            model = copy.copy(self.model)
+            model.sim, model.trans = _grow(self.model.sim, n), _grow(self.model.trans, n)
+            model.popularity = _pad(self.model.popularity, n)
+        return CandidateIndex(space, model, self.built_from, self.build_seconds)
 
 
 def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:

@@ -41,10 +41,19 @@ class ItemSpace:
 
     def derived(self, name: str, build):
         """A view of the catalog built once (e.g. the title index), rebuilt after any
-        change to the space."""
-        if name not in self._derived:
-            self._derived[name] = build()
-        return self._derived[name]
+        change to the space. (Read once: another thread may clear the cache meanwhile.)"""
+        view = self._derived.get(name)
+        if view is None:
+            view = self._derived[name] = build()
+        return view
+
+    def copy(self) -> "ItemSpace":
+        """An independent copy (copy-on-write: requests in flight keep the old space)."""
+        new = ItemSpace.__new__(ItemSpace)
+        new.ids, new.index, new.titles = list(self.ids), dict(self.index), list(self.titles)
+        new.attributes, new.alive = list(self.attributes), self.alive.copy()
+        new._masks, new._derived = {}, {}
+        return new
 
     def extend(self, items: list[Item]) -> None:
         for it in items:
@@ -89,11 +98,12 @@ class ItemSpace:
         if filters.is_empty():
             return self.alive.copy()
         key = filters.model_dump_json()
-        if key not in self._masks:
+        mask = self._masks.get(key)  # read once: another thread may clear the cache meanwhile
+        if mask is None:
             if len(self._masks) > 256:
                 self._masks.clear()
-            self._masks[key] = self._compute_mask(filters)
-        return self._masks[key].copy()
+            mask = self._masks[key] = self._compute_mask(filters)
+        return mask.copy()
 
     def _compute_mask(self, filters: Filters) -> np.ndarray:
         mask = self.alive.copy()

@@ -62,3 +62,32 @@ def test_index_is_saved_and_reloaded(recommender, settings, store, embedder):
     assert again.index.built_from == recommender.index.built_from
     assert [r.item_id for r in again.recommend(CandidateRequest(user_id="u1", k=3))] == \
            [r.item_id for r in recommender.recommend(CandidateRequest(user_id="u1", k=3))]
+
+
+def test_items_added_while_requests_run_never_break_a_request(recommender):
+    """The soak found it: an upsert grew the item space before the CF matrices, and a
+    request in between failed (shapes n vs n-1). The index is now swapped whole."""
+    import threading
+
+    from service.types import CandidateRequest, Item
+
+    errors, stop = [], threading.Event()
+
+    def ask():
+        while not stop.is_set():
+            try:
+                recommender.recommend_full(CandidateRequest(user_id="u1", k=5), use_llm=False)
+                recommender.recommend_full(CandidateRequest(query="space", k=5), use_llm=False)
+            except Exception as e:  # noqa: BLE001 - any error is the failure
+                errors.append(e)
+
+    readers = [threading.Thread(target=ask) for _ in range(3)]
+    for t in readers:
+        t.start()
+    for n in range(60):
+        recommender.add_items([Item(item_id=f"new{n}", title=f"New Film {n}", attributes={"genres": ["Drama"]})])
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert "new59" in recommender.index.space.index
