@@ -81,6 +81,9 @@ def timed(rec: Recorder, name: str, fn):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--minutes", type=float, default=10.0)
+    ap.add_argument("--events-per-s", type=float, default=250.0,
+                    help="event write rate during the soak (50-event batches); a low rate keeps the data size "
+                         "about steady, for telling leaks from data growth")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
@@ -108,7 +111,7 @@ def main() -> None:
     items = store.item_ids()
     rec = Recorder()
     stop = threading.Event()
-    out: dict = {"minutes": args.minutes, "date": date.today().isoformat()}
+    out: dict = {"minutes": args.minutes, "date": date.today().isoformat(), "events_per_s": args.events_per_s}
 
     def ranking_loop(name: str, until: threading.Event, explain_share: float = 0.0, seed: int = 0):
         rng = random.Random(seed)
@@ -130,7 +133,7 @@ def main() -> None:
                 if r is not None and r.status_code == 200:
                     with rec.lock:
                         rec.acked.extend((e["user_id"], e["item_id"], e["timestamp"]) for e in batch)
-                time.sleep(0.2)
+                time.sleep(50 / args.events_per_s)
 
     def items_loop():
         rng, n = random.Random(2), 0
