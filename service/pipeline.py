@@ -300,8 +300,7 @@ class Recommender:
         is_text = bool(request.query and request.query.strip())
         choice = self.rankers.choose(is_text, use_llm)
         ranker = choice.reranker
-        weights = ranker.ranker.meta.get("fusion") if ranker.name == "adapted" else None
-        cand = self.candidates(request, max(request.k, ranker.depth), weights)
+        cand = self.candidates(request, max(request.k, ranker.depth), ranker.fusion)
         timings = {"candidates": cand.timings_ms["total"]}
         pool = cand.candidates
         hist_n = self.settings.llm.history_items
@@ -309,8 +308,8 @@ class Recommender:
                                      + cand.history[-hist_n:]) if ranker.needs_model else {}
         context = RerankContext(
             user_id=request.user_id, history=cand.history, items=items, is_text=is_text,
-            at=latest_event_time(self.store, request.user_id) if ranker.name == "adapted" else float("inf"),
-            popularity=self.popularity([c.item_id for c in pool[: ranker.depth]]) if ranker.name == "blend" else {},
+            at=latest_event_time(self.store, request.user_id),
+            popularity=self.popularity([c.item_id for c in pool[: ranker.depth]]),
         )
         res = self.rerank.run(ranker, context, pool)
         if ranker.name != "identity":

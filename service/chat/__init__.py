@@ -39,25 +39,21 @@ class ChatPlan:
     relaxed: CandidateRequest | None = None  # the same request with 'all of' loosened to 'any of'
 
 
-def _catalog_values(space) -> dict[str, tuple[str, str]]:
-    """casefolded attribute value -> (attribute, value as stored), for list attributes
-    and short text attributes."""
-    out: dict[str, tuple[str, str]] = {}
-    for attrs in space.attributes:
-        for name, v in attrs.items():
-            vals = v if isinstance(v, list) else [v] if isinstance(v, str) and len(v) < 40 else []
-            for x in vals:
-                out.setdefault(str(x).casefold(), (name, str(x)))
-    return out
+def _ranges(constraints) -> dict[str, Range]:
+    """The tightest bound per attribute and side."""
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for c in constraints:
+        if c.gte is not None:
+            low[c.attribute] = max(c.gte, low.get(c.attribute, c.gte))
+        if c.lte is not None:
+            high[c.attribute] = min(c.lte, high.get(c.attribute, c.lte))
+    return {a: Range(gte=low.get(a), lte=high.get(a)) for a in {*low, *high}}
 
 
 class Chat:
     def __init__(self, rec: Recommender, explainer: Explainer) -> None:
         self.rec, self.explainer = rec, explainer
-
-    def catalog_values(self) -> dict[str, tuple[str, str]]:
-        space = self.rec.index.space
-        return space.derived("catalog_values", lambda: _catalog_values(space))
 
     def vocabulary(self) -> Vocabulary:
         """The catalog's own vocabulary, rebuilt whenever the item space changes."""
@@ -66,7 +62,7 @@ class Chat:
         return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides)))
 
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
-        lex, values = lexicon(), self.catalog_values()
+        lex, values = lexicon(), self.vocabulary().exact
         out: dict[str, list[str]] = {}
         for c in concepts:
             wanted = lex.concepts[c].get("values", []) if c in lex.concepts else [c]
@@ -119,12 +115,7 @@ class Chat:
             include.setdefault(attr, []).append(value)
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
-        ranges: dict[str, Range] = {}
-        for c in intent.ranges:
-            r = ranges.get(c.attribute, Range())
-            gte = max(v for v in (r.gte, c.gte) if v is not None) if c.gte is not None or r.gte is not None else None
-            lte = min(v for v in (r.lte, c.lte) if v is not None) if c.lte is not None or r.lte is not None else None
-            ranges[c.attribute] = Range(gte=gte, lte=lte)
+        ranges = _ranges(intent.ranges)
         filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
         filtered = {c for c in intent.include if self._filters([c])}
         query = intent.query(lexicon(), filtered)

@@ -61,6 +61,7 @@ class Reranker(Protocol):
     needs_model: bool  # runs the shared LLM (so it waits in the model's queue)
     depth: int         # candidates it wants to see
     version: str       # what answered, for `reranker_version`
+    fusion: dict[str, float] | None  # history fusion weights it was trained with (None: the configured ones)
 
     def rerank(self, context: RerankContext, candidates: list[Candidate],
                budget_s: float | None = None) -> RerankResult: ...
@@ -72,6 +73,7 @@ class IdentityReranker:
 
     name = "identity"
     needs_model = False
+    fusion = None
 
     def __init__(self, depth: int = 20, reason: str = "candidate order",
                  kind: Fallback = Fallback.NOT_TRAINED) -> None:

@@ -59,6 +59,7 @@ class LetterLogitReranker:
 
     name = "llm"
     needs_model = True
+    fusion = None
 
     def __init__(self, backend: LLMBackend, prompt: PromptFile, orders: int = 1,
                  calibration: list[float] | None = None, history_items: int = 8,

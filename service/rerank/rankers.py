@@ -21,6 +21,7 @@ class BlendReranker:
     when the blend gives the LLM weight; the rest of the pool keeps its order."""
 
     name = "blend"
+    fusion = None
 
     def __init__(self, blend: Blend, scorer: LetterLogitReranker | None) -> None:
         self.blend = blend
@@ -60,6 +61,7 @@ class AdaptedReranker:
     def __init__(self, ranker: AdaptedRanker, feature_fn: FeatureFn) -> None:
         self.ranker, self.feature_fn = ranker, feature_fn
         self.depth = ranker.pool
+        self.fusion = ranker.meta.get("fusion")
 
     @property
     def version(self) -> str:

@@ -77,9 +77,8 @@ class RerankerSet:
     def adapted_root(self) -> Path:
         return self.settings.artifacts_dir / "adapted"
 
-    def reload(self) -> bool:
-        """Pick up artifacts the trainer wrote since the last call (cheap: two stats).
-        Returns True when the adapted reranker changed."""
+    def reload(self) -> None:
+        """Pick up artifacts the trainer wrote since the last call (cheap: two stats)."""
         if self.backend is not None:
             path = blend_path(self.settings, self.backend.model_id, self.prompt)
             stamp = _mtime(path)
@@ -89,7 +88,7 @@ class RerankerSet:
             self.item_features.reload_if_changed()
         stamp = _mtime(self.adapted_root / "CURRENT")
         if stamp == self._adapted_stamp:
-            return False
+            return
         self._adapted_stamp = stamp
         ranker, status = load_current(self.adapted_root)
         if ranker is not None and ranker.uses_llm:
@@ -97,7 +96,6 @@ class RerankerSet:
                                                   backend=None)
         self.adapted = AdaptedReranker(ranker, self.feature_fn) if ranker is not None else None
         self.adapted_status = status
-        return True
 
     @staticmethod
     def _load_blend(path: Path) -> Blend | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from service.text.lexicon import Lexicon
 from service.text.vocabulary import Vocabulary
@@ -31,12 +32,13 @@ class NumericConstraint:
     why: str  # what was read, e.g. "price <= 300"
 
 
-def _words(lex: Lexicon, path: list[str], lang: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _words(lex: Lexicon, path: tuple[str, ...], lang: str) -> tuple[str, ...]:
     node = lex.data
     for p in path:
         node = node.get(p, {})
     langs = (lang,) if lang == "en" else (lang, "en")
-    return sorted({w.casefold() for lg in langs for w in node.get(lg, [])}, key=len, reverse=True)
+    return tuple(sorted({w.casefold() for lg in langs for w in node.get(lg, [])}, key=len, reverse=True))
 
 
 def _has(words: list[str], text: str, at_end: bool) -> bool:
@@ -56,7 +58,7 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
     for role in lex.data.get("numeric", {}):
         if role not in vocab.roles:
             continue
-        words = _words(lex, ["numeric", role], lang)
+        words = _words(lex, ("numeric", role), lang)
         if _has(words, after, at_end=False) or _has(words, before, at_end=True):
             return role
     return None
@@ -90,13 +92,13 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             else:
                 continue
         attr = vocab.roles[role]
-        unit = next((w for w in _words(lex, ["numeric", role], lang) if after.lstrip().startswith(w)), "")
+        unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = None
         for k in ("max", "min", "since", "until"):
-            if _has(_words(lex, ["comparisons", k, "before"], lang), before, at_end=True) or \
-                    _has(_words(lex, ["comparisons", k, "after"], lang), after, at_end=False) or \
-                    (unit and _has(_words(lex, ["comparisons", k, "after"], lang), after_unit, at_end=False)):
+            if _has(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True) or \
+                    _has(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False) or \
+                    (unit and _has(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)):
                 kind = k
                 break
         if kind in ("max", "until"):
@@ -118,7 +120,7 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[Numeri
     price, rating = vocab.roles.get("price"), vocab.roles.get("rating")
     out = []
     for kind in ("value", "top_rated", "cheap", "expensive"):
-        for w in _words(lex, ["price_words", kind], lang):
+        for w in _words(lex, ("price_words", kind), lang):
             pat = re.escape(w) if not w.isascii() else rf"(?<![\w-]){re.escape(w)}(?![\w-])"
             m = re.search(pat, low)
             if not m:

@@ -91,6 +91,9 @@ class Vocabulary:
             if len(owners) == 1 and len(form) >= 4 and form not in self.by_form:
                 self._add(form, *next(iter(owners)))
         self.values = values
+        self.exact: dict[str, tuple[str, str]] = {}  # casefolded value -> (attribute, value as stored)
+        for (name, value) in values:
+            self.exact.setdefault(value.casefold(), (name, value))
         self._translate(lex, overrides or {})
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)

@@ -103,16 +103,13 @@ def choose_fusion(rec, held: list[HeldOut], depth: int) -> tuple[dict[str, float
     return best, scores
 
 
-def use_fusion(rec, history_weights: dict[str, float]) -> None:
-    fusion = rec.settings.fusion.model_copy(update={"history": dict(history_weights)})
-    rec.settings = rec.settings.model_copy(update={"fusion": fusion})
-
-
-def pools(rec, users: list[str], depth: int) -> dict[str, tuple[list[str], float, list[Candidate]]]:
-    """Per user: (history, request time, candidate pool), as serving would see them."""
+def pools(rec, users: list[str], depth: int, history_weights: dict[str, float] | None = None
+          ) -> dict[str, tuple[list[str], float, list[Candidate]]]:
+    """Per user: (history, request time, candidate pool), as serving would see them
+    (with the fusion weights the artifact will carry)."""
     out = {}
     for u in users:
-        cand = rec.candidates(CandidateRequest(user_id=u, k=depth), depth)
+        cand = rec.candidates(CandidateRequest(user_id=u, k=depth), depth, history_weights)
         out[u] = (cand.history, latest_event_time(rec.store, u), cand.candidates)
     return out
 
@@ -224,15 +221,14 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
             helds[name] = rng.sample(held, min(users, len(held))) if users is not None else held
         tick("splits", len(names), len(names))
         report.seconds["splits+index"] = time.perf_counter() - t_start
+        fusion = None
         if learn_fusion:
             tick("fusion", 0, 1)
             fusion, grid = choose_fusion(recs[names[1] if len(names) > 1 else names[0]],
                                          helds[names[1] if len(names) > 1 else names[0]][:1000], pool)
             report.fusion = {"history": fusion, "grid": grid}
-            for rec in recs.values():
-                use_fusion(rec, fusion)
             tick("fusion", 1, 1)
-        pooled = {name: pools(recs[name], [h.user_id for h in helds[name]], pool) for name in names}
+        pooled = {name: pools(recs[name], [h.user_id for h in helds[name]], pool, fusion) for name in names}
 
         side = None
         if supports_hidden_states(backend):

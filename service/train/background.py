@@ -123,8 +123,7 @@ class TrainerPolicy:
             return True, f"{new} new events and {cfg.refit_after_s / 3600:.0f}h since the last run"
         if features_ready and not last.get("with_llm_features"):
             return True, "LLM item features are ready"
-        need = min(cfg.refit_after_events, max(1, int(cfg.refit_growth * max(last.get("events", 0), 1))))
-        return False, f"up to date; next run after {max(need - new, 1)} more events"
+        return False, f"up to date; next run after {max(self.events_to_next(snap, last), 1)} more events"
 
     def events_to_next(self, snap: Snapshot, last: dict | None) -> int | None:
         if last is None:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from service.rerank.adapted import Timeline, candidate_features
-from service.train.adapted import pools, train_reranker, use_fusion
+from service.train.adapted import pools, train_reranker
 
 
 def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cache: Path | None,
@@ -16,12 +16,10 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
     and rank each user's deep pool with it and with its no-LLM ablation."""
     trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
                              feature_cache=feature_cache)
-    if trained.without_llm.meta.get("fusion"):
-        use_fusion(rec, trained.without_llm.meta["fusion"])  # the pool the reranker was trained on
     timeline = Timeline.build(rec.store, rec.index.space)
     depth = trained.without_llm.pool
     t0 = time.perf_counter()
-    pooled = pools(rec, [r.user for r in rows], depth)
+    pooled = pools(rec, [r.user for r in rows], depth, trained.without_llm.meta.get("fusion"))
     pool_ms = (time.perf_counter() - t0) * 1000 / max(len(rows), 1)
     side = trained.side
     if side is not None:  # items only the test users' pools touch
