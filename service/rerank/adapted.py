@@ -11,8 +11,9 @@ Features per candidate (all computed at request time in a few milliseconds):
   the recency-weighted history, and to the output of a learned next-item head (ridge
   regression from the last items' hidden states to the next item's), fitted on the
   catalog's sequences.
-A gradient-boosted classifier (scikit-learn) learns positives = the user's next item
-against hard negatives (the rest of the candidate pool) and random items. The same
+A gradient-boosted classifier (scikit-learn, in the trainer) learns positives = the
+user's next item against hard negatives (the rest of the candidate pool); its trees are
+exported to arrays (`trees.py`), so serving needs numpy only. The same
 model without the LLM columns is always trained as the ablation; the LLM columns are
 served only if they beat it on held-out users.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import pickle
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from service.rerank.trees import TreeEnsemble
 from service.types import Candidate
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
 
 @dataclass
 class AdaptedRanker:
-    classifier: object  # a fitted sklearn classifier with predict_proba
+    model: TreeEnsemble  # the fitted trees (scikit-learn's, exported; see trees.py)
     feature_names: list[str]
     center: np.ndarray | None = None
     head: np.ndarray | None = None
@@ -212,7 +213,7 @@ class AdaptedRanker:
         return int(self.meta.get("pool", 100))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
-        return self.classifier.predict_proba(x[:, : len(self.feature_names)])[:, 1]
+        return self.model.proba(x[:, : len(self.feature_names)])
 
     def order(self, candidates: list[Candidate], x: np.ndarray) -> list[Candidate]:
         s = self.scores(x)
@@ -228,7 +229,7 @@ class AdaptedRanker:
         tmp = root / f".{self.version}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        (tmp / "model.pkl").write_bytes(pickle.dumps(self.classifier))
+        self.model.save(tmp / "trees.npz")
         if self.center is not None:
             np.savez(tmp / "llm_head.npz", center=self.center, head=self.head)
         (tmp / "meta.json").write_text(json.dumps({"features": self.feature_names, **self.meta}, indent=2))
@@ -245,14 +246,26 @@ class AdaptedRanker:
     def load(cls, directory: Path) -> "AdaptedRanker":
         meta = json.loads((directory / "meta.json").read_text())
         names = meta.pop("features")
-        clf = pickle.loads((directory / "model.pkl").read_bytes())
+        model = _load_trees(directory)
         center = head = None
         if any(f in LLM_FEATURES for f in names):
             z = np.load(directory / "llm_head.npz")
             center, head = z["center"], z["head"]
-        if not hasattr(clf, "predict_proba") or getattr(clf, "n_features_in_", len(names)) != len(names):
-            raise ValueError("the classifier does not match its feature list")
-        return cls(clf, names, center, head, meta)
+        if model.n_features != len(names):
+            raise ValueError("the trees do not match their feature list")
+        return cls(model, names, center, head, meta)
+
+
+def _load_trees(directory: Path) -> TreeEnsemble:
+    if (directory / "trees.npz").exists():
+        return TreeEnsemble.load(directory / "trees.npz")
+    # written before the trees were exported: convert once (needs scikit-learn)
+    import pickle
+
+    log.info("converting %s/model.pkl to trees.npz", directory.name)
+    model = TreeEnsemble.from_sklearn(pickle.loads((directory / "model.pkl").read_bytes()))
+    model.save(directory / "trees.npz")
+    return model
 
 
 def version_name(model_id: str | None, prompt_ref: str, snapshot: int, stamp: str) -> str:

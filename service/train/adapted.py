@@ -28,6 +28,7 @@ import numpy as np
 from service.eval.split import HeldOut
 from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, AdaptedRanker, LLMSide, Timeline,
                                     candidate_features, fit_head, latest_event_time, version_name)
+from service.rerank.trees import TreeEnsemble
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import Store
@@ -147,7 +148,7 @@ def fit(groups: list[Group], n_features: int, seed: int = 0):
     y = np.concatenate([np.arange(len(g.x)) == g.target for g in used]).astype(float)
     clf = make_classifier(seed)
     clf.fit(np.vstack([g.x[:, :n_features] for g in used]), y)
-    return clf
+    return TreeEnsemble.from_sklearn(clf)
 
 
 def per_group_ndcg(groups: list[Group], scorer: Callable[[np.ndarray], np.ndarray] | None,
@@ -260,7 +261,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     per = {"candidate order": per_group_ndcg(val, None)}
     for name, names in variants.items():
         clf = fit(groups["fit"], len(names), seed)
-        per[name] = per_group_ndcg(val, lambda x, c=clf, n=len(names): c.predict_proba(x[:, :n])[:, 1])
+        per[name] = per_group_ndcg(val, lambda x, m=clf, n=len(names): m.proba(x[:, :n]))
     report.seconds["fit"] = time.perf_counter() - t
     for name, vals in per.items():
         report.rows[name] = {"validation_ndcg@10": float(vals.mean())}

@@ -36,11 +36,12 @@ def reverse_scorer(prompt, labels):  # prefers the last label shown: a real chan
 
 
 def fitted_classifier():
-    from sklearn.linear_model import LogisticRegression
+    from service.rerank.trees import TreeEnsemble
+    from service.train.adapted import make_classifier
 
     rng = np.random.default_rng(0)
     x = rng.random((200, len(BASE_FEATURES)))
-    return LogisticRegression().fit(x, (x[:, 1] > 0.5).astype(int))
+    return TreeEnsemble.from_sklearn(make_classifier().fit(x, (x[:, 1] > 0.5).astype(int)))
 
 
 def random_features(context, pool, ranker):
