@@ -92,6 +92,10 @@ class LLMSettings(BaseModel):
     budget_ms: float = Field(1500.0, description="per-request reranking time budget")
     queue_timeout_ms: float = Field(2000.0, description="max wait for the shared model")
     max_queue: int = Field(8, description="requests allowed to wait for the model")
+    adaptive_threads: bool = Field(True, description="give a model job all `threads` only when request "
+                                   "handling left the CPU idle during the previous job, else one thread")
+    nice: int = Field(10, ge=0, le=19, description="nice increment of the model's threads in a serving "
+                      "process: request handling gets the CPU first, the model the rest (0: equal share)")
     zero_shot: bool = Field(
         False, description="rerank with the untrained LLM (label scores as a tie-breaker) until a blend is "
         "fitted. Off: zero-shot scores were measured worse than the candidate order on MovieLens and "
@@ -125,6 +129,8 @@ class TrainerSettings(BaseModel):
                             "says nothing about text relevance; `train-blend` fits it by hand")
     blend_users: int = Field(100, ge=10, description="users (one LLM pass each) the blend is fitted on")
     threads: int = Field(1, ge=1, description="CPU threads the trainer uses (the server keeps the rest)")
+    adaptive_threads: bool = Field(True, description="give a model job all `threads` only when request "
+                                   "handling left the CPU idle during the previous job, else one thread")
     nice: int = Field(10, ge=0, le=19, description="the trainer process's scheduling niceness")
 
 

@@ -30,12 +30,14 @@ def make_backend(settings: Settings) -> LLMBackend | None:
 def make_scheduled_backend(settings: Settings) -> LLMBackend | None:
     """The backend a serving process uses: every model call through one prioritised,
     bounded queue (`scheduler.py`)."""
-    from service.llm.scheduler import ModelScheduler, ScheduledBackend
+    from service.llm.scheduler import ModelScheduler, ScheduledBackend, ThreadPolicy
 
     backend = make_backend(settings)
     if backend is None:
         return None
-    return ScheduledBackend(backend, ModelScheduler(max_queue=max(4, settings.llm.max_queue * 4)))
+    scheduler = ModelScheduler(max_queue=max(4, settings.llm.max_queue * 4), nice=settings.llm.nice)
+    threads = ThreadPolicy(settings.llm.threads) if settings.llm.adaptive_threads else None
+    return ScheduledBackend(backend, scheduler, threads)
 
 
 __all__ = ["LLMBackend", "make_backend", "make_scheduled_backend"]

@@ -132,6 +132,15 @@ class LlamaCppBackend:
             except Exception as e:
                 raise BackendError(f"llama.cpp embedding failed: {e}") from e
 
+    def set_threads(self, n: int) -> None:
+        """Threads for the next calls (the scheduler picks them per job; cheap)."""
+        import llama_cpp
+
+        n = max(1, min(int(n), self.n_threads))
+        for model in (self.llm, self._hidden):
+            if model is not None and model._ctx is not None:
+                llama_cpp.llama_set_n_threads(model._ctx.ctx, n, n)
+
     # -- generation -----------------------------------------------------------------------
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
                  temperature: float = 0.0) -> Iterator[str]:

@@ -5,6 +5,12 @@ share one bounded, prioritised queue and one worker thread.
   for the job already running: llama.cpp has one context, and a generation is ~0.5 s).
 - Streamed generation is produced by the worker into a buffer, never at the reader's
   pace: a slow SSE client holds nobody's model time.
+- Below the requests: the worker (and the llama.cpp/OpenMP threads it starts, which
+  inherit its priority) runs at a `nice` increment, so on a busy machine the CPU goes to
+  request handling first and the model takes what is left.
+- Adaptive threads: a job gets all `threads` when the request threads were idle while
+  the previous job ran, and one thread when they were busy (`cpu.py`), so an idle server
+  writes blurbs at full speed and a busy one keeps a core for ranking.
 - Bounded: past `max_queue` waiting jobs a new one is refused with `Overloaded`, which
   callers turn into the candidate order or a 503 with Retry-After.
 """
@@ -12,6 +18,8 @@ share one bounded, prioritised queue and one worker thread.
 from __future__ import annotations
 
 import itertools
+import logging
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +27,9 @@ from concurrent.futures import Future
 from enum import IntEnum
 
 from service.errors import Overloaded
+from service.llm.cpu import RequestCPU
 
+log = logging.getLogger(__name__)
 _DONE = object()
 
 
@@ -31,8 +41,8 @@ class Priority(IntEnum):
 
 
 class ModelScheduler:
-    def __init__(self, max_queue: int = 32) -> None:
-        self.max_queue = max_queue
+    def __init__(self, max_queue: int = 32, nice: int = 0) -> None:
+        self.max_queue, self.nice = max_queue, nice
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
         self._waiting = 0
@@ -85,7 +95,17 @@ class ModelScheduler:
                 raise piece
             yield piece
 
+    def _lower_priority(self) -> None:
+        if self.nice <= 0:
+            return
+        try:
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + self.nice))
+        except (OSError, AttributeError) as e:  # not Linux, or not allowed: equal share
+            log.warning("could not lower the model thread's priority (%s)", e)
+
     def _run(self) -> None:
+        self._lower_priority()
         while True:
             _p, _n, priority, fn, fut = self._jobs.get()
             with self._lock:
@@ -102,25 +122,55 @@ class ModelScheduler:
                 self.done[priority] += 1
 
 
+class ThreadPolicy:
+    """How many threads the next model job gets: all when requests left the CPU alone
+    (below `busy_share` of a core) during the previous job, else one."""
+
+    def __init__(self, threads: int, busy_share: float = 0.1, cpu: RequestCPU | None = None) -> None:
+        self.threads, self.busy_share = threads, busy_share
+        self.cpu = cpu or RequestCPU()
+        self.chosen = {1: 0, threads: 0}
+
+    def __call__(self) -> int:
+        n = 1 if self.threads > 1 and self.cpu.share() > self.busy_share else self.threads
+        self.chosen[n] = self.chosen.get(n, 0) + 1
+        return n
+
+
 class ScheduledBackend:
     """An LLM backend whose every model call goes through the scheduler, so the rest of
     the code keeps calling the same protocol."""
 
-    def __init__(self, backend, scheduler: ModelScheduler) -> None:
+    def __init__(self, backend, scheduler: ModelScheduler, threads: ThreadPolicy | None = None) -> None:
         self.inner, self.scheduler = backend, scheduler
         self.model_id = backend.model_id
+        set_threads = getattr(backend, "set_threads", None)
+        self._threads = (threads, set_threads) if threads and callable(set_threads) else None
         if not callable(getattr(backend, "hidden_states", None)):
             self.hidden_states = None  # this backend gives none: say so to supports_hidden_states
 
     def __getattr__(self, name):  # render_chat, count_tokens, tokenize ...: no model time
         return getattr(self.inner, name)
 
+    def _sized(self, fn: Callable[[], object]) -> Callable[[], object]:
+        """fn, run with the thread count the policy picks when the job starts."""
+        if self._threads is None:
+            return fn
+        policy, set_threads = self._threads
+
+        def job():
+            set_threads(policy())
+            return fn()
+
+        return job
+
     def label_logprobs(self, prompt: str, labels: list[str]) -> dict[str, float]:
-        return self.scheduler.call(Priority.RANK, lambda: self.inner.label_logprobs(prompt, labels))
+        return self.scheduler.call(Priority.RANK, self._sized(lambda: self.inner.label_logprobs(prompt, labels)))
 
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
                  temperature: float = 0.0, priority: Priority = Priority.BLURB) -> Iterator[str]:
-        return self.scheduler.stream(priority, lambda: self.inner.generate(prompt, max_tokens, stop, temperature))
+        return self.scheduler.stream(priority, self._sized(
+            lambda: self.inner.generate(prompt, max_tokens, stop, temperature)))
 
     def hidden_states(self, texts: list[str]):
-        return self.scheduler.call(Priority.FEATURES, lambda: self.inner.hidden_states(texts))
+        return self.scheduler.call(Priority.FEATURES, self._sized(lambda: self.inner.hidden_states(texts)))

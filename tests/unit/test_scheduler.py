@@ -55,3 +55,51 @@ def test_errors_reach_the_caller_and_the_reader():
     with pytest.raises(RuntimeError, match="generation broke"):
         list(backend.generate("p"))
     assert backend.hidden_states is None  # the fake has none, and says so
+
+
+def test_the_model_worker_runs_below_request_threads():
+    import os
+    import threading
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    s = ModelScheduler(max_queue=4, nice=5)
+    worker_nice = s.call(Priority.RANK, lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert worker_nice == min(19, base + 5)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == base  # the caller is untouched
+
+
+class _CPU:
+    def __init__(self, shares):
+        self.shares = list(shares)
+
+    def share(self):
+        return self.shares.pop(0)
+
+
+def test_model_jobs_get_one_thread_while_requests_use_the_cpu():
+    from service.llm.scheduler import ThreadPolicy
+
+    class Threaded(FakeLLM):
+        def __init__(self):
+            super().__init__()
+            self.threads_seen = []
+
+        def set_threads(self, n):
+            self.threads_seen.append(n)
+
+    inner = Threaded()
+    inner.scores = [{"A": -1.0}] * 3
+    backend = ScheduledBackend(inner, ModelScheduler(max_queue=4), ThreadPolicy(2, cpu=_CPU([0.0, 0.6, 0.05])))
+    for _ in range(3):
+        backend.label_logprobs("Answer: ", ["A", "B"])
+    assert inner.threads_seen == [2, 1, 2]
+
+
+def test_request_cpu_sees_this_process_working():
+    from service.llm.cpu import RequestCPU
+
+    cpu = RequestCPU(min_window_s=0.0)
+    t = time.process_time()
+    while time.process_time() - t < 0.3:
+        pass
+    assert cpu.share() > 0.3
