@@ -6,7 +6,7 @@ negations, numbers, question forms, 'like <title>', and follow-ups that refer to
 previous answer -- each with what every item of its top 5 must satisfy (all of
 `include`, at least one of `any`, none of `exclude`, within `ranges`):
 - movies / tune: the 50 requests below (the lexicon was written with them in view);
-- movies / heldout, books / tune, books / heldout: `scripts/chat_requests/*.yaml`, the
+- movies / heldout, books / tune, books / heldout, */fresh: `scripts/chat_requests/*.yaml`, the
   held-out sets written before any answer was seen and never tuned on.
 Reported per catalog, set and language:
 - attribute precision@5 of the chat pipeline (intent -> filters + normalised query),
@@ -110,9 +110,21 @@ def fits(attrs: dict, expected: dict) -> bool:
             and (not expected.get("any") or any(g in values for g in expected["any"])))
 
 
-def precision_at_5(item_ids: list[str], store, expected: dict) -> float:
+def achievable(store, expected: dict, cache: dict) -> int:
+    """How many catalog items fit the expectation at all (a request for an author with
+    two books can only ever get two right)."""
+    key = json.dumps(expected, sort_keys=True)
+    if key not in cache:
+        cache[key] = sum(fits(item.attributes, expected) for item in store.iter_items())
+    return cache[key]
+
+
+def precision_at_5(item_ids: list[str], store, expected: dict, cache: dict | None = None) -> float:
+    """Items in the top 5 that fit, over the 5 or, when fewer items in the catalog fit
+    at all, over that many."""
     items = store.get_items(item_ids[:5])
-    return sum(fits(items[i].attributes, expected) for i in item_ids[:5] if i in items) / 5
+    hits = sum(fits(items[i].attributes, expected) for i in item_ids[:5] if i in items)
+    return hits / max(1, min(5, achievable(store, expected, {} if cache is None else cache)))
 
 
 def request_sets(catalog: str, which: str) -> list[tuple[str, str, tuple]]:
@@ -120,7 +132,7 @@ def request_sets(catalog: str, which: str) -> list[tuple[str, str, tuple]]:
     out = []
     if catalog == "movies" and which in ("all", "tune"):
         out += [("tune", r[0], r) for r in REQUESTS]
-    for name in ("tune", "heldout"):
+    for name in ("tune", "heldout", "fresh"):
         path = SETS / f"{catalog}_{name}.yaml"
         if which in ("all", name) and path.exists():
             for r in yaml.safe_load(path.read_text(encoding="utf-8")):
@@ -207,7 +219,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--no-llm", action="store_true", help="candidates and facts only")
     ap.add_argument("--catalog", choices=["all", "movies", "books"], default="all")
-    ap.add_argument("--set", choices=["all", "tune", "heldout"], default="all")
+    ap.add_argument("--set", choices=["all", "tune", "heldout", "fresh"], default="all")
     ap.add_argument("--data-dir", type=Path, default=ROOT / "results" / "cache")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--llm-values", action="store_true",
@@ -229,14 +241,15 @@ def main() -> None:
         chat = Chat(rec, rec.explainer)
         requests = request_sets(catalog, args.set)
         rows = []
+        fit_counts: dict = {}
         for n, (set_name, lang, (lang, user, turns, expected)) in enumerate(requests, start=1):
             res = run_one(chat, user, turns, explain=not args.no_blurbs)
             last = [t for t in turns if t != FOLLOW][-1]
             raw = rec.recommend_full(CandidateRequest(user_id=user, query=last, k=5), use_llm=False)
             llm_blurbs = [b for b in res["blurbs"] if b.first_try is not None]
             row = {"set": set_name, "lang": lang, "user": user, "turns": turns, "expected": expected,
-                   "p@5": precision_at_5(res["ids"], rec.store, expected),
-                   "p@5_raw": precision_at_5([r.item_id for r in raw.items], rec.store, expected),
+                   "p@5": precision_at_5(res["ids"], rec.store, expected, fit_counts),
+                   "p@5_raw": precision_at_5([r.item_id for r in raw.items], rec.store, expected, fit_counts),
                    "items_s": res["items_s"], "total_s": res["total_s"], "reranked": res["reranked"],
                    "llm_blurbs": len(llm_blurbs), "first_try_ok": sum(b.first_try for b in llm_blurbs),
                    "facts_after_llm": sum(b.source == "facts" for b in llm_blurbs),
@@ -245,7 +258,7 @@ def main() -> None:
             rows.append(row)
             print(f"[{catalog} {set_name} {n:2d}/{len(requests)}] {lang} p@5 {row['p@5']:.1f} "
                   f"(raw {row['p@5_raw']:.1f}) {row['total_s']:.1f}s  {turns[-1]}", flush=True)
-        for set_name in ("tune", "heldout"):
+        for set_name in ("tune", "heldout", "fresh"):
             part = [r for r in rows if r["set"] == set_name]
             if part:
                 summary = summarize(part, ["all", "en", "fr", "es", "zh", "follow-ups"])

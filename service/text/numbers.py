@@ -17,7 +17,8 @@ from functools import lru_cache
 from service.text.lexicon import Lexicon
 from service.text.vocabulary import Vocabulary
 
-_NUMBER = re.compile(r"(?<![\w.])([$€]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?")
+# a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?")
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19)?(\d0)\b|años\s+(?:19)?(\d0)\b|(\d0)\s*年代)")
 WINDOW_BEFORE, WINDOW_AFTER = 24, 16
 
@@ -41,15 +42,21 @@ def _words(lex: Lexicon, path: tuple[str, ...], lang: str) -> tuple[str, ...]:
     return tuple(sorted({w.casefold() for lg in langs for w in node.get(lg, [])}, key=len, reverse=True))
 
 
-def _has(words: list[str], text: str, at_end: bool) -> bool:
-    """Does `text` end (or start) with one of the words, at a word boundary?"""
+def _match(words: list[str], text: str, at_end: bool) -> int:
+    """The length of the longest of the words `text` ends (or starts) with at a word
+    boundary; 0 if none."""
     t = text.strip().casefold()
+    best = 0
     for w in words:
         if at_end and t.endswith(w) and (len(t) == len(w) or not t[-len(w) - 1].isalnum() or not w.isascii()):
-            return True
+            best = max(best, len(w))
         if not at_end and t.startswith(w) and (len(t) == len(w) or not t[len(w)].isalnum() or not w.isascii()):
-            return True
-    return False
+            best = max(best, len(w))
+    return best
+
+
+def _has(words: list[str], text: str, at_end: bool) -> bool:
+    return _match(words, text, at_end) > 0
 
 
 def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: str, symbol: str) -> str | None:
@@ -94,13 +101,12 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         attr = vocab.roles[role]
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
-        kind = None
-        for k in ("max", "min", "since", "until"):
-            if _has(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True) or \
-                    _has(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False) or \
-                    (unit and _has(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)):
-                kind = k
-                break
+        # the longest comparison wins: 'not before 2005' is since, not until
+        found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
+                        _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False),
+                        _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False) if unit else 0)
+                 for k in ("max", "min", "since", "until")}
+        kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
         if kind in ("max", "until"):
             c = NumericConstraint(attr, None, value, m.start(), m.end(), f"{attr} <= {value:g}")
         elif kind in ("min", "since"):
@@ -112,12 +118,17 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         else:  # 'a 300 dollar phone': about that much
             c = NumericConstraint(attr, None, value * 1.1, m.start(), m.end(), f"{attr} <= {value * 1.1:g}")
         out.append(c)
-    return out + _vague(text, lang, lex, vocab)
+    return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
 
 
-def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[NumericConstraint]:
+def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
+           explicit: set[str] = frozenset()) -> list[NumericConstraint]:
+    """Vague words as ranges, except on an attribute the request gave a number for
+    ('评分高于4.3': the 4.3 counts, not 'rated highly')."""
     low = text.casefold()
     price, rating = vocab.roles.get("price"), vocab.roles.get("rating")
+    price = None if price in explicit else price
+    rating = None if rating in explicit else rating
     out = []
     for kind in ("value", "top_rated", "cheap", "expensive"):
         for w in _words(lex, ("price_words", kind), lang):

@@ -2,7 +2,7 @@
 
 - Every categorical attribute (list values, short text values: genres, shelves, brand,
   authors, category...) with its surface forms: case, hyphen/underscore/space, simple
-  plurals, a person's surname; plus the words other languages use for it where the
+  plurals, a person's surname, a name as Chinese writes it by sound (`names.py`); plus the words other languages use for it where the
   shipped multilingual resource (`lexicon.yaml` concepts) or the overrides file
   (`RECS_VOCABULARY_FILE`: value -> {en, fr, es, zh: [words]}) names them.
 - Every numeric attribute (price, year, rating, runtime...) with its distribution, and
@@ -22,10 +22,12 @@ import numpy as np
 import yaml
 
 from service.text.lexicon import Lexicon
+from service.text.names import NameIndex
 from service.text.titles import words_with_spans
 
 MAX_WORDS = 5
 _SEP = re.compile(r"[-_/]+")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
 
 
@@ -35,6 +37,11 @@ class ValueMention:
     value: str
     start: int
     end: int
+
+
+def looks_like_name(value: str) -> bool:
+    """'Stephen King', 'J.K. Rowling', 'Huawei': capitalised words, a person or a brand."""
+    return bool(_NAMEISH.match(value) or re.fullmatch(r"[A-Z][a-z]{3,}", value))
 
 
 def _key(words: list[str]) -> str:
@@ -95,6 +102,8 @@ class Vocabulary:
         for (name, value) in values:
             self.exact.setdefault(value.casefold(), (name, value))
         self._translate(lex, overrides or {})
+        self._name_values = [(n, v) for (n, v) in values if looks_like_name(v)]
+        self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
 
@@ -132,10 +141,25 @@ class Vocabulary:
         return out
 
     # -- reading a message ---------------------------------------------------------------------
+    @property
+    def names(self) -> NameIndex:
+        """Name values heard in Chinese script (built on the first Chinese message)."""
+        if self._names is None:
+            self._names = NameIndex(self._name_values, self.lex.data.get("name_edges", {}).get("zh", []),
+                                    {k: float(n) for k, n in self.values.items()})
+        return self._names
+
     def find(self, text: str, masked: list[tuple[int, int]] = ()) -> list[ValueMention]:
-        """Attribute values named in `text`, longest match first, outside `masked`."""
+        """Attribute values named in `text`, longest match first, outside `masked`; in
+        Chinese script, names written by sound too (`names.py`)."""
+        out: list[ValueMention] = []
+        if self._name_values and _HAN.search(text):
+            for h in self.names.find(text):
+                if not any(a < h.end and h.start < b for a, b in masked):
+                    out.append(ValueMention(h.attribute, h.value, h.start, h.end))
+            masked = [*masked, *((m.start, m.end) for m in out)]
         words = words_with_spans(text)
-        out, i = [], 0
+        i = 0
         while i < len(words):
             if any(a <= words[i][1] < b for a, b in masked):
                 i += 1

@@ -99,3 +99,23 @@ def test_book_catalog_authors_shelves_and_years():
     assert ranges(ask("un roman d'Agatha Christie des années 30", vocab)) == {("year", 1930.0, 1939.0)}
     assert ask("no quiero nada de Rowling", vocab).values_out == [("authors", "J.K. Rowling")]  # a surname is enough
     assert ranges(ask("2010年以后的书", vocab)) == {("year", 2010.0, None)}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("libros de Dan Brown, pero no anteriores a 2005", {("year", 2005.0, None)}),  # a negated 'before'
+    ("books not after 1990", {("year", None, 1990.0)}),
+    ("不早于2000年的书", {("year", 2000.0, None)}),
+    ("不要斯蒂芬·金的，要2010年以后的", {("year", 2010.0, None)}),  # a number right after a Chinese word
+    ("评分高于4.3的书", {("rating", 4.3, None)}),  # the explicit number, not the vague 'rated highly'
+])
+def test_comparisons_that_are_negated_plural_or_glued_to_chinese(text, expected):
+    vocab = Vocabulary([{"authors": ["Dan Brown"], "year": 1990 + i, "rating": 3.5 + i / 20} for i in range(20)],
+                       lexicon())
+    assert ranges(ask(text, vocab)) == expected
+
+
+def test_a_name_written_in_chinese_is_the_catalogs_author():
+    vocab = books()
+    assert ask("斯蒂芬·金的恐怖小说", vocab).values_in == [("authors", "Stephen King")]
+    assert ask("我想读J·K·罗琳的书", vocab).values_in == [("authors", "J.K. Rowling")]
+    assert ask("不要阿加莎·克里斯蒂的书", vocab).values_out == [("authors", "Agatha Christie")]
