@@ -24,6 +24,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from service.api.openai_compat import OpenAIController
 from service.api.request_id import request_id, request_id_middleware
 from service.api.runtime import Runtime
 from service.api.routes import (
@@ -45,8 +46,11 @@ def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None
     if not keys or handler.opt.get("public"):
         return
     given = connection.headers.get("x-api-key", "")
+    auth = connection.headers.get("authorization", "")
+    if not given and auth[:7].casefold() == "bearer ":  # what OpenAI clients send
+        given = auth[7:].strip()
     if not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
-        raise NotAuthorizedException("missing or wrong X-API-Key header")
+        raise NotAuthorizedException("missing or wrong API key (X-API-Key header, or Authorization: Bearer)")
 
 
 STATUS = [(NotFound, 404), (InvalidInput, 422), (Overloaded, 503), (NotReady, 503), (BackendError, 502)]
@@ -95,8 +99,8 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
                                   exclude=["/metrics", "/health"])
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
-        route_handlers=[RecommendationsController, ChatController, ItemsController, EventsController,
-                        UsersController, HealthController, Metrics],
+        route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
+                        EventsController, UsersController, HealthController, Metrics],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],
         exception_handlers={RecsError: recs_error_handler, HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler},

@@ -41,7 +41,7 @@ def test_health_schema_and_metrics(base):
     assert httpx.get(base + "/health/live").json()["status"] == "ok"
     assert httpx.get(base + "/health/ready").status_code == 200
     spec = httpx.get(base + "/schema/openapi.json").json()
-    for path in ("/v1/recommendations", "/v1/chat", "/v1/items", "/v1/events", "/v1/items/{item_id}/similar",
+    for path in ("/v1/recommendations", "/v1/chat", "/v1/chat/completions", "/v1/models", "/v1/items", "/v1/events", "/v1/items/{item_id}/similar",
                  "/v1/users/{user_id}"):
         assert path in spec["paths"], path
     post(base, "/v1/recommendations", {"user_id": "u0"})

@@ -1,0 +1,229 @@
+"""The chat as an OpenAI-compatible endpoint: `POST /v1/chat/completions` and
+`GET /v1/models`, so the `openai` SDKs, Open WebUI, LibreChat or LangChain's
+`ChatOpenAI` get recommendations from this service's own ranking.
+
+- The assistant message is the recommendation answer: the opening line, then one
+  numbered line per item with its blurb, in the person's language (as `POST /v1/chat`).
+- `stream: true` gives `chat.completion.chunk` events ending with `data: [DONE]`: the
+  opening line as soon as the list is ranked, then each item's line once its blurb is
+  final (blurbs are checked before they are shown, so no text is ever taken back).
+- The structured result (item ids, scores, sources, blurbs, `understood`, `reranked`,
+  `reranker_version`) rides along in `recommendations` (the first chunk when streaming).
+- `user` is the user id; `k`, `explain` and `use_llm` may be sent as extra body fields
+  (`extra_body` in the SDKs). Other OpenAI parameters are accepted and ignored.
+- `usage` counts tokens with the served model's tokenizer (words, without a model).
+- Errors have OpenAI's shape: `{"error": {"message", "type", "param", "code"}}`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.params import JSONBody
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.status_codes import HTTP_200_OK
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.api.request_id import request_id
+from service.api.routes import _items, _observe, _understood
+from service.api.runtime import Runtime
+from service.api.schemas import RecommendedItem, Understood
+from service.chat import Turn
+from service.errors import InvalidInput, NotFound, NotReady, Overloaded, RecsError
+from service.text.titles import words_with_spans
+
+log = logging.getLogger(__name__)
+MODEL_ID = "llm-recs"
+
+
+class OAIMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, list):  # content parts: keep the text ones
+            return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return self.content or ""
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, top_p, max_tokens ...: accepted, not used
+    model: str = MODEL_ID
+    messages: list[OAIMessage] = Field(min_length=1, max_length=50)
+    stream: bool = False
+    stream_options: dict[str, Any] | None = None
+    user: str | None = Field(None, max_length=256, description="the user id whose history personalises the answer")
+    n: int = Field(1, ge=1, le=1, description="one answer per request")
+    k: int = Field(5, ge=1, le=20, description="items in the answer (extension)")
+    explain: bool = Field(True, description="a blurb per item (extension)")
+    use_llm: bool = Field(True, description="rerank and write blurbs with the LLM (extension)")
+
+
+class Recommendations(BaseModel):
+    items: list[RecommendedItem]
+    understood: Understood
+    reranked: bool
+    fallback_reason: str | None
+    reranker_version: str | None
+    model: str | None
+
+
+def oai_error(status: int, message: str, kind: str, code: str | None = None, param: str | None = None,
+              headers: dict | None = None) -> Response:
+    return Response({"error": {"message": message, "type": kind, "param": param, "code": code}},
+                    status_code=status, headers=headers or {})
+
+
+def _error_handler(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ValidationException):
+        extra = exc.extra if isinstance(exc.extra, list) else []
+        where = ", ".join(f"{e.get('key') or e.get('source')}: {e.get('message')}" for e in extra if isinstance(e, dict))
+        return oai_error(400, f"invalid request: {where or exc.detail}", "invalid_request_error")
+    if isinstance(exc, InvalidInput):
+        return oai_error(400, str(exc), "invalid_request_error")
+    if isinstance(exc, NotFound):
+        return oai_error(404, str(exc), "invalid_request_error", "not_found")
+    if isinstance(exc, Overloaded | NotReady):
+        retry = str(max(1, round(getattr(exc, "retry_after", 1.0))))
+        return oai_error(503, str(exc), "server_error", "overloaded", headers={"Retry-After": retry})
+    if isinstance(exc, HTTPException) and exc.status_code < 500:
+        kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
+        return oai_error(exc.status_code, str(exc.detail), kind)
+    rid = request_id(request.scope)
+    log.error("500 on %s %s (request id %s): %s: %s", request.method, request.url.path, rid,
+              type(exc).__name__, exc, exc_info=exc)
+    detail = str(exc) if isinstance(exc, RecsError) else "internal error"
+    return oai_error(500, f"{detail}; quote request id {rid} when reporting it", "server_error")
+
+
+def _turns(messages: list[OAIMessage]) -> list[Turn]:
+    """User and assistant turns (system, developer and tool messages carry no wishes)."""
+    out = [Turn(m.role, m.text()) for m in messages if m.role in ("user", "assistant") and m.text().strip()]
+    if not any(t.role == "user" for t in out):
+        raise InvalidInput("messages must contain at least one non-empty 'user' message")
+    return out
+
+
+class _Tokens:
+    """Token counts for `usage`: the served model's tokenizer, else words."""
+
+    def __init__(self, backend) -> None:
+        self.count = getattr(backend, "count_tokens", None) if backend is not None else None
+
+    def __call__(self, text: str) -> int:
+        if not text:
+            return 0
+        if self.count is not None:
+            try:
+                return int(self.count(text))
+            except Exception:  # a tokenizer error must not fail the answer
+                log.debug("token count failed; counting words", exc_info=True)
+        return len(words_with_spans(text))
+
+
+class OpenAIController(Controller):
+    path = "/v1"
+    tags = ["openai-compatible"]
+    # the same handler for every kind, so the app's own (more specific) ones never answer here
+    exception_handlers = {RecsError: _error_handler, ValidationException: _error_handler,
+                          HTTPException: _error_handler, Exception: _error_handler}
+
+    @get("/models", sync_to_thread=False)
+    def models(self) -> dict:
+        """The one model this service answers as (any `model` value is accepted)."""
+        return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
+                                            "owned_by": "llm-recs"}]}
+
+    @post("/chat/completions", status_code=HTTP_200_OK, sync_to_thread=True)
+    def completions(self, data: JSONBody[ChatCompletionRequest], request: Request,
+                    runtime: NamedDependency[Runtime]) -> Response:
+        """OpenAI chat completions, answered with recommendations (see the module doc)."""
+        chat = runtime.chat()
+        turns = _turns(data.messages)
+        run = chat.run(turns, data.user, data.k, explain=data.explain, use_llm=data.use_llm)
+        plan = next(run)[1]
+        tokens = _Tokens(chat.rec.backend)
+        prompt_tokens = sum(tokens(t.content) for t in turns)
+        cid = f"chatcmpl-{request_id(request.scope) or int(time.time() * 1000)}"
+        created = int(time.time())
+
+        def recommendations(out, blurbs) -> dict:
+            return Recommendations(items=_items(out.items, blurbs), understood=_understood(plan),
+                                   reranked=out.reranked, fallback_reason=out.fallback_reason,
+                                   reranker_version=out.reranker_version, model=out.model).model_dump()
+
+        def usage(text: str) -> dict:
+            completion = tokens(text)
+            return {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
+                    "total_tokens": prompt_tokens + completion}
+
+        if not data.stream:
+            out, blurbs, reply = None, {}, ""
+            for kind, ev in run:
+                if kind == "items":
+                    out = ev
+                    _observe(out, True)
+                elif kind == "blurb":
+                    blurbs[ev.item_id] = ev
+                elif kind == "done":
+                    reply = ev
+            return Response({"id": cid, "object": "chat.completion", "created": created, "model": data.model,
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                                          "logprobs": None, "finish_reason": "stop"}],
+                             "usage": usage(reply), "recommendations": recommendations(out, blurbs)})
+
+        def chunk(delta: dict, finish: str | None = None, **extra) -> ServerSentEventMessage:
+            body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": data.model,
+                    "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}], **extra}
+            return ServerSentEventMessage(data=json.dumps(body, ensure_ascii=False))
+
+        def events() -> Iterator[ServerSentEventMessage]:
+            sent: list[str] = []
+            try:
+                out, blurbs, shown = None, {}, 0
+                for kind, ev in run:
+                    if kind == "items":
+                        out = ev
+                        _observe(out, True)
+                    elif kind == "reply":
+                        sent.append(ev)
+                        yield chunk({"role": "assistant", "content": ev}, recommendations=recommendations(out, {}))
+                    elif kind == "blurb":
+                        blurbs[ev.item_id] = ev
+                        while shown < len(out.items) and out.items[shown].item_id in blurbs:
+                            line = _line(shown, out.items[shown], blurbs)
+                            sent.append(line)
+                            yield chunk({"content": line})
+                            shown += 1
+                    elif kind == "done":
+                        for i in range(shown, len(out.items)):
+                            line = _line(i, out.items[i], blurbs)
+                            sent.append(line)
+                            yield chunk({"content": line})
+                yield chunk({}, "stop")
+                if (data.stream_options or {}).get("include_usage"):
+                    body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": data.model,
+                            "choices": [], "usage": usage("".join(sent))}
+                    yield ServerSentEventMessage(data=json.dumps(body))
+            except Exception as e:  # already 200: say it in-band, in OpenAI's error shape
+                rid = request_id(request.scope)
+                log.exception("chat completion stream failed (request id %s)", rid)
+                yield ServerSentEventMessage(data=json.dumps({"error": {
+                    "message": f"{type(e).__name__}: {e}; request id {rid}", "type": "server_error",
+                    "param": None, "code": None}}))
+            yield ServerSentEventMessage(data="[DONE]")
+
+        return ServerSentEvent(events())
+
+
+def _line(i: int, item, blurbs: dict) -> str:
+    b = blurbs.get(item.item_id)
+    return f"\n{i + 1}. {item.title}" + (f" — {b.text}" if b else "")
