@@ -32,7 +32,7 @@ from litestar.status_codes import HTTP_200_OK
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.request_id import request_id
-from service.api.routes import _items, _observe, _understood
+from service.api.actions import items as _items, observe as _observe, understood as _understood
 from service.api.runtime import Runtime
 from service.api.schemas import RecommendedItem, Understood
 from service.chat import Turn

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterator
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -14,9 +13,9 @@ from litestar.params import FromPath, JSONBody, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
+from service.api import actions
 from service.api.request_id import request_id
 from service.api.runtime import Runtime
-from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS
 from service.api.schemas import (
     ChatRequest,
     ChatResponse,
@@ -27,37 +26,13 @@ from service.api.schemas import (
     ItemsIn,
     RecommendationRequest,
     RecommendationResponse,
-    RecommendedItem,
     SimilarResponse,
-    Understood,
     Upserted,
 )
 from service.chat import Turn
-from service.errors import InvalidInput, NotFound, Overloaded
-from service.pipeline import Recommendation
-from service.types import CandidateRequest, Filters, Item, Ranked
+from service.types import Item
 
 log = logging.getLogger(__name__)
-
-
-def _items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedItem]:
-    out = []
-    for r in ranked:
-        b = (blurbs or {}).get(r.item_id)
-        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note) if b else {}
-        out.append(RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank,
-                                   sources=r.sources, **extra))
-    return out
-
-
-def _observe(rec: Recommendation, allow_degraded: bool) -> None:
-    RECOMMEND_SECONDS.observe(rec.timings_ms.get("total", 0.0) / 1000)
-    if "rerank" in rec.timings_ms and rec.ranker != "adapted":
-        LLM_SECONDS.observe(rec.timings_ms["rerank"] / 1000)
-    if not rec.reranked:
-        FALLBACKS.labels(reason=rec.fallback.value if rec.fallback else "unknown").inc()
-    if rec.overloaded and not allow_degraded:
-        raise Overloaded("the model is saturated; retry, or send allow_degraded=true", retry_after=2.0)
 
 
 class RecommendationsController(Controller):
@@ -68,17 +43,7 @@ class RecommendationsController(Controller):
     def recommend(self, data: JSONBody[RecommendationRequest], runtime: NamedDependency[Runtime]) -> RecommendationResponse:
         """Recommendations for a user and/or a free-text request. An unknown user gets
         the cold-start path (text and popularity)."""
-        rec = runtime.get()
-        req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
-                               filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
-        out = rec.recommend_full(req, use_llm=data.use_llm)
-        _observe(out, data.allow_degraded)
-        blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
-        return RecommendationResponse(items=_items(out.items, blurbs), reranked=out.reranked,
-                                      fallback_reason=out.fallback_reason, model=out.model,
-                                      prompt_version=out.prompt_version, blend=out.blend,
-                                      reranker_version=out.reranker_version,
-                                      timings_ms={k: round(v, 2) for k, v in out.timings_ms.items()})
+        return actions.recommend(runtime, data)
 
 
 class ChatController(Controller):
@@ -102,19 +67,7 @@ class ChatController(Controller):
         plan = next(run)[1]  # planning errors (e.g. no user message) become 4xx here
         wants_stream = data.stream or "text/event-stream" in request.headers.get("accept", "")
         if not wants_stream:
-            out, blurbs, reply = None, {}, ""
-            for kind, ev in run:
-                if kind == "items":
-                    out = ev
-                    _observe(out, True)
-                elif kind == "blurb":
-                    blurbs[ev.item_id] = ev
-                elif kind == "done":
-                    reply = ev
-            return Response(ChatResponse(reply=reply, items=_items(out.items, blurbs), understood=_understood(plan),
-                                         reranked=out.reranked, fallback_reason=out.fallback_reason,
-                                         model=out.model, prompt_version=out.prompt_version,
-                                         reranker_version=out.reranker_version))
+            return Response(actions.collect_chat(plan, run))
 
         def events() -> Iterator[ServerSentEventMessage]:
             def sse(event: str, body: dict) -> ServerSentEventMessage:
@@ -123,9 +76,9 @@ class ChatController(Controller):
             try:
                 for kind, ev in run:
                     if kind == "items":
-                        _observe(ev, True)
-                        yield sse("items", {"items": [i.model_dump() for i in _items(ev.items)],
-                                            "understood": _understood(plan).model_dump(), "reranked": ev.reranked,
+                        actions.observe(ev, True)
+                        yield sse("items", {"items": [i.model_dump() for i in actions.items(ev.items)],
+                                            "understood": actions.understood(plan).model_dump(), "reranked": ev.reranked,
                                             "fallback_reason": ev.fallback_reason, "model": ev.model,
                                             "prompt_version": ev.prompt_version,
                                             "reranker_version": ev.reranker_version})
@@ -146,16 +99,6 @@ class ChatController(Controller):
         return ServerSentEvent(events())
 
 
-def _understood(plan) -> Understood:
-    i = plan.intent
-    return Understood(language=i.language, query=plan.request.query, include=i.include, exclude=i.exclude,
-                      moods=i.moods, like=i.seeds,
-                      values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
-                      numbers=[c.why for c in i.ranges],
-                      llm_values=[f"{a}: {v} (p={p:.2f})" for a, v, p in i.llm_values],
-                      filters=plan.request.filters.model_dump(exclude_defaults=True))
-
-
 class ItemsController(Controller):
     path = "/v1/items"
     tags = ["catalog"]
@@ -167,10 +110,7 @@ class ItemsController(Controller):
 
     @get("/{item_id:str}", sync_to_thread=True)
     def get_item(self, item_id: FromPath[str], runtime: NamedDependency[Runtime]) -> Item:
-        item = runtime.get().store.get_item(item_id)
-        if item is None:
-            raise NotFound(f"no item {item_id!r}")
-        return item
+        return actions.get_item(runtime, item_id)
 
     @delete("/{item_id:str}", sync_to_thread=True)
     def delete_item(self, item_id: FromPath[str], runtime: NamedDependency[Runtime]) -> None:
@@ -180,7 +120,7 @@ class ItemsController(Controller):
     @get("/{item_id:str}/similar", sync_to_thread=True)
     def similar(self, item_id: FromPath[str], runtime: NamedDependency[Runtime],
                 k: int = Parameter(default=10, ge=1, le=100)) -> SimilarResponse:
-        return SimilarResponse(item_id=item_id, items=_items(runtime.get().similar(item_id, k)))
+        return actions.similar(runtime, item_id, k)
 
 
 class EventsController(Controller):
@@ -191,20 +131,7 @@ class EventsController(Controller):
     def add(self, data: JSONBody[EventsIn], runtime: NamedDependency[Runtime]) -> EventsAccepted:
         """Record events (batch), committed before the answer. They change the user's
         next recommendation at once; item-item matrices refresh in the background."""
-        rec = runtime.get()
-        unknown = sorted({e.item_id for e in data.events} - set(rec.store.get_items(
-            sorted({e.item_id for e in data.events}))))
-        created: list[str] = []
-        if unknown:
-            if runtime.settings.unknown_item_events != "create":
-                shown = ", ".join(repr(i) for i in unknown[:10])
-                raise InvalidInput(f"events name unknown item(s) {shown}: POST them to /v1/items first "
-                                   "(nothing from this batch was stored)")
-            rec.add_items([Item(item_id=i, title=i) for i in unknown])
-            created = unknown
-        received = time.time()
-        inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
-        return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
+        return actions.record_events(runtime, data)
 
 
 class UsersController(Controller):

@@ -1,0 +1,111 @@
+"""What the HTTP controllers, the OpenAI-compatible endpoint and the MCP tools do, once:
+each takes the Runtime and a request schema and returns a response schema."""
+
+from __future__ import annotations
+
+import time
+
+from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS
+from service.api.runtime import Runtime
+from service.api.schemas import (
+    ChatResponse,
+    EventsAccepted,
+    EventsIn,
+    RecommendationRequest,
+    RecommendationResponse,
+    RecommendedItem,
+    SimilarResponse,
+    Understood,
+)
+from service.errors import InvalidInput, NotFound, Overloaded
+from service.pipeline import Recommendation
+from service.types import CandidateRequest, Filters, Item, Ranked
+
+
+def items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedItem]:
+    out = []
+    for r in ranked:
+        b = (blurbs or {}).get(r.item_id)
+        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note) if b else {}
+        out.append(RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank,
+                                   sources=r.sources, **extra))
+    return out
+
+
+def observe(rec: Recommendation, allow_degraded: bool) -> None:
+    RECOMMEND_SECONDS.observe(rec.timings_ms.get("total", 0.0) / 1000)
+    if "rerank" in rec.timings_ms and rec.ranker != "adapted":
+        LLM_SECONDS.observe(rec.timings_ms["rerank"] / 1000)
+    if not rec.reranked:
+        FALLBACKS.labels(reason=rec.fallback.value if rec.fallback else "unknown").inc()
+    if rec.overloaded and not allow_degraded:
+        raise Overloaded("the model is saturated; retry, or send allow_degraded=true", retry_after=2.0)
+
+
+def understood(plan) -> Understood:
+    i = plan.intent
+    return Understood(language=i.language, query=plan.request.query, include=i.include, exclude=i.exclude,
+                      moods=i.moods, like=i.seeds,
+                      values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
+                      numbers=[c.why for c in i.ranges],
+                      llm_values=[f"{a}: {v} (p={p:.2f})" for a, v, p in i.llm_values],
+                      filters=plan.request.filters.model_dump(exclude_defaults=True))
+
+
+
+def recommend(runtime: Runtime, data: RecommendationRequest) -> RecommendationResponse:
+    rec = runtime.get()
+    req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
+                           filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
+    out = rec.recommend_full(req, use_llm=data.use_llm)
+    observe(out, data.allow_degraded)
+    blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
+    return RecommendationResponse(items=items(out.items, blurbs), reranked=out.reranked,
+                                  fallback_reason=out.fallback_reason, model=out.model,
+                                  prompt_version=out.prompt_version, blend=out.blend,
+                                  reranker_version=out.reranker_version,
+                                  timings_ms={k: round(v, 2) for k, v in out.timings_ms.items()})
+
+
+def collect_chat(plan, run) -> ChatResponse:
+    """A chat run's events gathered into one answer (the non-streaming form)."""
+    out, blurbs, reply = None, {}, ""
+    for kind, ev in run:
+        if kind == "items":
+            out = ev
+            observe(out, True)
+        elif kind == "blurb":
+            blurbs[ev.item_id] = ev
+        elif kind == "done":
+            reply = ev
+    return ChatResponse(reply=reply, items=items(out.items, blurbs), understood=understood(plan),
+                        reranked=out.reranked, fallback_reason=out.fallback_reason, model=out.model,
+                        prompt_version=out.prompt_version, reranker_version=out.reranker_version)
+
+
+def similar(runtime: Runtime, item_id: str, k: int) -> SimilarResponse:
+    return SimilarResponse(item_id=item_id, items=items(runtime.get().similar(item_id, k)))
+
+
+def get_item(runtime: Runtime, item_id: str) -> Item:
+    item = runtime.get().store.get_item(item_id)
+    if item is None:
+        raise NotFound(f"no item {item_id!r}")
+    return item
+
+
+def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
+    rec = runtime.get()
+    unknown = sorted({e.item_id for e in data.events} - set(rec.store.get_items(
+        sorted({e.item_id for e in data.events}))))
+    created: list[str] = []
+    if unknown:
+        if runtime.settings.unknown_item_events != "create":
+            shown = ", ".join(repr(i) for i in unknown[:10])
+            raise InvalidInput(f"events name unknown item(s) {shown}: POST them to /v1/items first "
+                               "(nothing from this batch was stored)")
+        rec.add_items([Item(item_id=i, title=i) for i in unknown])
+        created = unknown
+    received = time.time()
+    inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
+    return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
