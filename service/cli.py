@@ -258,6 +258,15 @@ def serve(
     uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
 
 
+@app.command("mcp")
+def mcp_cmd() -> None:
+    """Serve the MCP tools (recommend, chat, similar_items, record_events, describe_item)
+    over stdio, for desktop assistants and agent frameworks."""
+    from service.api.mcp import serve_stdio
+
+    serve_stdio(get_settings())
+
+
 @app.command()
 def models() -> None:
     """Known models (models/registry.yaml) and whether each is installed."""

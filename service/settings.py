@@ -160,6 +160,9 @@ class Settings(BaseSettings):
     unknown_item_events: str = Field(
         "reject", description="an event for an unknown item: 'reject' the batch, or 'create' the item")
     fusion: FusionWeights = FusionWeights()
+    mcp_allowed_hosts: list[str] = Field(default_factory=list, description="Host headers /mcp accepts "
+                                         "(DNS-rebinding protection), e.g. ['recs.internal:*']; loopback only "
+                                         "if empty")
     vocabulary_file: Path | None = Field(
         None, description="YAML overrides for the catalog vocabulary: attribute value -> {en, fr, es, zh: [words]} "
         "(how people say a value in each language; added to what the catalog and lexicon give)")

@@ -13,7 +13,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, asgi
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
@@ -24,6 +24,9 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from litestar.types import Receive, Scope, Send
+
+from service.api.mcp import build_mcp
 from service.api.openai_compat import OpenAIController
 from service.api.request_id import request_id, request_id_middleware
 from service.api.runtime import Runtime
@@ -77,9 +80,28 @@ def internal_error_handler(request: Request, exc: Exception, status: int = 500) 
                      "request_id": rid}, status_code=status)
 
 
+def _mcp_security(settings: Settings):
+    """DNS-rebinding protection for /mcp: loopback Host headers only, unless
+    `mcp_allowed_hosts` names the hosts a proxy or other machines use."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    hosts = settings.mcp_allowed_hosts or ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
+                                     allowed_origins=[f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts])
+
+
 def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     settings = settings or get_settings()
     runtime = Runtime(settings, recommender)
+
+    mcp = build_mcp(runtime)
+    mcp_app = mcp.streamable_http_app(streamable_http_path="/", stateless_http=True,
+                                      transport_security=_mcp_security(settings))
+
+    @asgi("/mcp", is_mount=True, copy_scope=True)
+    async def mcp_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        """MCP over streamable HTTP (tools: recommend, chat, similar_items, record_events, describe_item)."""
+        await mcp_app(scope, receive, send)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -88,7 +110,8 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
         else:
             runtime.start_trainer()
         try:
-            yield
+            async with mcp.session_manager.run():
+                yield
         finally:
             runtime.stop()
 
@@ -100,7 +123,7 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
         route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
-                        EventsController, UsersController, HealthController, Metrics],
+                        EventsController, UsersController, HealthController, Metrics, mcp_endpoint],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],
         exception_handlers={RecsError: recs_error_handler, HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler},
