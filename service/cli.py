@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from service.errors import InvalidInput, NotFound, NotReady, RecsError
+from service.assets import asset
 from service.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
@@ -21,7 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first 
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo" / "ml-latest-small"
+DEMO_DATA = asset("demo", "ml-latest-small")
 EXIT = {InvalidInput: 2, NotFound: 3, NotReady: 4}
 
 

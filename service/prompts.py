@@ -11,9 +11,10 @@ import yaml
 from langchain_core.prompts import PromptTemplate
 from pydantic import BaseModel, Field, model_validator
 
+from service.assets import asset
 from service.errors import InvalidInput, NotFound
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS_DIR = asset("prompts")
 
 
 class PromptFile(BaseModel):

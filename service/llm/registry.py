@@ -7,9 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from service.assets import asset
 from service.errors import NotReady
 
-REGISTRY = Path(__file__).resolve().parents[2] / "models" / "registry.yaml"
+REGISTRY = asset("models", "registry.yaml")
 
 
 def known_models() -> dict[str, dict]:
