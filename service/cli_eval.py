@@ -81,10 +81,13 @@ def eval_cmd(
             a = cfg["adapted"]
             console.print(f"adapted reranker: pool {a['pool']}, serving variant {a['chosen']} ({a['reason']}); "
                           f"training seconds {a['train_seconds']}")
-        if json_out:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(result, indent=2))
-            console.print(f"wrote {json_out}")
+        from service.settings import get_settings
+
+        latest = get_settings().latest_eval_path  # what the playground's eval page shows
+        for out in [latest] + ([json_out] if json_out else []):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2))
+        console.print(f"wrote {json_out or latest}")
     except RecsError as e:
         fail(e)
 

@@ -188,6 +188,11 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     @property
+    def latest_eval_path(self) -> Path:
+        """The latest `eval` report (shown by the playground's eval page)."""
+        return self.data_dir / "eval" / "latest.json"
+
+    @property
     def artifacts_dir(self) -> Path:
         return self.data_dir / "rerank"
 

@@ -28,6 +28,7 @@ from litestar.types import Receive, Scope, Send
 
 from service.api.mcp import build_mcp
 from service.api.openai_compat import OpenAIController
+from service.api.playground import InsightController, PlaygroundController, static_router
 from service.api.request_id import request_id, request_id_middleware
 from service.api.runtime import Runtime
 from service.api.routes import (
@@ -123,7 +124,8 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
         route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
-                        EventsController, UsersController, HealthController, Metrics, mcp_endpoint],
+                        EventsController, UsersController, HealthController, Metrics, mcp_endpoint,
+                        InsightController, PlaygroundController, static_router],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],
         exception_handlers={RecsError: recs_error_handler, HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler},

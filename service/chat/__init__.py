@@ -18,6 +18,8 @@ from service.text.lexicon import lexicon
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters, Range
 
+ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
+       "es": (("sugerencias", "sugerencia"),)}
 HEADERS = {
     "en": ("Here are {n} picks ({about}):", "Here are {n} picks for you:",
            "I found nothing matching {about}; try fewer constraints.", "I don't know {missing} in this catalog, so I went by the rest."),
@@ -141,6 +143,9 @@ class Chat:
         if n == 0:
             return nothing.format(about=plan.about or "…")
         text = with_about.format(n=n, about=plan.about) if plan.about else plain.format(n=n)
+        if n == 1:  # 'Here is 1 pick', 'Voici 1 suggestion'
+            for plural, singular in ONE.get(lang, ()):
+                text = text.replace(plural, singular, 1)
         if plan.intent.unresolved:
             text = missing.format(missing=", ".join(f"“{u}”" for u in plan.intent.unresolved[:2])) + " " + text
         return text
