@@ -20,9 +20,7 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -33,14 +31,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from demo_server import demo_server  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -92,26 +84,14 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    tmp = Path(tempfile.mkdtemp(prefix="soak-"))
-    env = {**os.environ, "RECS_DATA_DIR": str(tmp / "data"), "RECS_TRAINER__ENABLED": "true"}
-    subprocess.run([sys.executable, "-m", "service", "import", "--format", "movielens-csv",
-                    "--path", str(ROOT / "data/demo/ml-latest-small")], env=env, check=True,
-                   stdout=subprocess.DEVNULL, cwd=ROOT)
-    port = free_port()
-    log = open(tmp / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(base + "/health/ready").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
+    with demo_server("soak-", RECS_TRAINER__ENABLED="true") as (base, data, server):
+        soak(args, base, data, server)
+
+
+def soak(args, base: str, data: Path, server) -> None:
     from service.store import Store
 
-    store = Store(tmp / "data" / "recs.sqlite3")
+    store = Store(data / "recs.sqlite3")
     users = sorted({u for u, *_ in store.iter_events()})[:300]
     items = store.item_ids()
     rec = Recorder()
@@ -141,7 +121,7 @@ def main() -> None:
                 time.sleep(50 / args.events_per_s)
 
     def items_loop():
-        rng, n = random.Random(2), 0
+        n = 0
         with httpx.Client(base_url=base, timeout=60) as http:
             while not stop.is_set():
                 n += 1
@@ -223,11 +203,8 @@ def main() -> None:
     last = [mb for t, mb in rss_samples if t >= elapsed - 90] or [rss_end]
     rss_start, rss_settled = min(warm), min(last)
     metrics = httpx.get(base + "/metrics").text
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
 
-    stored = {(u, i, ts) for u, i, _t, _v, ts in Store(tmp / "data" / "recs.sqlite3").iter_events()}
+    stored = {(u, i, ts) for u, i, _t, _v, ts in Store(data / "recs.sqlite3").iter_events()}
     lost = sum(1 for e in rec.acked if e not in stored)
     rows = {}
     for name, lat in rec.lat.items():
