@@ -278,7 +278,7 @@ def models() -> None:
         table.add_column(col)
     for name, entry in known_models().items():
         try:
-            resolve_model(name)
+            resolve_model(name, get_settings().models_dir)
             ok = "yes"
         except RecsError as e:
             ok = str(e)

