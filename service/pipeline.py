@@ -19,7 +19,8 @@ from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
 from service.llm import LLMBackend, make_scheduled_backend
-from service.rerank.adapted import AdaptedRanker, LLMSide, Timeline, candidate_features, latest_event_time
+from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
+                                    latest_event_time)
 from service.rerank.base import Fallback, RerankContext
 from service.rerank.registry import RerankerSet
 from service.rerank.stage import RerankStage
@@ -136,7 +137,7 @@ class Recommender:
             side = LLMSide(self.rankers.item_features, ranker.center, ranker.head)
         x = candidate_features(self, context.history, context.at, pool, side, self.timeline)
         if ranker.uses_llm and side is None:  # no cache to read: the columns are unknown (NaN)
-            x = np.hstack([x, np.full((len(pool), len(ranker.feature_names) - x.shape[1]), np.nan)])
+            x = np.hstack([x, np.full((len(pool), len(LLM_FEATURES)), np.nan)])
         return x
 
     # -- index lifecycle --------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 import scipy.sparse as sp
 
 from service.candidates.cf import ItemItemModel
+from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
 from service.settings import Settings
 from service.store import Store
@@ -27,8 +28,9 @@ def _sequences(store: Store, space: ItemSpace):
 
 class CandidateIndex:
     def __init__(self, space: ItemSpace, model: ItemItemModel, built_from: int,
-                 build_seconds: float = 0.0) -> None:
+                 build_seconds: float = 0.0, seq: SequenceModel | None = None) -> None:
         self.space, self.model = space, model
+        self.seq = seq or SequenceModel.build(len(space), [])
         self.built_from = built_from  # the store's last event id when built
         self.build_seconds = build_seconds
 
@@ -37,13 +39,16 @@ class CandidateIndex:
         t0 = time.perf_counter()
         last = store.stats().last_event_id
         space = ItemSpace(store.iter_items())
-        model = ItemItemModel.build(len(space), _sequences(store, space), settings.cf)
-        return cls(space, model, last, time.perf_counter() - t0)
+        sequences = list(_sequences(store, space))
+        model = ItemItemModel.build(len(space), sequences, settings.cf)
+        seq = SequenceModel.build(len(space), sequences)
+        return cls(space, model, last, time.perf_counter() - t0, seq)
 
     # -- persistence ------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(folder / "cf.npz")
+        self.seq.save(folder / "seq.npz")
         (folder / "index.json").write_text(json.dumps({
             "ids": self.space.ids, "built_from": self.built_from,
             "build_seconds": self.build_seconds,
@@ -53,14 +58,15 @@ class CandidateIndex:
     def load(cls, folder: Path, store: Store, settings: Settings) -> "CandidateIndex | None":
         """The saved index, or None when absent or built from another catalog."""
         meta_path = folder / "index.json"
-        if not meta_path.exists() or not (folder / "cf.npz").exists():
+        if not all(p.exists() for p in (meta_path, folder / "cf.npz", folder / "seq.npz")):
             return None
         meta = json.loads(meta_path.read_text())
         space = ItemSpace(store.iter_items())
         if space.ids != meta["ids"]:
             return None
         model = ItemItemModel.load(folder / "cf.npz", settings.cf)
-        return cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0))
+        return cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
+                   SequenceModel.load(folder / "seq.npz"))
 
     # -- cheap updates between rebuilds -----------------------------------------------
     def with_items(self, items: list[Item]) -> "CandidateIndex":
@@ -73,14 +79,15 @@ class CandidateIndex:
         for it in items:
             if it.item_id in space.index:
                 space.update(it)
-        model = self.model
+        model, seq = self.model, self.seq
         if new:
             space.extend(new)
             n = len(space)
             model = copy.copy(self.model)
             model.sim, model.trans = _grow(self.model.sim, n), _grow(self.model.trans, n)
             model.popularity = _pad(self.model.popularity, n)
-        return CandidateIndex(space, model, self.built_from, self.build_seconds)
+            seq = self.seq.grown(n)
+        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq)
 
 
 def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:

@@ -6,6 +6,8 @@ Features per candidate (all computed at request time in a few milliseconds):
   transition parts of CF separately, similarity to and transitions from the latest item,
   how often the item was taken in the window before the request ("trend"), its
   popularity as of then, and the user's history length;
+- sequence (`candidates/sequence.py`): votes of session neighbours (users whose
+  histories overlap this one's recent items) and what followed the last two items;
 - frozen LLM features (`item_features.py`): the model's hidden state over each item's
   line of the ranking prompt, cached per item. From them: cosine to the latest item, to
   the recency-weighted history, and to the output of a learned next-item head (ridge
@@ -36,7 +38,7 @@ from service.types import Candidate
 log = logging.getLogger(__name__)
 
 BASE_FEATURES = ["rank", "fused", "cf", "semantic", "popularity", "cf_sim", "cf_trans", "last_sim",
-                 "last_trans", "trend", "pop_before", "history_len"]
+                 "last_trans", "trend", "pop_before", "history_len", "sknn", "next2"]
 LLM_FEATURES = ["llm_last", "llm_profile", "llm_head"]
 HEAD_CONTEXT = 3
 
@@ -76,6 +78,12 @@ class Timeline:
             recent[k] = b - np.searchsorted(seg, lo_t, side="left")
             before[k] = b
         return recent, before
+
+
+def _share(v: np.ndarray) -> np.ndarray:
+    """Scores over the pool scaled to a max of 1 (0 where nobody voted)."""
+    top = float(v.max()) if v.size else 0.0
+    return v / top if top > 0 else np.zeros(len(v))
 
 
 def latest_event_time(store, user_id: str | None) -> float:
@@ -143,7 +151,7 @@ def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
     safe = np.where(rows >= 0, rows, 0)
     hist_rows = space.rows(history)[-model.cfg.history:]
     n = len(pool)
-    cf_sim = cf_trans = last_sim = last_trans = np.zeros(n)
+    cf_sim = cf_trans = last_sim = last_trans = sknn = next2 = np.zeros(n)
     if hist_rows:
         w = model.profile_weights(len(hist_rows))
         hr = np.asarray(hist_rows)
@@ -160,6 +168,9 @@ def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
 
         cf_sim, cf_trans = part(model.sim), part(model.trans)
         last_sim, last_trans = last_row(model.sim), last_row(model.trans)
+        seq, n_items = rec.index.seq, len(space)
+        sknn, next2 = (_share(v[safe]) for v in (seq.neighbour_scores(hist_rows, n_items),
+                                                seq.next_after(hist_rows, n_items)))
     recent, before = timeline.counts(rows, t)
     pop = model.popularity
     top_pop = float(np.log1p(pop.max())) if len(pop) else 1.0
@@ -173,6 +184,7 @@ def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
         cf_sim, cf_trans, last_sim, last_trans,
         np.log1p(recent), np.log1p(before),
         np.full(n, math.log1p(len(history))),
+        sknn, next2,
     ]
     x = np.column_stack([np.asarray(c, dtype=np.float64) for c in cols])
     if llm is None:
@@ -213,7 +225,10 @@ class AdaptedRanker:
         return int(self.meta.get("pool", 100))
 
     def scores(self, x: np.ndarray) -> np.ndarray:
-        return self.model.proba(x[:, : len(self.feature_names)])
+        """x: columns BASE_FEATURES + LLM_FEATURES (as candidate_features gives them);
+        the model reads its own, by name, so artifacts fitted on fewer features serve on."""
+        names = BASE_FEATURES + LLM_FEATURES
+        return self.model.proba(x[:, [names.index(f) for f in self.feature_names]])
 
     def order(self, candidates: list[Candidate], x: np.ndarray) -> list[Candidate]:
         s = self.scores(x)
@@ -251,7 +266,7 @@ class AdaptedRanker:
         if any(f in LLM_FEATURES for f in names):
             z = np.load(directory / "llm_head.npz")
             center, head = z["center"], z["head"]
-        if model.n_features != len(names):
+        if model.n_features != len(names) or not set(names) <= set(BASE_FEATURES + LLM_FEATURES):
             raise ValueError("the trees do not match their feature list")
         return cls(model, names, center, head, meta)
 
