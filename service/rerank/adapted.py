@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 BASE_FEATURES = ["rank", "fused", "cf", "semantic", "popularity", "cf_sim", "cf_trans", "last_sim",
                  "last_trans", "trend", "pop_before", "history_len", "sknn", "next2"]
 LLM_FEATURES = ["llm_last", "llm_profile", "llm_head"]
+SEQUENCE_FEATURES = ["sknn", "next2"]  # kept by the trainer only where they help (train/adapted.py)
 HEAD_CONTEXT = 3
 
 

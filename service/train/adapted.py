@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from service.eval.split import HeldOut
-from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, AdaptedRanker, LLMSide, Timeline,
+from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, SEQUENCE_FEATURES, AdaptedRanker, LLMSide, Timeline,
                                     candidate_features, fit_head, latest_event_time, version_name)
 from service.rerank.trees import TreeEnsemble
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
@@ -141,13 +141,19 @@ def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, time
     return groups
 
 
-def fit(groups: list[Group], n_features: int, seed: int = 0):
+def columns(names: list[str]) -> list[int]:
+    """Where the named features sit in candidate_features' columns."""
+    every = BASE_FEATURES + LLM_FEATURES
+    return [every.index(f) for f in names]
+
+
+def fit(groups: list[Group], names: list[str], seed: int = 0):
     """Positives: each target; negatives: the rest of its group. Groups whose target is
     not in the pool teach nothing about order and are left out."""
     used = [g for g in groups if g.target >= 0]
     y = np.concatenate([np.arange(len(g.x)) == g.target for g in used]).astype(float)
     clf = make_classifier(seed)
-    clf.fit(np.vstack([g.x[:, :n_features] for g in used]), y)
+    clf.fit(np.vstack([g.x[:, columns(names)] for g in used]), y)
     return TreeEnsemble.from_sklearn(clf)
 
 
@@ -254,14 +260,26 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     groups = {"fit": fit_groups, "validation": groups["validation"]}
 
     t = time.perf_counter()
-    variants = {"adapted_no_llm": BASE_FEATURES}
-    if side is not None:
-        variants["adapted"] = BASE_FEATURES + LLM_FEATURES
     val = groups["validation"]
     per = {"candidate order": per_group_ndcg(val, None)}
-    for name, names in variants.items():
-        clf = fit(groups["fit"], len(names), seed)
-        per[name] = per_group_ndcg(val, lambda x, m=clf, n=len(names): m.proba(x[:, :n]))
+
+    def score(feature_names: list[str]) -> np.ndarray:
+        m, cols = fit(groups["fit"], feature_names, seed), columns(feature_names)
+        return per_group_ndcg(val, lambda x: m.proba(x[:, cols]))
+
+    # the sequence features stay only if they help on validation (they cost no model time,
+    # so a better mean is enough)
+    plain = [f for f in BASE_FEATURES if f not in SEQUENCE_FEATURES]
+    with_seq, without_seq = score(BASE_FEATURES), score(plain)
+    helps = with_seq.mean() > without_seq.mean()
+    base, per["adapted_no_llm"], unused = (BASE_FEATURES, with_seq, without_seq) if helps else \
+        (plain, without_seq, with_seq)
+    other = "without sequence features" if helps else "with sequence features"
+    report.rows[other] = {"validation_ndcg@10": float(unused.mean())}
+    variants = {"adapted_no_llm": base}
+    if side is not None:
+        variants["adapted"] = base + LLM_FEATURES
+        per["adapted"] = score(variants["adapted"])
     report.seconds["fit"] = time.perf_counter() - t
     for name, vals in per.items():
         report.rows[name] = {"validation_ndcg@10": float(vals.mean())}
@@ -307,7 +325,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
         meta["version"] = version_name(meta["model"], meta["prompt"], meta["snapshot_event_id"], stamp)
         if not uses:
             meta["version"] = meta["version"].replace("adapted-", "adapted-nollm-", 1)
-        built[name] = AdaptedRanker(fit(both, len(names), seed), names,
+        built[name] = AdaptedRanker(fit(both, names, seed), names,
                                     side.center if uses else None, side.head if uses else None, meta)
     report.seconds["total"] = time.perf_counter() - t_start
     for r in built.values():

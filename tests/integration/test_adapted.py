@@ -127,7 +127,7 @@ def test_corrupt_or_missing_artifact_falls_back_to_the_candidate_order(planted, 
     assert missing.blend != "adapted" and "no adapted reranker trained" in missing.reranker_version
 
     trained, path = train_and_save(settings, store, backend=None, users=None, pool=30, fit_splits=1, learn_fusion=False)
-    (path / "model.pkl").write_bytes(b"not a pickle")
+    (path / "trees.npz").write_bytes(b"not an npz file")
     with caplog.at_level(logging.WARNING):
         rec = Recommender(settings, store=store, embedder=embedder)
         out = rec.recommend_full(CandidateRequest(history=["p1", "a1"], k=5))
@@ -160,7 +160,9 @@ def test_llm_features_are_cached_per_item_and_served(planted, embedder, tmp_path
     trained = train_reranker(settings, store, backend=backend, users=None, pool=30, fit_splits=1, learn_fusion=False)
     assert trained.with_llm is not None and trained.with_llm.feature_names[-len(LLM_FEATURES):] == LLM_FEATURES
     assert len(trained.side.cache) == len(planted_catalog())  # every item, computed once
-    assert set(trained.report.rows) == {"candidate order", "adapted_no_llm", "adapted"}
+    # the sequence features are an ablation of their own: the unused variant is reported
+    assert set(trained.report.rows) - {"with sequence features", "without sequence features"} == \
+        {"candidate order", "adapted_no_llm", "adapted"} and len(trained.report.rows) == 4
     trained.with_llm.save(settings.artifacts_dir / "adapted")  # serve the LLM variant, whatever was chosen
     rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
     rec.build_index()
