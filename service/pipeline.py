@@ -14,6 +14,7 @@ import numpy as np
 
 from service.calllog import CallLog
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.candidates.sources import SessionNeighbours
 from service.candidates.refresher import IndexRefresher
 from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
@@ -89,6 +90,7 @@ class Recommender:
             "semantic_profile": ChromaSemantic(space, self.vectors, "profile"),
             "semantic_query": ChromaSemantic(space, self.vectors, "query"),
             "popularity": Popularity(space, model),
+            "sknn": SessionNeighbours(space, self.index.seq),
         }
 
     @property

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from service.candidates.cf import ItemItemModel
+from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
 from service.candidates.vectors import ChromaVectors, chroma_where
 from service.types import Candidate, CandidateRequest
@@ -49,6 +50,22 @@ class ItemItemCF:
         if not rows:
             return []
         scores = self.model.score(rows)
+        return top_k(self.space, scores, self.space.allowed(request), k, self.name, min_score=0.0)
+
+
+class SessionNeighbours:
+    """Items that users with overlapping recent histories took (`sequence.py`)."""
+
+    name = "sknn"
+
+    def __init__(self, space: ItemSpace, seq: SequenceModel) -> None:
+        self.space, self.seq = space, seq
+
+    def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
+        rows = self.space.rows(request.history or [])
+        if not rows:
+            return []
+        scores = self.seq.neighbour_scores(rows, len(self.space))
         return top_k(self.space, scores, self.space.allowed(request), k, self.name, min_score=0.0)
 
 

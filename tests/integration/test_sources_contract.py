@@ -4,7 +4,7 @@ import pytest
 
 from service.types import CandidateRequest, Filters
 
-SOURCES = ["cf", "semantic_profile", "semantic_query", "popularity"]
+SOURCES = ["cf", "semantic_profile", "semantic_query", "popularity", "sknn"]
 
 
 def _request(**kw):
