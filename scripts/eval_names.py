@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-from collections import Counter
 import sys
 from pathlib import Path
 
@@ -21,8 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.text.names import NameIndex  # noqa: E402
-from service.text.vocabulary import looks_like_name  # noqa: E402
+from service.text.lexicon import lexicon  # noqa: E402
+from service.text.vocabulary import Vocabulary  # noqa: E402
 
 
 def main() -> None:
@@ -30,14 +29,10 @@ def main() -> None:
     ap.add_argument("--catalog", type=Path, default=ROOT / "data/demo/goodbooks-2k")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    books = Counter(a.strip() for row in csv.DictReader(open(args.catalog / "books.csv", encoding="utf-8"))
-                    for a in row["authors"].split(",") if a.strip())
-    authors = sorted(books)
-    from service.text.lexicon import lexicon
-
-    index = NameIndex([("authors", a) for a in authors if looks_like_name(a)],
-                      lexicon().data.get("name_edges", {}).get("zh", []),
-                      {("authors", a): n for a, n in books.items()})
+    books = [{"authors": [a.strip() for a in row["authors"].split(",") if a.strip()]}
+             for row in csv.DictReader(open(args.catalog / "books.csv", encoding="utf-8"))]
+    vocab = Vocabulary(books, lexicon())  # the names index the chat uses
+    index, authors = vocab.names, {a for b in books for a in b["authors"]}
     spec = yaml.safe_load((ROOT / "scripts/chat_requests/zh_names.yaml").read_text(encoding="utf-8"))
     out = {"catalog": args.catalog.name, "names": len(authors), "sets": {}}
     print(f"{'set':<8} {'n':>4} {'right':>6} {'wrong':>6} {'missed':>7}")

@@ -129,8 +129,6 @@ class TrainerSettings(BaseModel):
                             "says nothing about text relevance; `train-blend` fits it by hand")
     blend_users: int = Field(100, ge=10, description="users (one LLM pass each) the blend is fitted on")
     threads: int = Field(1, ge=1, description="CPU threads the trainer uses (the server keeps the rest)")
-    adaptive_threads: bool = Field(True, description="give a model job all `threads` only when request "
-                                   "handling left the CPU idle during the previous job, else one thread")
     nice: int = Field(10, ge=0, le=19, description="the trainer process's scheduling niceness")
 
 

@@ -17,6 +17,7 @@ from service.api.schemas import (
     SimilarResponse,
     Understood,
 )
+from service.chat import Turn
 from service.errors import InvalidInput, NotFound, Overloaded
 from service.pipeline import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
@@ -67,6 +68,14 @@ def recommend(runtime: Runtime, data: RecommendationRequest) -> RecommendationRe
                                   timings_ms={k: round(v, 2) for k, v in out.timings_ms.items()})
 
 
+def start_chat(runtime: Runtime, turns: list[Turn], user_id: str | None, k: int, explain: bool,
+               use_llm: bool):
+    """(plan, the rest of the run's events); planning errors (no user message...) raise
+    here, before any answer has started."""
+    run = runtime.chat().run(turns, user_id, k, explain=explain, use_llm=use_llm)
+    return next(run)[1], run
+
+
 def collect_chat(plan, run) -> ChatResponse:
     """A chat run's events gathered into one answer (the non-streaming form)."""
     out, blurbs, reply = None, {}, ""
@@ -78,6 +87,10 @@ def collect_chat(plan, run) -> ChatResponse:
             blurbs[ev.item_id] = ev
         elif kind == "done":
             reply = ev
+    return chat_response(plan, out, blurbs, reply)
+
+
+def chat_response(plan, out: Recommendation, blurbs: dict, reply: str) -> ChatResponse:
     return ChatResponse(reply=reply, items=items(out.items, blurbs), understood=understood(plan),
                         reranked=out.reranked, fallback_reason=out.fallback_reason, model=out.model,
                         prompt_version=out.prompt_version, reranker_version=out.reranker_version)

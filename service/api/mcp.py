@@ -43,12 +43,9 @@ def build_mcp(runtime: Runtime) -> MCPServer:
     @mcp.tool(description="Answer a chat request for recommendations: the reply text, the items with a short "
                           "reason each, and what was understood (constraints, numbers, referenced items).")
     def chat(request: ChatRequest) -> ChatResponse:
-        conversation = runtime.chat()
         turns = [Turn(m.role, m.content, m.item_ids) for m in request.messages]
-        run = conversation.run(turns, request.user_id, request.k, explain=request.explain,
-                               use_llm=request.use_llm)
-        plan = next(run)[1]
-        return actions.collect_chat(plan, run)
+        return actions.collect_chat(*actions.start_chat(runtime, turns, request.user_id, request.k,
+                                                        request.explain, request.use_llm))
 
     @mcp.tool(description="Items most similar to one item (collaborative and text similarity).")
     def similar_items(item_id: str, k: int = 10) -> SimilarResponse:

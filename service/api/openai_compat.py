@@ -32,9 +32,8 @@ from litestar.status_codes import HTTP_200_OK
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.request_id import request_id
-from service.api.actions import items as _items, observe as _observe, understood as _understood
+from service.api import actions
 from service.api.runtime import Runtime
-from service.api.schemas import RecommendedItem, Understood
 from service.chat import Turn
 from service.errors import InvalidInput, NotFound, NotReady, Overloaded, RecsError
 from service.text.titles import words_with_spans
@@ -67,15 +66,6 @@ class ChatCompletionRequest(BaseModel):
     use_llm: bool = Field(True, description="rerank and write blurbs with the LLM (extension)")
 
 
-class Recommendations(BaseModel):
-    items: list[RecommendedItem]
-    understood: Understood
-    reranked: bool
-    fallback_reason: str | None
-    reranker_version: str | None
-    model: str | None
-
-
 def oai_error(status: int, message: str, kind: str, code: str | None = None, param: str | None = None,
               headers: dict | None = None) -> Response:
     return Response({"error": {"message": message, "type": kind, "param": param, "code": code}},
@@ -106,10 +96,7 @@ def _error_handler(request: Request, exc: Exception) -> Response:
 
 def _turns(messages: list[OAIMessage]) -> list[Turn]:
     """User and assistant turns (system, developer and tool messages carry no wishes)."""
-    out = [Turn(m.role, m.text()) for m in messages if m.role in ("user", "assistant") and m.text().strip()]
-    if not any(t.role == "user" for t in out):
-        raise InvalidInput("messages must contain at least one non-empty 'user' message")
-    return out
+    return [Turn(m.role, m.text()) for m in messages if m.role in ("user", "assistant") and m.text().strip()]
 
 
 class _Tokens:
@@ -146,19 +133,15 @@ class OpenAIController(Controller):
     def completions(self, data: JSONBody[ChatCompletionRequest], request: Request,
                     runtime: NamedDependency[Runtime]) -> Response:
         """OpenAI chat completions, answered with recommendations (see the module doc)."""
-        chat = runtime.chat()
         turns = _turns(data.messages)
-        run = chat.run(turns, data.user, data.k, explain=data.explain, use_llm=data.use_llm)
-        plan = next(run)[1]
-        tokens = _Tokens(chat.rec.backend)
+        plan, run = actions.start_chat(runtime, turns, data.user, data.k, data.explain, data.use_llm)
+        tokens = _Tokens(runtime.get().backend)
         prompt_tokens = sum(tokens(t.content) for t in turns)
         cid = f"chatcmpl-{request_id(request.scope) or int(time.time() * 1000)}"
         created = int(time.time())
 
-        def recommendations(out, blurbs) -> dict:
-            return Recommendations(items=_items(out.items, blurbs), understood=_understood(plan),
-                                   reranked=out.reranked, fallback_reason=out.fallback_reason,
-                                   reranker_version=out.reranker_version, model=out.model).model_dump()
+        def recommendations(out) -> dict:  # the structured result, as /v1/chat gives it
+            return actions.chat_response(plan, out, {}, "").model_dump(exclude={"reply"})
 
         def usage(text: str) -> dict:
             completion = tokens(text)
@@ -166,19 +149,11 @@ class OpenAIController(Controller):
                     "total_tokens": prompt_tokens + completion}
 
         if not data.stream:
-            out, blurbs, reply = None, {}, ""
-            for kind, ev in run:
-                if kind == "items":
-                    out = ev
-                    _observe(out, True)
-                elif kind == "blurb":
-                    blurbs[ev.item_id] = ev
-                elif kind == "done":
-                    reply = ev
+            answer = actions.collect_chat(plan, run)
             return Response({"id": cid, "object": "chat.completion", "created": created, "model": data.model,
-                             "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.reply},
                                           "logprobs": None, "finish_reason": "stop"}],
-                             "usage": usage(reply), "recommendations": recommendations(out, blurbs)})
+                             "usage": usage(answer.reply), "recommendations": answer.model_dump(exclude={"reply"})})
 
         def chunk(delta: dict, finish: str | None = None, **extra) -> ServerSentEventMessage:
             body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": data.model,
@@ -192,10 +167,10 @@ class OpenAIController(Controller):
                 for kind, ev in run:
                     if kind == "items":
                         out = ev
-                        _observe(out, True)
+                        actions.observe(out, True)
                     elif kind == "reply":
                         sent.append(ev)
-                        yield chunk({"role": "assistant", "content": ev}, recommendations=recommendations(out, {}))
+                        yield chunk({"role": "assistant", "content": ev}, recommendations=recommendations(out))
                     elif kind == "blurb":
                         blurbs[ev.item_id] = ev
                         while shown < len(out.items) and out.items[shown].item_id in blurbs:

@@ -7,6 +7,7 @@ from elsewhere."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -23,6 +24,12 @@ static_router = create_static_files_router(path="/playground/static", directorie
                                            include_in_schema=False)
 
 
+@cache
+def _page(name: str) -> str:
+    """A page, read once."""
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
 class PlaygroundController(Controller):
     path = "/"
     opt = {"public": True}  # the pages hold no data; the API calls they make need the key
@@ -30,11 +37,11 @@ class PlaygroundController(Controller):
 
     @get("/", media_type="text/html")
     async def chat_page(self) -> Response:
-        return Response((STATIC / "index.html").read_text(encoding="utf-8"), media_type="text/html")
+        return Response(_page("index.html"), media_type="text/html")
 
     @get("/playground/eval", media_type="text/html")
     async def eval_page(self) -> Response:
-        return Response((STATIC / "eval.html").read_text(encoding="utf-8"), media_type="text/html")
+        return Response(_page("eval.html"), media_type="text/html")
 
 
 class InsightController(Controller):

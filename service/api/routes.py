@@ -61,10 +61,8 @@ class ChatController(Controller):
         opening line), `blurb` deltas per item (a higher `attempt` restarts that item's
         text), `blurb_done` (the final, checked blurb), then `done` with the whole reply
         (or `error`)."""
-        chat = runtime.chat()
         turns = [Turn(m.role, m.content, m.item_ids) for m in data.messages]
-        run = chat.run(turns, data.user_id, data.k, explain=data.explain, use_llm=data.use_llm)
-        plan = next(run)[1]  # planning errors (e.g. no user message) become 4xx here
+        plan, run = actions.start_chat(runtime, turns, data.user_id, data.k, data.explain, data.use_llm)
         wants_stream = data.stream or "text/event-stream" in request.headers.get("accept", "")
         if not wants_stream:
             return Response(actions.collect_chat(plan, run))

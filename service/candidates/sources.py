@@ -3,6 +3,7 @@ request's filters, exclusions and seen items, behind one protocol."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -39,6 +40,15 @@ def top_k(space: ItemSpace, scores: np.ndarray, mask: np.ndarray, k: int, name: 
     ]
 
 
+def from_history(space: ItemSpace, request: CandidateRequest, k: int, name: str,
+                 score: Callable[[list[int]], np.ndarray]) -> list[Candidate]:
+    """A source that scores every item from the request's history rows (none: nothing)."""
+    rows = space.rows(request.history or [])
+    if not rows:
+        return []
+    return top_k(space, score(rows), space.allowed(request), k, name, min_score=0.0)
+
+
 class ItemItemCF:
     name = "cf"
 
@@ -46,11 +56,7 @@ class ItemItemCF:
         self.space, self.model = space, model
 
     def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
-        rows = self.space.rows(request.history or [])
-        if not rows:
-            return []
-        scores = self.model.score(rows)
-        return top_k(self.space, scores, self.space.allowed(request), k, self.name, min_score=0.0)
+        return from_history(self.space, request, k, self.name, self.model.score)
 
 
 class SessionNeighbours:
@@ -62,11 +68,8 @@ class SessionNeighbours:
         self.space, self.seq = space, seq
 
     def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
-        rows = self.space.rows(request.history or [])
-        if not rows:
-            return []
-        scores = self.seq.neighbour_scores(rows, len(self.space))
-        return top_k(self.space, scores, self.space.allowed(request), k, self.name, min_score=0.0)
+        return from_history(self.space, request, k, self.name,
+                            lambda rows: self.seq.neighbour_scores(rows, len(self.space)))
 
 
 class Popularity:

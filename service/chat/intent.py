@@ -84,7 +84,8 @@ def _answer_items(turn: Turn, titles: TitleIndex) -> list[str | None]:
     return list(dict.fromkeys(i for i, _s, _e in titles.find_all(turn.content)))
 
 
-def _set(include: list[str], exclude: list[str], concept: str, negated: bool) -> None:
+def _set(include: list, exclude: list, concept, negated: bool) -> None:
+    """Wanted or not (a concept, or a catalog value): the latest word on it wins."""
     add, drop = (exclude, include) if negated else (include, exclude)
     if concept in drop:
         drop.remove(concept)
@@ -102,14 +103,6 @@ def _add_mood(intent: Intent, mood: str, lex: Lexicon) -> None:
     intent.moods.append(mood)
     for concept in lex.mood_excludes(mood):
         _set(intent.include, intent.exclude, concept, True)
-
-
-def _set_value(intent: Intent, value: tuple[str, str], negated: bool) -> None:
-    add, drop = (intent.values_out, intent.values_in) if negated else (intent.values_in, intent.values_out)
-    if value in drop:
-        drop.remove(value)
-    if value not in add:
-        add.append(value)
 
 
 def _set_range(intent: Intent, c: NumericConstraint) -> None:
@@ -211,7 +204,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 for attr in {v.attribute for v in fresh if not negated(v.start)}:
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
-                _set_value(intent, (v.attribute, v.value), negated(v.start))
+                _set(intent.values_in, intent.values_out, (v.attribute, v.value), negated(v.start))
                 masked.append((v.start, v.end))
         if lang == "en":
             for w, start, _end in words_with_spans(text):

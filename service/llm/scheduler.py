@@ -27,7 +27,7 @@ from concurrent.futures import Future
 from enum import IntEnum
 
 from service.errors import Overloaded
-from service.llm.cpu import RequestCPU
+from service.llm.cpu import CpuShare, request_cpu
 
 log = logging.getLogger(__name__)
 _DONE = object()
@@ -126,9 +126,9 @@ class ThreadPolicy:
     """How many threads the next model job gets: all when requests left the CPU alone
     (below `busy_share` of a core) during the previous job, else one."""
 
-    def __init__(self, threads: int, busy_share: float = 0.1, cpu: RequestCPU | None = None) -> None:
+    def __init__(self, threads: int, busy_share: float = 0.1, cpu: CpuShare | None = None) -> None:
         self.threads, self.busy_share = threads, busy_share
-        self.cpu = cpu or RequestCPU()
+        self.cpu = cpu or request_cpu()
         self.chosen = {1: 0, threads: 0}
 
     def __call__(self) -> int:

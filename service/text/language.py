@@ -26,6 +26,11 @@ _STOP = {
 _ACCENTS = {"fr": set("éèêëàâçîïôûùœ"), "es": set("ñáíóúü¿¡")}
 
 
+def has_cjk(text: str) -> bool:
+    """Any Chinese character in the text?"""
+    return _CJK.search(text) is not None
+
+
 def detect(text: str, default: str = "en") -> str:
     """'zh', 'fr', 'es' or 'en' (also for text with no clue at all)."""
     if not text or not text.strip():

@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from service.text.language import has_cjk
 from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
 from service.text.titles import words_with_spans
 
 MAX_WORDS = 5
 _SEP = re.compile(r"[-_/]+")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
 
 
@@ -153,7 +153,7 @@ class Vocabulary:
         """Attribute values named in `text`, longest match first, outside `masked`; in
         Chinese script, names written by sound too (`names.py`)."""
         out: list[ValueMention] = []
-        if self._name_values and _HAN.search(text):
+        if self._name_values and has_cjk(text):
             for h in self.names.find(text):
                 if not any(a < h.end and h.start < b for a, b in masked):
                     out.append(ValueMention(h.attribute, h.value, h.start, h.end))

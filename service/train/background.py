@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from service.llm.cpu import CpuShare, process_cpu
 from service.settings import Settings, TrainerSettings
 from service.store import Store
 
@@ -60,25 +61,10 @@ class ServerLoad:
     other core far more than its one thread's share of CPU suggests)."""
 
     def __init__(self, pid: int | None, busy_share: float = 0.15) -> None:
-        self.pid, self.busy_share = pid, busy_share
-        self._last = (self._cpu(), time.monotonic())
-
-    def _cpu(self) -> float | None:
-        if not self.pid:
-            return None
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            return None
+        self.cpu, self.busy_share = CpuShare(lambda: process_cpu(pid)), busy_share
 
     def busy(self) -> bool:
-        cpu, now = self._cpu(), time.monotonic()
-        last_cpu, last_t = self._last
-        self._last = (cpu, now)
-        if cpu is None or last_cpu is None or now - last_t <= 0:
-            return False
-        return (cpu - last_cpu) / (now - last_t) > self.busy_share
+        return self.cpu.share() > self.busy_share
 
     def wait_while_busy(self, at_most_s: float = 5.0, step_s: float = 0.25) -> float:
         """Sleep while the server works (at most `at_most_s`, so work still advances)."""

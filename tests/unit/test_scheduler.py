@@ -96,9 +96,9 @@ def test_model_jobs_get_one_thread_while_requests_use_the_cpu():
 
 
 def test_request_cpu_sees_this_process_working():
-    from service.llm.cpu import RequestCPU
+    from service.llm.cpu import request_cpu
 
-    cpu = RequestCPU(min_window_s=0.0)
+    cpu = request_cpu(min_window_s=0.0)
     t = time.process_time()
     while time.process_time() - t < 0.3:
         pass
