@@ -34,9 +34,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.eval import metrics  # noqa: E402
-from service.eval.split import holdout_latest, sample  # noqa: E402
-from service.ingest.importer import reader  # noqa: E402
-from service.types import Event, Item  # noqa: E402
+from service.eval.harness import load_split  # noqa: E402
+from service.eval.split import sample  # noqa: E402
 
 
 def free_port() -> int:
@@ -48,15 +47,7 @@ def free_port() -> int:
 
 
 def load(fmt: str, path: Path):
-    items: dict[str, Item] = {}
-    events: list[Event] = []
-    for parsed in reader(fmt, path, {}, "items"):
-        if isinstance(parsed.record, Item):
-            items[parsed.record.item_id] = parsed.record
-        elif isinstance(parsed.record, Event):
-            events.append(parsed.record)
-    rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events if e.item_id in items]
-    kept, held = holdout_latest(rows)
+    items, kept, held = load_split(fmt, path)
     kept.sort(key=lambda r: r[4])  # a live stream arrives in time order
     return list(items.values()), kept, held
 

@@ -31,8 +31,9 @@ class Prepared:
     n_events: int
 
 
-def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
-            settings: Settings | None = None) -> Prepared:
+def load_split(fmt: str, path: Path) -> tuple[dict[str, Item], list[tuple], list[HeldOut]]:
+    """The catalog, the events that stay (user, item, type, value, timestamp) and every
+    held-out user: the one leave-last-out split that eval, replay and peers share."""
     items: dict[str, Item] = {}
     events: list[Event] = []
     for parsed in reader(fmt, Path(path), {}, "items"):
@@ -40,8 +41,14 @@ def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
             items[parsed.record.item_id] = parsed.record
         elif isinstance(parsed.record, Event):
             events.append(parsed.record)
-    events = [e for e in events if e.item_id in items]
-    kept, held_all = holdout_latest([(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events])
+    rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events if e.item_id in items]
+    kept, held = holdout_latest(rows)
+    return items, kept, held
+
+
+def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
+            settings: Settings | None = None) -> Prepared:
+    items, kept, held_all = load_split(fmt, path)
     train = [Event(user_id=u, item_id=i, type=t, value=v, timestamp=ts) for u, i, t, v, ts in kept]
     base = settings or Settings()
     s = base.model_copy(update={"data_dir": Path(workdir)})
