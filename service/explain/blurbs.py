@@ -16,13 +16,13 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from service.errors import RecsError
 from service.explain.grounding import check, trim
-from service.llm.chains import generation_chain
+from service.llm.chains import generate_each
 from service.prompts import load_prompt
 from service.settings import Settings
 from service.text.language import NAMES
@@ -175,13 +175,15 @@ class Explainer:
     def explain(self, items: list[Ranked], history: list[str], lang: str = "en", asked: str | None = None,
                 asked_values: list[str] | None = None, user_id: str | None = None,
                 calllog=None, prefer: list[str] = ()) -> Iterator[BlurbDelta | Blurb]:
-        """Deltas while the LLM writes, then one final Blurb per item (the final text is
-        what counts: a failed attempt is followed by a new attempt or by facts)."""
+        """Deltas while the LLM writes, and one final Blurb per item as soon as it is
+        final (the final text is what counts: a failed attempt is followed by a new
+        attempt or by facts). Cached and fact blurbs come first; the LLM writes the rest
+        together, so their deltas interleave and they finish in any order."""
         t0 = time.perf_counter()
         hist = history[-self.rec.settings.cf.history:]
         known = self.rec.store.get_items(hist + [r.item_id for r in items])
         hist_items = {h: known[h] for h in hist if h in known}
-        titles = self.titles()
+        todo: list[_Job] = []
         for n, r in enumerate(items):
             item = known.get(r.item_id)
             if item is None:
@@ -195,7 +197,7 @@ class Explainer:
             shared = self.shared(item, anchors, lang)
             asked_labels = self.shared(item, asked_values or [], lang)
             facts = self.facts_text(item, anchors, shared, asked_labels, lang)
-            reason, transient = None, False
+            reason = None
             if self.backend is None:
                 reason = "no LLM configured"
             elif lang not in self.cfg.llm_languages:
@@ -204,53 +206,97 @@ class Explainer:
                 reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
             elif not anchors:
                 reason = "nothing in the history to ground it on"
-            elif (time.perf_counter() - t0) * 1000 > self.cfg.budget_ms:
-                reason, transient = "the blurb time budget is spent", True
             if reason:
                 blurb = Blurb(r.item_id, facts, False, "facts", reason)
-                if not transient:  # a spent budget says nothing about the next request
-                    self._remember(key, blurb)
+                self._remember(key, blurb)
                 yield blurb
                 continue
-            blurb, transient = yield from self._write(item, anchors, hist_items, shared, facts, lang, asked,
-                                                      titles, user_id, calllog)
-            if not transient:
-                self._remember(key, blurb)
-            yield blurb
+            todo.append(self._job(key, item, anchors, hist_items, shared, facts, lang, asked))
+        if todo:
+            yield from self._write(todo, hist_items, lang, t0, user_id, calllog)
 
-    def _write(self, item, anchors, hist_items, shared, facts, lang, asked, titles, user_id,
-               calllog) -> Iterator[BlurbDelta | Blurb]:
-        """Yields deltas; returns (the final blurb, whether its failure was transient: a
-        busy or failing model is not a verdict on this blurb, so it is not cached)."""
+    def _job(self, key, item, anchors, hist_items, shared, facts, lang, asked) -> _Job:
         liked = [display(a.title) for a in anchors] + [display(h.title) for h in list(hist_items.values())[-5:]]
         values = {"liked": "; ".join(dict.fromkeys(liked)), "asked": asked or "recommendations",
                   "item": display(item.title), "details": ", ".join(shared or _values(item)[:3]) or "no details",
                   "anchor": display(anchors[0].title), "language": NAMES.get(lang, "English")}
-        prefix = self.prompt.prefix(lang, **values)
-        rendered = self.backend.render_chat(self.prompt.messages(**values)) + prefix
-        allowed = set(hist_items) | {item.item_id}
-        first_ok, reasons = None, []
+        rendered, prefix = self.prompt.full_text(self.backend, lang, **values)
+        return _Job(key, item, facts, prefix, rendered)
+
+    def _write(self, jobs: list[_Job], hist_items, lang, t0, user_id, calllog) -> Iterator[BlurbDelta | Blurb]:
+        """Attempt 1 (greedy) for every job together, then attempt 2 (sampled) for those
+        the grounding check failed, together; then facts. A busy or failing model, or a
+        spent time budget, is not a verdict on a blurb: such blurbs are not cached."""
+        titles = self.titles()
         for attempt, temperature in ((1, 0.0), (2, 0.7)):
-            chain = generation_chain(lambda _v: rendered, self.backend, self.cfg.max_tokens, temperature, ["\n"])
-            yield BlurbDelta(item.item_id, prefix, attempt)
-            pieces, t = [], time.perf_counter()
+            if not jobs:
+                return
+            if (time.perf_counter() - t0) * 1000 > self.cfg.budget_ms:
+                for j in jobs:
+                    yield self._fallback(j, "the blurb time budget is spent", cache=False)
+                return
+            for j in jobs:
+                j.pieces = []
+                yield BlurbDelta(j.item.item_id, j.prefix, attempt)
+            retry, t = [], time.perf_counter()
             try:
-                for piece in chain.stream({}):
-                    pieces.append(piece)
-                    yield BlurbDelta(item.item_id, piece, attempt)
+                for i, piece in self._generate([j.rendered for j in jobs], temperature):
+                    j = jobs[i]
+                    if piece is not None:
+                        j.pieces.append(piece)
+                        yield BlurbDelta(j.item.item_id, piece, attempt)
+                        continue
+                    text = trim(j.prefix + "".join(j.pieces))
+                    reason = check(text, allowed=set(hist_items) | {j.item.item_id}, titles=titles, language=lang,
+                                   prompt=self._instructions, answer_prefix=j.prefix)
+                    if calllog is not None:
+                        calllog.record("generate", self.prompt.ref, j.rendered, {"text": text, "check": reason or "ok"},
+                                       model=self.backend.model_id, user_id=user_id,
+                                       latency_ms=round((time.perf_counter() - t) * 1000, 1), fallback=reason)
+                    if j.first_ok is None:
+                        j.first_ok = reason is None
+                    j.done = True
+                    if reason is None:
+                        blurb = Blurb(j.item.item_id, text, True, "llm", None, j.first_ok)
+                        self._remember(j.key, blurb)
+                        yield blurb
+                    else:
+                        j.reasons.append(reason)
+                        retry.append(j)
             except RecsError as e:
-                reasons.append(f"the model failed: {e}")
-                return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok), True
-            text = trim(prefix + "".join(pieces))
-            reason = check(text, allowed=allowed, titles=titles, language=lang, prompt=self._instructions,
-                           answer_prefix=prefix)
-            if calllog is not None:
-                calllog.record("generate", self.prompt.ref, rendered, {"text": text, "check": reason or "ok"},
-                               model=self.backend.model_id, user_id=user_id,
-                               latency_ms=round((time.perf_counter() - t) * 1000, 1), fallback=reason)
-            if first_ok is None:
-                first_ok = reason is None
-            if reason is None:
-                return Blurb(item.item_id, text, True, "llm", None, first_ok), False
-            reasons.append(reason)
-        return Blurb(item.item_id, facts, False, "facts", "; ".join(reasons), first_ok), False
+                for j in jobs:
+                    if not j.done:
+                        j.reasons.append(f"the model failed: {e}")
+                        yield self._fallback(j, None, cache=False)
+                for j in retry:
+                    yield self._fallback(j, None, cache=True)
+                return
+            jobs = retry
+            for j in jobs:
+                j.done = False
+        for j in jobs:
+            yield self._fallback(j, None, cache=True)
+
+    def _generate(self, prompts: list[str], temperature: float) -> Iterator[tuple[int, str | None]]:
+        return generate_each(self.backend, prompts, self.cfg.max_tokens, ["\n"], temperature)
+
+    def _fallback(self, job: _Job, reason: str | None, cache: bool) -> Blurb:
+        blurb = Blurb(job.item.item_id, job.facts, False, "facts", reason or "; ".join(job.reasons), job.first_ok)
+        if cache:
+            self._remember(job.key, blurb)
+        return blurb
+
+
+@dataclass(eq=False)
+class _Job:
+    """One LLM blurb being written."""
+
+    key: tuple
+    item: Item
+    facts: str
+    prefix: str  # the answer's start, given to the model
+    rendered: str  # the whole prompt
+    pieces: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why attempts failed
+    first_ok: bool | None = None
+    done: bool = False

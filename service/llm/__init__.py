@@ -17,7 +17,8 @@ def make_backend(settings: Settings) -> LLMBackend | None:
 
         path, model_id = resolve_model(cfg.model, settings.models_dir)
         return LlamaCppBackend(path, model_id, n_ctx=cfg.n_ctx, n_threads=cfg.threads,
-                               queue_timeout_s=cfg.queue_timeout_ms / 1000)
+                               queue_timeout_s=cfg.queue_timeout_ms / 1000, parallel=cfg.parallel,
+                               parallel_ctx=cfg.parallel_ctx)
     if cfg.backend == "openai":
         from service.llm.openai_http import OpenAIBackend
 

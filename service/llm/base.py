@@ -30,6 +30,10 @@ class LLMBackend(Protocol):
         """Stream text pieces of a completion."""
         ...
 
+    # Optional: `generate_batch(prompts, max_tokens, stop, temperature)` yielding
+    # (prompt index, text piece) and (prompt index, None) when that completion ends,
+    # written together (llamacpp.py). `chains.generate_each` gives the same for any backend.
+
 
 def render_plain(messages: list[dict[str, str]], add_generation_prompt: bool = True) -> str:
     """Fallback template for base models without a chat template."""

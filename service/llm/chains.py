@@ -1,7 +1,9 @@
-"""LangChain carries the generation chains (blurbs, chat text): our backend is wrapped
-as a LangChain `LLM`, so any backend (llama.cpp, an OpenAI-compatible server, the test
-fake) streams through the same Runnable interface. Ranking does not go through here:
-LangChain exposes no logits."""
+"""LangChain carries the generation chains: our backend is wrapped as a LangChain `LLM`,
+so any backend (llama.cpp, an OpenAI-compatible server, the test fake) streams through
+the same Runnable interface. Several completions at once (an answer's blurbs) go to
+llama.cpp's parallel sequences when the backend has them (`parallel.py`), else through
+the chain one after another. Ranking does not go through here: LangChain exposes no
+logits."""
 
 from __future__ import annotations
 
@@ -51,3 +53,23 @@ def generation_chain(render: Callable[[dict], str], backend, max_tokens: int, te
     """values -> rendered prompt (the model's chat template + answer prefix) -> streamed text."""
     llm = BackendLLM(backend=backend, max_tokens=max_tokens, temperature=temperature)
     return RunnableLambda(render) | (llm.bind(stop=stop) if stop else llm)
+
+
+def generate_each(backend, prompts: list[str], max_tokens: int = 64, stop: list[str] | None = None,
+                  temperature: float = 0.0) -> Iterator[tuple[int, str | None]]:
+    """Completions of several prompts as (index, piece), and (index, None) at each end:
+    together when the backend can (`generate_batch`), else one after another."""
+    batch = getattr(backend, "generate_batch", None)
+    if callable(batch):
+        yield from batch(prompts, max_tokens, stop, temperature)
+    else:
+        yield from one_after_another(backend, prompts, max_tokens, stop, temperature)
+
+
+def one_after_another(backend, prompts: list[str], max_tokens: int = 64, stop: list[str] | None = None,
+                      temperature: float = 0.0) -> Iterator[tuple[int, str | None]]:
+    for i, prompt in enumerate(prompts):
+        chain = generation_chain(lambda _v, p=prompt: p, backend, max_tokens, temperature, stop)
+        for piece in chain.stream({}):
+            yield i, piece
+        yield i, None

@@ -23,13 +23,16 @@ from service.llm.base import render_plain
 
 class LlamaCppBackend:
     def __init__(self, model_path: str, model_id: str, n_ctx: int = 2048, n_threads: int = 2,
-                 n_batch: int = 512, queue_timeout_s: float = 30.0) -> None:
+                 n_batch: int = 512, queue_timeout_s: float = 30.0, parallel: int = 8,
+                 parallel_ctx: int = 4096) -> None:
         from llama_cpp import Llama
 
         self.model_id = model_id
         self.model_path, self.n_threads = model_path, n_threads
         self._hidden: Llama | None = None  # a second context, opened on first use
         self._hidden_lock = threading.Lock()
+        self._parallel = None  # the generation context for several completions at once, on first use
+        self.parallel, self.parallel_ctx = parallel, parallel_ctx
         self.llm = Llama(model_path=model_path, n_ctx=n_ctx, n_threads=n_threads,
                          n_threads_batch=n_threads, n_batch=n_batch, flash_attn=True, verbose=False)
         self.lock = threading.Lock()  # one context: one request at a time
@@ -140,6 +143,8 @@ class LlamaCppBackend:
         for model in (self.llm, self._hidden):
             if model is not None and model._ctx is not None:
                 llama_cpp.llama_set_n_threads(model._ctx.ctx, n, n)
+        if self._parallel is not None:
+            self._parallel.set_threads(n)
 
     # -- generation -----------------------------------------------------------------------
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
@@ -151,3 +156,31 @@ class LlamaCppBackend:
                 yield chunk["choices"][0]["text"]
         finally:
             self.lock.release()
+
+    def generate_batch(self, prompts: list[str], max_tokens: int = 64, stop: list[str] | None = None,
+                       temperature: float = 0.0) -> Iterator[tuple[int, str | None]]:
+        """Several completions written together (`parallel.py`): (index, piece) as they
+        come and (index, None) when one ends. With `parallel` 1, one after another."""
+        if self.parallel <= 1:
+            from service.llm.chains import one_after_another
+
+            yield from one_after_another(self, prompts, max_tokens, stop, temperature)
+            return
+        from service.llm.parallel import ParallelGenerator
+
+        bos = [self.llm.token_bos()] if self._needs_bos() else []
+        tokens = [bos + self.tokenize(p) for p in prompts]
+        self._acquire()
+        try:
+            if self._parallel is None:
+                self._parallel = ParallelGenerator(self.llm, n_seq=self.parallel, n_ctx=self.parallel_ctx,
+                                                   n_threads=self.n_threads)
+            yield from self._parallel.generate(tokens, max_tokens, stop, temperature)
+        except InvalidInput:
+            raise
+        except Exception as e:
+            self._parallel.prefix = []
+            raise BackendError(f"llama.cpp generation failed: {e}") from e
+        finally:
+            self.lock.release()
+

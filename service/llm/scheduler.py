@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from enum import IntEnum
 
 from service.errors import Overloaded
+from service.llm.chains import generate_each
 from service.llm.cpu import CpuShare, request_cpu
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,12 @@ class ScheduledBackend:
                  temperature: float = 0.0, priority: Priority = Priority.BLURB) -> Iterator[str]:
         return self.scheduler.stream(priority, self._sized(
             lambda: self.inner.generate(prompt, max_tokens, stop, temperature)))
+
+    def generate_batch(self, prompts: list[str], max_tokens: int = 64, stop: list[str] | None = None,
+                       temperature: float = 0.0, priority: Priority = Priority.BLURB
+                       ) -> Iterator[tuple[int, str | None]]:
+        return self.scheduler.stream(priority, self._sized(
+            lambda: generate_each(self.inner, prompts, max_tokens, stop, temperature)))
 
     def hidden_states(self, texts: list[str]):
         return self.scheduler.call(Priority.FEATURES, self._sized(lambda: self.inner.hidden_states(texts)))

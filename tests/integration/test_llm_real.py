@@ -108,3 +108,41 @@ def test_eval_with_llm_reports_llm_blend_and_the_ablation(tmp_path):
     assert all(len(row.lp["rank_listwise"]) == 5 for row in rows)
     for name in ("llm", "blend", "blend_no_llm"):  # every reranker returns a permutation of the candidates
         assert all(sorted(a) == sorted(b) for a, b in zip(rankings[name], rankings["identity"]))
+
+
+def _blurb_prompts(backend, items: list[str]) -> list[str]:
+    prompt = load_prompt("blurb")
+    out = []
+    for it in items:
+        values = {"liked": "Alien; Aliens", "asked": "recommendations", "item": it, "details": "Action",
+                  "anchor": "Alien", "language": "English"}
+        out.append(backend.render_chat(prompt.messages(**values)) + prompt.prefix("en", **values))
+    return out
+
+
+def test_parallel_sequences_write_together_over_a_cached_prefix(backend):
+    """One call writes several completions: every step decodes one token for every
+    unfinished sequence (so steps <= max_tokens, not their sum), each ends with None,
+    no stop string is emitted, and the next call reuses the prompt's fixed part."""
+    prompts = _blurb_prompts(backend, ["Heat", "Jumanji", "Casino", "Sabrina", "GoldenEye"])
+    texts, ends = {}, []
+    for i, piece in backend.generate_batch(prompts, max_tokens=24, stop=["\n"]):
+        if piece is None:
+            ends.append(i)
+        else:
+            texts[i] = texts.get(i, "") + piece
+    gen = backend._parallel
+    assert sorted(ends) == [0, 1, 2, 3, 4] and all("\n" not in t for t in texts.values())
+    assert gen.stats["steps"] <= 24 and gen.stats["calls"] == 1
+    assert len([t for t in texts.values() if t.strip()]) >= 4
+    evaluated = gen.stats["prefix_evaluated"]
+    list(backend.generate_batch(_blurb_prompts(backend, ["Nixon", "Balto"]), max_tokens=8, stop=["\n"]))
+    assert gen.stats["prefix_reused"] >= 20  # the system message and instructions, kept from the last call
+    assert gen.stats["prefix_evaluated"] - evaluated < gen.stats["prefix_reused"]
+
+
+def test_one_parallel_sequence_writes_what_create_completion_writes(backend):
+    (prompt,) = _blurb_prompts(backend, ["Heat"])
+    alone = "".join(backend.generate(prompt, max_tokens=24, stop=["\n"]))
+    batched = "".join(p for _i, p in backend.generate_batch([prompt], max_tokens=24, stop=["\n"]) if p)
+    assert batched == alone and alone.strip()

@@ -77,8 +77,8 @@ def test_facts_only_beyond_the_top_items_without_history_or_llm(recommender):
     fake = FakeLLM()
     fake.texts.append("is pure space adventure with a brave young crew.")
     ex = Explainer(recommender, fake, settings)
-    blurbs = finals(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))
-    assert [b.source for b in blurbs] == ["llm", "facts"] and "top 1" in blurbs[1].note
+    blurbs = {b.item_id: b for b in finals(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))}
+    assert blurbs["s5"].source == "llm" and blurbs["s6"].source == "facts" and "top 1" in blurbs["s6"].note
     cold = finals(Explainer(recommender, fake, settings).explain(ranked(recommender, ["k1"]), []))[0]
     assert cold.source == "facts" and "nothing in the history" in cold.note
     none = finals(Explainer(recommender, None, settings).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
@@ -96,3 +96,20 @@ def test_a_model_failure_falls_back_to_facts(recommender):
     fake.texts.append("is a thoughtful, gripping story about simulated worlds.")  # the model is back
     (again,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     assert not again.cached and again.source == "llm"  # a transient failure was not cached as final
+
+
+def test_an_answers_blurbs_are_written_together_and_each_is_final_as_soon_as_it_ends(recommender):
+    """Cached and fact blurbs come first; the LLM's deltas may interleave; an item whose
+    first try fails is retried after the first round, alone."""
+    fake = FakeLLM()
+    fake.texts += ["is a sharp, clever tale of machines and humans.", "is like Happy Puppy.",
+                   "is another fearless trip into deep space with rebels and aliens."]
+    ex = Explainer(recommender, fake, recommender.settings)
+    events = list(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))
+    order = [(type(e).__name__, e.item_id, getattr(e, "attempt", None)) for e in events]
+    done = [o for o in order if o[0] == "Blurb"]
+    assert [d[1] for d in done] == ["s5", "s6"]  # s5 final before s6's second attempt starts
+    assert order.index(("Blurb", "s5", None)) < order.index(("BlurbDelta", "s6", 2))
+    finals_ = {b.item_id: b for b in finals(events)}
+    assert finals_["s5"].first_try and finals_["s6"].source == "llm" and finals_["s6"].first_try is False
+    assert [c[0] for c in fake.calls] == ["generate"] * 3
