@@ -28,6 +28,8 @@ class PromptFile(BaseModel):
     labels: list[str] = Field(default_factory=list)
     answer_prefix: dict[str, str] = Field(
         default_factory=dict, description="per language: text the model's answer starts with (it continues it)")
+    chat: bool = Field(True, description="wrap in the model's chat template; false: the template is the whole "
+                       "prompt (few-shot prompts for base models)")
 
     @model_validator(mode="after")
     def _check(self) -> "PromptFile":
@@ -57,6 +59,12 @@ class PromptFile(BaseModel):
     def prefix(self, lang: str, **values: str) -> str:
         text = self.answer_prefix.get(lang) or self.answer_prefix.get("en", "")
         return PromptTemplate.from_template(text).format(**values) if text else ""
+
+    def full_text(self, backend, lang: str, **values: str) -> tuple[str, str]:
+        """(the whole prompt a generation continues, the answer prefix it ends with)."""
+        prefix = self.prefix(lang, **values)
+        body = backend.render_chat(self.messages(**values)) if self.chat else self.render(**values)
+        return body + prefix, prefix
 
     def messages(self, **values: str) -> list[dict[str, str]]:
         msgs = [{"role": "system", "content": self.system}] if self.system else []

@@ -47,6 +47,16 @@ def test_wrong_language_fails():
     assert run("和《Toy Story》一样，《Toy Story 2》是一部温暖有趣的冒险电影。", "zh") is None
 
 
+def test_the_language_is_read_from_the_words_around_the_titles():
+    """English titles in a French or Chinese sentence say nothing of its language (the
+    service's own fact sentences failed the check 18 times in 40 in French before)."""
+    assert run("Puisque vous avez aimé Finding Nemo : c'est aussi Toy Story 2, une aventure.", "fr") is None
+    assert run("因为你喜欢《Finding Nemo》和《Toy Story》：它同样是动画、喜剧。", "zh") is None
+    assert run("因为你喜欢《Toy Story》和《Finding Nemo》：《Toy Story 2》同样是动画。", "zh") is None  # letters repeat in titles
+    assert "language" in run("Like Finding Nemo, this is the one for the weekend.", "fr")
+    assert "repeats" in run("和《Toy Story》一样，好看好看好看好看。", "zh")
+
+
 def test_trim_keeps_blurbs_short():
     long = " ".join(["word"] * 30) + ". " + " ".join(["more"] * 30)
     assert len(trim(long).split()) <= 40
