@@ -84,13 +84,12 @@ class ParallelGenerator:
         llama_cpp.llama_set_n_threads(self.ctx.ctx, n, n)
 
     # -- low level ------------------------------------------------------------------------
-    def _decode(self, entries: list[tuple[int, int, int, bool]]) -> dict[int, int]:
+    def _decode(self, entries: list[tuple[int, int, int, bool]]) -> dict[int, np.ndarray]:
         """entries: (token, position, sequence, wants logits). Decodes them in batches of
-        at most n_batch; returns entry index -> row of its logits (valid until the next call
-        only for the last chunk, so callers ask for logits in the last chunk only)."""
+        at most n_batch; returns entry index -> its logits (copied: a decode overwrites them)."""
         import llama_cpp
 
-        rows: dict[int, int] = {}
+        out: dict[int, np.ndarray] = {}
         for start in range(0, len(entries), self.n_batch):
             chunk = entries[start:start + self.n_batch]
             b = self.batch
@@ -98,18 +97,14 @@ class ParallelGenerator:
             for j, (tok, pos, seq, logits) in enumerate(chunk):
                 b.token[j], b.pos[j], b.n_seq_id[j], b.logits[j] = tok, pos, 1, logits
                 b.seq_id[j][0] = seq
-                if logits:
-                    rows[start + j] = j
             rc = llama_cpp.llama_decode(self.ctx.ctx, b)
             if rc != 0:
                 raise RuntimeError(f"llama_decode returned {rc}")
-        return rows
-
-    def _logits(self, row: int) -> np.ndarray:
-        import llama_cpp
-
-        ptr = llama_cpp.llama_get_logits_ith(self.ctx.ctx, row)
-        return np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).astype(np.float64)
+            for j, (_tok, _pos, _seq, logits) in enumerate(chunk):
+                if logits:
+                    ptr = llama_cpp.llama_get_logits_ith(self.ctx.ctx, j)
+                    out[start + j] = np.ctypeslib.as_array(ptr, shape=(self.n_vocab,)).astype(np.float64)
+        return out
 
     @staticmethod
     def _pick(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
@@ -173,7 +168,7 @@ class ParallelGenerator:
         self.stats["prompt_tokens"] += sum(len(p) for p in prompts)
         try:
             rows = self._decode(entries)
-            live = {owner[e]: self._logits(r) for e, r in rows.items()}
+            live = {owner[e]: logits for e, logits in rows.items()}
             while live:
                 step, order = [], []
                 for s, logits in live.items():
@@ -200,7 +195,7 @@ class ParallelGenerator:
                     break
                 self.stats["steps"] += 1
                 rows = self._decode(step)
-                live = {order[e]: self._logits(r) for e, r in rows.items()}
+                live = {order[e]: logits for e, logits in rows.items()}
         finally:
             for s in seqs:
                 llama_cpp.llama_memory_seq_rm(mem, s.seq_id, -1, -1)

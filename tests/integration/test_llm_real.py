@@ -146,3 +146,21 @@ def test_one_parallel_sequence_writes_what_create_completion_writes(backend):
     alone = "".join(backend.generate(prompt, max_tokens=24, stop=["\n"]))
     batched = "".join(p for _i, p in backend.generate_batch([prompt], max_tokens=24, stop=["\n"]) if p)
     assert batched == alone and alone.strip()
+
+
+def test_prompts_longer_than_one_batch_are_decoded_in_chunks(backend):
+    """The prompts of one call overflow n_batch: each sequence still gets its own logits
+    (read right after the chunk that holds its last token)."""
+    from service.llm.parallel import ParallelGenerator
+
+    gen = ParallelGenerator(backend.llm, n_seq=3, n_ctx=2048, n_batch=64)
+    try:
+        prompts = [backend.tokenize(p) for p in _blurb_prompts(backend, ["Heat", "Casino", "Sabrina"])]
+        assert sum(len(p) for p in prompts) > 3 * 64
+        texts = {}
+        for i, piece in gen.generate(prompts, max_tokens=12, stop=["\n"]):
+            if piece:
+                texts[i] = texts.get(i, "") + piece
+        assert sorted(texts) == [0, 1, 2] and all(t.strip() for t in texts.values())
+    finally:
+        gen.close()
