@@ -124,10 +124,15 @@ class OpenAIController(Controller):
                           HTTPException: _error_handler, Exception: _error_handler}
 
     @get("/models", sync_to_thread=False)
-    def models(self) -> dict:
-        """The one model this service answers as (any `model` value is accepted)."""
+    def models(self, runtime: NamedDependency[Runtime]) -> dict:
+        """The one model this service answers as (any `model` value is accepted), with
+        what writes its blurbs: the LLM in `llm_languages`, fact sentences in the rest."""
+        backend = runtime.recommender.backend if runtime.recommender is not None else None
+        blurbs = {"llm": getattr(backend, "model_id", None),
+                  "llm_languages": runtime.settings.explain.llm_languages if backend is not None else [],
+                  "other_languages": "fact sentences from the history and the catalog"}
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
-                                            "owned_by": "llm-recs"}]}
+                                            "owned_by": "llm-recs", "blurbs": blurbs}]}
 
     @post("/chat/completions", status_code=HTTP_200_OK, sync_to_thread=True)
     def completions(self, data: JSONBody[ChatCompletionRequest], request: Request,

@@ -24,7 +24,9 @@ def client(base):
 
 
 def test_models_lists_the_service(client):
-    assert [m.id for m in client.models.list().data] == ["llm-recs"]
+    (model,) = client.models.list().data
+    assert model.id == "llm-recs"
+    assert model.model_extra["blurbs"]["llm_languages"] == [] and model.model_extra["blurbs"]["llm"] is None
 
 
 def test_an_answer_is_the_recommendation_with_the_structured_result_alongside(client):
@@ -117,3 +119,6 @@ def test_with_the_real_model_blurbs_arrive_line_by_line_and_usage_counts_its_tok
         backend = app.state.runtime.recommender.backend
         assert chunks[-1].usage.prompt_tokens == backend.count_tokens(ask)
         assert chunks[-1].usage.completion_tokens == backend.count_tokens("".join(pieces))
+        (model,) = client.models.list().data
+        assert model.model_extra["blurbs"] == {"llm": backend.model_id, "llm_languages": ["en"],
+                                               "other_languages": "fact sentences from the history and the catalog"}
