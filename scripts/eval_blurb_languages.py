@@ -38,6 +38,16 @@ from service.pipeline import Recommender  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
+class FirstTries:
+    """A call log that keeps the check's verdict on each item's first attempt."""
+
+    def __init__(self) -> None:
+        self.verdicts: dict[str, str] = {}
+
+    def record(self, kind, prompt_ref, rendered, result, **kw) -> None:
+        self.verdicts.setdefault(rendered, result["check"])
+
+
 MODELS = {"smollm2": ("smollm2-135m-instruct-q4_1", "blurb"), "gemma": ("gemma3-270m-q4_k_m", "blurb_fewshot")}
 
 
@@ -88,7 +98,8 @@ def main() -> None:
             first, final, n, secs, why, samples = 0, 0, 0, [], Counter(), []
             for _u, hist, items in cases:
                 t = time.perf_counter()
-                for b in ex.explain(items, hist, lang):
+                log = FirstTries()
+                for b in ex.explain(items, hist, lang, calllog=log):
                     if not isinstance(b, Blurb) or b.first_try is None:
                         continue
                     n += 1
@@ -96,9 +107,8 @@ def main() -> None:
                     final += b.source == "llm"
                     if b.source == "llm" and len(samples) < 3:
                         samples.append(b.text)
-                    if not b.first_try and b.note:
-                        why[b.note.split(";")[0].split(":")[0]] += 1
                 secs.append(time.perf_counter() - t)
+                why.update(v.split(":")[0] for v in log.verdicts.values() if v != "ok")
             row = {"model": model_id, "prompt": ex.prompt.ref, "language": lang, "blurbs": n,
                    "first_try": round(first / max(n, 1), 3), "llm_final": round(final / max(n, 1), 3),
                    "seconds_per_answer_p50": round(statistics.median(secs), 2), "first_try_failures": dict(why),

@@ -46,6 +46,20 @@ FACTS = {
 }
 
 
+# A blurb is one sentence: generation stops at its end (the stop is not part of the
+# text; the full stop is put back), which is also where small models start repeating
+# themselves or naming other titles.
+SENTENCE_ENDS = (". ", "! ", "? ", "。", "！", "？")
+STOP = ["\n", *SENTENCE_ENDS]
+
+
+def _end_sentence(text: str, lang: str) -> str:
+    text = text.rstrip()
+    if text and text[-1] not in ".!?。！？…\"'»”)":
+        text += "。" if lang == "zh" else "."
+    return text
+
+
 @dataclass
 class BlurbDelta:
     item_id: str
@@ -246,7 +260,7 @@ class Explainer:
                         j.pieces.append(piece)
                         yield BlurbDelta(j.item.item_id, piece, attempt)
                         continue
-                    text = trim(j.prefix + "".join(j.pieces))
+                    text = trim(_end_sentence(j.prefix + "".join(j.pieces), lang))
                     reason = check(text, allowed=set(hist_items) | {j.item.item_id}, titles=titles, language=lang,
                                    prompt=self._instructions, answer_prefix=j.prefix)
                     if calllog is not None:
@@ -278,7 +292,7 @@ class Explainer:
             yield self._fallback(j, None, cache=True)
 
     def _generate(self, prompts: list[str], temperature: float) -> Iterator[tuple[int, str | None]]:
-        return generate_each(self.backend, prompts, self.cfg.max_tokens, ["\n"], temperature)
+        return generate_each(self.backend, prompts, self.cfg.max_tokens, STOP, temperature)
 
     def _fallback(self, job: _Job, reason: str | None, cache: bool) -> Blurb:
         blurb = Blurb(job.item.item_id, job.facts, False, "facts", reason or "; ".join(job.reasons), job.first_ok)

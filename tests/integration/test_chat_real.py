@@ -33,6 +33,9 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
         assert named <= allowed | {b.item_id}, (b.text, named)
         assert b.text and len(b.text.split()) <= 41
         assert b.source == "facts" or b.grounded  # anything the model wrote passed the check
+        if b.source == "llm":  # one sentence: generation stops at its end, and the full stop is put back
+            body = b.text[len("Like "):]
+            assert b.text[-1] in ".!?" and not any(e in body for e in (". ", "! ", "? ")), b.text
     # the same request again is served from the cache
     again = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
     assert all(b.cached for b in again)
