@@ -17,7 +17,11 @@ _ECHO_N = 5
 
 
 def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
-    w = re.findall(r"\w+", text.casefold())
+    """Word n-grams; Chinese characters count as words, in runs of n + 2 (a sentence
+    copied from a few-shot example is caught; a common four-character phrase is not)."""
+    w = re.findall(r"[\u4e00-\u9fff]|[^\W\u4e00-\u9fff]+", text.casefold())
+    if re.search(r"[\u4e00-\u9fff]", text):
+        n += 2
     return {tuple(w[i:i + n]) for i in range(len(w) - n + 1)}
 
 

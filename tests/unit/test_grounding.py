@@ -57,6 +57,14 @@ def test_the_language_is_read_from_the_words_around_the_titles():
     assert "repeats" in run("和《Toy Story》一样，好看好看好看好看。", "zh")
 
 
+def test_a_chinese_sentence_copied_from_the_prompt_is_an_echo():
+    prompt = "Note: 和《Paper Moon》一样，《Summer Promise》讲述了一段细腻动人的爱情故事。"
+    copied = "和《Toy Story》一样，《Toy Story 2》讲述了一段细腻动人的爱情故事。"
+    assert "echoes" in check(copied, allowed=ALLOWED, titles=TITLES, language="zh", prompt=prompt)
+    own = "和《Toy Story》一样，《Toy Story 2》讲述了玩具们的冒险，温暖又有趣。"
+    assert check(own, allowed=ALLOWED, titles=TITLES, language="zh", prompt=prompt) is None
+
+
 def test_trim_keeps_blurbs_short():
     long = " ".join(["word"] * 30) + ". " + " ".join(["more"] * 30)
     assert len(trim(long).split()) <= 40
