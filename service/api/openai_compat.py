@@ -127,10 +127,12 @@ class OpenAIController(Controller):
     def models(self, runtime: NamedDependency[Runtime]) -> dict:
         """The one model this service answers as (any `model` value is accepted), with
         what writes its blurbs: the LLM in `llm_languages`, fact sentences in the rest."""
-        backend = runtime.recommender.backend if runtime.recommender is not None else None
-        blurbs = {"llm": getattr(backend, "model_id", None),
-                  "llm_languages": runtime.settings.explain.llm_languages if backend is not None else [],
+        rec = runtime.recommender
+        ex = rec.explainer if rec is not None and rec.backend is not None else None
+        blurbs = {"llm": ex.backend.model_id if ex else None, "llm_languages": ex.languages if ex else [],
                   "other_languages": "fact sentences from the history and the catalog"}
+        if ex and ex.by_language:
+            blurbs["language_models"] = {lang: e.backend.model_id for lang, e in ex.by_language.items()}
         return {"object": "list", "data": [{"id": MODEL_ID, "object": "model", "created": 0,
                                             "owned_by": "llm-recs", "blurbs": blurbs}]}
 

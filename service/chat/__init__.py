@@ -165,7 +165,7 @@ class Chat:
         lines, blurbs = [header], {}
         if explain and out.items:
             lang = plan.intent.language
-            for ev in self.explainer.explain(out.items, plan.request.history or [], lang, plan.about,
+            for ev in self.explainer.for_language(lang).explain(out.items, plan.request.history or [], lang, plan.about,
                                              plan.asked_values, user_id, self.rec.calllog,
                                              prefer=plan.intent.seeds):
                 if isinstance(ev, BlurbDelta):

@@ -91,13 +91,23 @@ def _values(item: Item) -> list[str]:
 
 
 class Explainer:
-    def __init__(self, rec, backend, settings: Settings) -> None:
+    def __init__(self, rec, backend, settings: Settings, prompt: str | None = None,
+                 languages: list[str] | None = None) -> None:
+        """`languages`: what the LLM writes here (default: `llm_languages`, minus those
+        another model writes); fact sentences in the rest."""
         self.rec, self.backend, self.cfg = rec, backend, settings.explain
-        self.prompt = load_prompt(self.cfg.prompt)
+        self.prompt = load_prompt(prompt or self.cfg.prompt)
+        self.languages = languages if languages is not None else [
+            x for x in self.cfg.llm_languages if x not in self.cfg.language_models]
+        self.by_language: dict[str, Explainer] = {}  # languages another model writes (for_language)
         self._cache: OrderedDict[tuple, Blurb] = OrderedDict()
         self._lock = threading.Lock()
         # What a blurb must not echo: the prompt's own words, without its variables.
         self._instructions = re.sub(r"\{\w+\}", " . ", f"{self.prompt.system or ''}\n{self.prompt.template}")
+
+    def for_language(self, lang: str) -> Explainer:
+        """The explainer that writes `lang`: a model of its own (`language_models`), else this."""
+        return self.by_language.get(lang, self)
 
     # -- facts ------------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
@@ -214,8 +224,8 @@ class Explainer:
             reason = None
             if self.backend is None:
                 reason = "no LLM configured"
-            elif lang not in self.cfg.llm_languages:
-                reason = f"the model writes blurbs in {', '.join(self.cfg.llm_languages) or 'no language'} only"
+            elif lang not in self.languages:
+                reason = f"the model writes blurbs in {', '.join(self.languages) or 'no language'} only"
             elif n >= self.cfg.max_items:
                 reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
             elif not anchors:

@@ -41,4 +41,23 @@ def make_scheduled_backend(settings: Settings) -> LLMBackend | None:
     return ScheduledBackend(backend, scheduler, threads)
 
 
-__all__ = ["LLMBackend", "make_backend", "make_scheduled_backend"]
+def language_backends(settings: Settings, main: LLMBackend) -> dict[str, tuple[LLMBackend, str]]:
+    """language -> (its own model, the blurb prompt it writes with), for
+    `explain.language_models`; in a serving process they share the main model's queue,
+    so two models never run at once."""
+    from service.llm.registry import blurb_prompt
+    from service.llm.scheduler import ScheduledBackend
+
+    made: dict[str, LLMBackend] = {}
+    out = {}
+    for lang, name in settings.explain.language_models.items():
+        if name not in made:
+            inner = make_backend(settings.model_copy(update={"llm": settings.llm.model_copy(
+                update={"backend": "llama-cpp", "model": name})}))
+            made[name] = (ScheduledBackend(inner, main.scheduler, main.policy)
+                          if isinstance(main, ScheduledBackend) else inner)
+        out[lang] = (made[name], blurb_prompt(name))
+    return out
+
+
+__all__ = ["LLMBackend", "language_backends", "make_backend", "make_scheduled_backend"]

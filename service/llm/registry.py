@@ -18,6 +18,11 @@ def known_models() -> dict[str, dict]:
     return yaml.safe_load(REGISTRY.read_text()) or {}
 
 
+def blurb_prompt(name: str) -> str:
+    """The blurb prompt a model writes with (its registry entry's, else `blurb`)."""
+    return (known_models().get(name) or {}).get("blurb_prompt", "blurb")
+
+
 def resolve_model(name: str, cache_dir: Path | None = None) -> tuple[str, str]:
     """(path, model_id) for a registry name or a path to a .gguf file."""
     if name.endswith(".gguf"):

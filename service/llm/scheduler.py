@@ -143,7 +143,7 @@ class ScheduledBackend:
     the code keeps calling the same protocol."""
 
     def __init__(self, backend, scheduler: ModelScheduler, threads: ThreadPolicy | None = None) -> None:
-        self.inner, self.scheduler = backend, scheduler
+        self.inner, self.scheduler, self.policy = backend, scheduler, threads
         self.model_id = backend.model_id
         set_threads = getattr(backend, "set_threads", None)
         self._threads = (threads, set_threads) if threads and callable(set_threads) else None

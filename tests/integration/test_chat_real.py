@@ -53,3 +53,27 @@ def test_a_chinese_request_returns_matching_items_and_a_chinese_reply(recommende
     assert re.search(r"[\u4e00-\u9fff]", reply.splitlines()[0])
     for _k, b in [e for e in events if e[0] == "blurb"]:
         assert b.source == "facts" or re.search(r"[\u4e00-\u9fff]", b.text)
+
+
+def test_a_language_with_a_model_of_its_own_is_written_by_that_model(settings, store, embedder, backend):
+    """`language_models` {"es": Gemma-3-270M}: a Spanish chat's blurbs go to Gemma (with
+    its few-shot prompt), English ones to SmolLM2; each model is asked only for its own."""
+    from service.pipeline import Recommender
+    from tests.conftest import block_events, catalog
+
+    store.upsert_items(catalog())
+    store.add_events(block_events())
+    s = settings.model_copy(update={"explain": settings.explain.model_copy(
+        update={"language_models": {"es": "gemma3-270m-q4_k_m"}, "cache_size": 0})})
+    rec = Recommender(s, store=store, embedder=embedder, backend=backend)
+    rec.build_index()
+    spanish = rec.explainer.for_language("es")
+    assert spanish.backend.model_id.startswith("gemma3-270m") and spanish.prompt.name == "blurb_fewshot"
+    assert rec.explainer.for_language("en") is rec.explainer and rec.explainer.languages == ["en"]
+    chat = Chat(rec, rec.explainer)
+    es = [b for k, b in chat.run([Turn("user", "algo de ciencia ficción")], "u1", 2) if k == "blurb"]
+    assert es and spanish.backend._parallel.stats["calls"] >= 1
+    english_calls = backend._parallel.stats["calls"] if backend._parallel else 0
+    list(chat.run([Turn("user", "some science fiction")], "u1", 2))
+    assert backend._parallel.stats["calls"] > english_calls
+    assert all(b.source == "facts" or not re.search(r"\b(the|and|is)\b", b.text[len("Como "):]) for b in es)
