@@ -240,7 +240,8 @@ class Explainer:
             yield from self._write(todo, hist_items, lang, t0, user_id, calllog)
 
     def _job(self, key, item, anchors, hist_items, shared, facts, lang, asked) -> _Job:
-        liked = [display(a.title) for a in anchors] + [display(h.title) for h in list(hist_items.values())[-5:]]
+        # the same for every item of an answer, so the prompts share everything up to the item
+        liked = [display(h.title) for h in list(hist_items.values())[-5:]]
         values = {"liked": "; ".join(dict.fromkeys(liked)), "asked": asked or "recommendations",
                   "item": display(item.title), "details": ", ".join(shared or _values(item)[:3]) or "no details",
                   "anchor": display(anchors[0].title), "language": NAMES.get(lang, "English")}

@@ -6,9 +6,10 @@ batch, over a shared, cached prompt prefix.
   its own prompts share (across requests this is the prompt's fixed part: the system
   message and instructions), evaluates the rest once, and copies it into each
   sequence (a copy of cell tags, not of data).
-- Each prompt's own remainder goes into one batch; then every step decodes one token for
-  every unfinished sequence in one batch, so the weights are read once per step for all
-  of them, which is where a small model on a CPU spends its time.
+- Every step decodes one token for every unfinished sequence in one batch, so the
+  weights are read once per step for all of them; and one more prompt's own remainder
+  joins each step (as llama.cpp's server admits requests), so the first tokens come
+  after one prompt's evaluation instead of all of them.
 - Tokens are picked from the logits here: greedy at temperature 0 (what
   `create_completion` does), else top-k 40 / top-p 0.95 / min-p 0.05 sampling at the
   temperature (its defaults).
@@ -156,21 +157,13 @@ class ParallelGenerator:
         self.stats["prefix_reused"] += keep
         self.stats["prefix_evaluated"] += shared - keep
 
-        seqs = [_Seq(i, i + 1, shared) for i in range(len(prompts))]
-        entries, owner = [], {}
-        for s, p in zip(seqs, prompts):
-            llama_cpp.llama_memory_seq_cp(mem, 0, s.seq_id, 0, shared)
-            rest = p[shared:]
-            for j, t in enumerate(rest):
-                entries.append((t, shared + j, s.seq_id, j == len(rest) - 1))
-            owner[len(entries) - 1] = s
-            s.pos = len(p)
+        seqs = [_Seq(i, i + 1, len(p)) for i, p in enumerate(prompts)]
+        waiting = list(zip(seqs, prompts))
         self.stats["prompt_tokens"] += sum(len(p) for p in prompts)
         try:
-            rows = self._decode(entries)
-            live = {owner[e]: logits for e, logits in rows.items()}
-            while live:
-                step, order = [], []
+            live: dict[_Seq, np.ndarray] = {}
+            while live or waiting:
+                step, order = [], {}
                 for s, logits in live.items():
                     tok = self._pick(logits, temperature, rng)
                     s.tokens += 1
@@ -188,14 +181,19 @@ class ParallelGenerator:
                         s.pending = ""
                         yield s.index, None
                         continue
+                    order[len(step)] = s
                     step.append((tok, s.pos, s.seq_id, True))
-                    order.append(s)
                     s.pos += 1
+                if waiting:  # one more prompt joins each step: the first tokens come after one prompt, not all
+                    s, p = waiting.pop(0)
+                    llama_cpp.llama_memory_seq_cp(mem, 0, s.seq_id, 0, shared)
+                    rest = p[shared:]
+                    step += [(t, shared + j, s.seq_id, j == len(rest) - 1) for j, t in enumerate(rest)]
+                    order[len(step) - 1] = s
                 if not step:
                     break
                 self.stats["steps"] += 1
-                rows = self._decode(step)
-                live = {order[e]: logits for e, logits in rows.items()}
+                live = {order[e]: logits for e, logits in self._decode(step).items()}
         finally:
             for s in seqs:
                 llama_cpp.llama_memory_seq_rm(mem, s.seq_id, -1, -1)
