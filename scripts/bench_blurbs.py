@@ -14,6 +14,7 @@ sequences beside the machine's limits, and what a person waits for through the A
    blurb text (the answer's start, which the service writes), to the first token the
    model wrote, and to the whole reply; blurbs grounded on the first try. Then
    `POST /v1/recommendations` with `explain` (not streamed: its first token is its end).
+3. memory: the server's RSS with one model, and with Gemma-3-270M writing Spanish.
 Medians and p95 of one run; requests go one after another.
 """
 
@@ -189,10 +190,37 @@ def api_part(out: dict, requests: int) -> None:
     out["api"] = rows
 
 
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory_part(out: dict) -> None:
+    """Server RSS after an English and a Spanish chat (blurbs written), with one model
+    and with Gemma-3-270M writing Spanish (`RECS_EXPLAIN__LANGUAGE_MODELS`)."""
+    rows = {}
+    for label, env in (("SmolLM2 only (default)", {}),
+                       ("SmolLM2 + Gemma-3-270M for es",
+                        {"RECS_EXPLAIN__LANGUAGE_MODELS": json.dumps({"es": "gemma3-270m-q4_k_m"})})):
+        with demo_server("bench-mem-", RECS_TRAINER__ENABLED="false", **env) as (base, _data, server):
+            http = httpx.Client(base_url=base, timeout=300)
+            before = rss_mb(server.pid)
+            en = chat_once(http, "5", "a thriller please")
+            es = chat_once(http, "5", "una película de suspense, por favor")
+            models = http.get("/v1/models").json()["data"][0]["blurbs"]
+            rows[label] = {"rss_ready_mb": round(before), "rss_after_blurbs_mb": round(rss_mb(server.pid)),
+                           "blurbs": models, "en_llm_items": en["llm_items"], "es_llm_items": es["llm_items"]}
+            print(f"  {label}: RSS {rows[label]['rss_ready_mb']} MB ready, {rows[label]['rss_after_blurbs_mb']} MB "
+                  f"after blurbs; {models}", flush=True)
+    out["memory"] = rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--requests", type=int, default=12)
-    ap.add_argument("--part", choices=["all", "tokens", "api"], default="all")
+    ap.add_argument("--part", choices=["all", "tokens", "api", "memory"], default="all")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     out: dict = {"date": date.today().isoformat()}
@@ -200,6 +228,8 @@ def main() -> None:
         tokens_part(out)
     if args.part in ("all", "api"):
         api_part(out, args.requests)
+    if args.part in ("all", "memory"):
+        memory_part(out)
     print(json.dumps(out, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
