@@ -125,17 +125,26 @@ class ModelScheduler:
 
 class ThreadPolicy:
     """How many threads the next model job gets: all when requests left the CPU alone
-    (below `busy_share` of a core) during the previous job, else one."""
+    (below `busy_share` of a core) while the previous job ran, else one. Only the time
+    a job runs counts: the CPU a request spends before its own job (parsing, ranking)
+    is not competition for that job (counting it cost blurbs a third of their speed on
+    an idle server: scripts/bench_blurbs.py)."""
 
     def __init__(self, threads: int, busy_share: float = 0.1, cpu: CpuShare | None = None) -> None:
         self.threads, self.busy_share = threads, busy_share
         self.cpu = cpu or request_cpu()
         self.chosen = {1: 0, threads: 0}
+        self._busy = False
 
     def __call__(self) -> int:
-        n = 1 if self.threads > 1 and self.cpu.share() > self.busy_share else self.threads
+        self.cpu.share()  # the window starts with this job
+        n = 1 if self.threads > 1 and self._busy else self.threads
         self.chosen[n] = self.chosen.get(n, 0) + 1
         return n
+
+    def finished(self) -> None:
+        """At the job's end: the request threads' share while it ran decides the next."""
+        self._busy = self.cpu.share() > self.busy_share
 
 
 class ScheduledBackend:
@@ -161,7 +170,25 @@ class ScheduledBackend:
 
         def job():
             set_threads(policy())
-            return fn()
+            try:
+                return fn()
+            finally:
+                policy.finished()
+
+        return job
+
+    def _sized_stream(self, produce: Callable[[], Iterator]) -> Callable[[], Iterator]:
+        """The same for a streamed job: it ends when its last piece is produced."""
+        if self._threads is None:
+            return produce
+        policy, set_threads = self._threads
+
+        def job():
+            set_threads(policy())
+            try:
+                yield from produce()
+            finally:
+                policy.finished()
 
         return job
 
@@ -170,13 +197,13 @@ class ScheduledBackend:
 
     def generate(self, prompt: str, max_tokens: int = 64, stop: list[str] | None = None,
                  temperature: float = 0.0, priority: Priority = Priority.BLURB) -> Iterator[str]:
-        return self.scheduler.stream(priority, self._sized(
+        return self.scheduler.stream(priority, self._sized_stream(
             lambda: self.inner.generate(prompt, max_tokens, stop, temperature)))
 
     def generate_batch(self, prompts: list[str], max_tokens: int = 64, stop: list[str] | None = None,
                        temperature: float = 0.0, priority: Priority = Priority.BLURB
                        ) -> Iterator[tuple[int, str | None]]:
-        return self.scheduler.stream(priority, self._sized(
+        return self.scheduler.stream(priority, self._sized_stream(
             lambda: generate_each(self.inner, prompts, max_tokens, stop, temperature)))
 
     def hidden_states(self, texts: list[str]):

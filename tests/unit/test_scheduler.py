@@ -89,10 +89,13 @@ def test_model_jobs_get_one_thread_while_requests_use_the_cpu():
 
     inner = Threaded()
     inner.scores = [{"A": -1.0}] * 3
-    backend = ScheduledBackend(inner, ModelScheduler(max_queue=4), ThreadPolicy(2, cpu=_CPU([0.0, 0.6, 0.05])))
+    # readings at each job's start and end; the start readings cover the time between
+    # jobs (9.9: a request parsing and ranking before its own job) and never count
+    cpu = _CPU([9.9, 0.6, 9.9, 0.05, 9.9, 0.0])
+    backend = ScheduledBackend(inner, ModelScheduler(max_queue=4), ThreadPolicy(2, cpu=cpu))
     for _ in range(3):
         backend.label_logprobs("Answer: ", ["A", "B"])
-    assert inner.threads_seen == [2, 1, 2]
+    assert inner.threads_seen == [2, 1, 2] and not cpu.shares
 
 
 def test_request_cpu_sees_this_process_working():
@@ -103,3 +106,31 @@ def test_request_cpu_sees_this_process_working():
     while time.process_time() - t < 0.3:
         pass
     assert cpu.share() > 0.3
+
+
+def test_a_streamed_job_is_measured_until_its_last_piece():
+    from service.llm.scheduler import ThreadPolicy
+
+    log = []
+
+    class Logged(FakeLLM):
+        def set_threads(self, n):
+            log.append(f"threads {n}")
+
+        def generate(self, prompt, max_tokens=64, stop=None, temperature=0.0):
+            for piece in super().generate(prompt, max_tokens, stop, temperature):
+                log.append("piece")
+                yield piece
+
+    class LoggedCPU(_CPU):
+        def share(self):
+            log.append("cpu")
+            return super().share()
+
+    inner = Logged()
+    inner.texts = ["one two", "three four"]
+    backend = ScheduledBackend(inner, ModelScheduler(max_queue=4), ThreadPolicy(2, cpu=LoggedCPU([0.0, 0.6, 0.0, 0.0])))
+    list(backend.generate("Say: "))
+    list(backend.generate("Say: "))
+    # each job: a reading at its start, its pieces, a reading after the last one
+    assert log == ["cpu", "threads 2", "piece", "piece", "cpu", "cpu", "threads 1", "piece", "piece", "cpu"]
