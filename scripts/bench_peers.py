@@ -74,6 +74,8 @@ def main() -> None:
     ap.add_argument("--sasrec-epochs", type=int, default=200)
     ap.add_argument("--sasrec-stopping-step", type=int, default=10)
     ap.add_argument("--sasrec-minutes", type=float, default=60.0, help="SASRec's training budget")
+    ap.add_argument("--sasrec-batch", type=int, default=2048,
+                    help="RecBole's train_batch_size (its default 2048 makes ~50 updates per epoch on 100k events)")
     ap.add_argument("--no-project", action="store_true", help="peers only")
     ap.add_argument("--llm", action="store_true", help="the project's eval with the LLM (slow)")
     ap.add_argument("--minutes", type=float, default=30.0, help="the adapted reranker's training budget")
@@ -96,7 +98,8 @@ def main() -> None:
             lists = peers.popularity(data, users, 10)
         elif name == "sasrec":
             run = peers.sasrec_rank(data, users, 10, args.seed, args.sasrec_epochs,
-                                     args.sasrec_stopping_step, minutes=args.sasrec_minutes)
+                                     args.sasrec_stopping_step, minutes=args.sasrec_minutes,
+                                     batch=args.sasrec_batch)
             lists = run.lists
             extra["sasrec"] = {"epochs": run.epochs, "train_seconds": round(run.seconds, 1),
                                "best_valid_ndcg@10": run.best_valid}

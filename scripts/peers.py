@@ -112,7 +112,8 @@ class _Budget(Exception):
 
 
 def sasrec_rank(data: Interactions, users: list[str], k: int, seed: int, epochs: int = 200,
-                stopping_step: int = 10, max_len: int = 50, minutes: float = 60.0, log=functools.partial(print, flush=True)) -> SasrecRun:
+                stopping_step: int = 10, max_len: int = 50, minutes: float = 60.0, batch: int = 2048,
+                log=functools.partial(print, flush=True)) -> SasrecRun:
     """RecBole's SASRec with its published defaults (2 layers, 2 heads, 64 dims, CE loss
     over all items), trained on the kept events with each user's last kept item as the
     early-stopping validation (early stopping after `stopping_step` epochs without gain,
@@ -146,7 +147,7 @@ def sasrec_rank(data: Interactions, users: list[str], k: int, seed: int, epochs:
         "MAX_ITEM_LIST_LENGTH": max_len, "train_neg_sample_args": None, "loss_type": "CE",
         "eval_args": {"split": {"LS": "valid_only"}, "order": "TO", "mode": "full", "group_by": "user"},
         "metrics": ["NDCG"], "topk": [10], "valid_metric": "NDCG@10",
-        "epochs": epochs, "stopping_step": stopping_step, "eval_step": 1,
+        "epochs": epochs, "stopping_step": stopping_step, "eval_step": 1, "train_batch_size": batch,
     })
     init_seed(config["seed"], config["reproducibility"])
     cwd = os.getcwd()
