@@ -36,6 +36,7 @@ class Runtime:
             QUEUE_DEPTH.set_function(lambda: self.recommender.rerank.queue_depth)
             # events that came before a restart (or a bulk import) reach the index without new writes
             self.recommender.refresh_in_background()
+            _ = self.recommender.explainer  # per-language blurb models load now, not on the first chat
         except Exception as e:  # reported by /health/ready, never a crash
             log.exception("start-up failed")
             self.error = f"{type(e).__name__}: {e}"

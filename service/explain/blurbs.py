@@ -207,6 +207,8 @@ class Explainer:
         hist = history[-self.rec.settings.cf.history:]
         known = self.rec.store.get_items(hist + [r.item_id for r in items])
         hist_items = {h: known[h] for h in hist if h in known}
+        # the same for every item of an answer, so its prompts share everything up to the item
+        liked = "; ".join(dict.fromkeys(display(h.title) for h in list(hist_items.values())[-5:]))
         todo: list[_Job] = []
         for n, r in enumerate(items):
             item = known.get(r.item_id)
@@ -235,14 +237,12 @@ class Explainer:
                 self._remember(key, blurb)
                 yield blurb
                 continue
-            todo.append(self._job(key, item, anchors, hist_items, shared, facts, lang, asked))
+            todo.append(self._job(key, item, anchors, liked, shared, facts, lang, asked))
         if todo:
             yield from self._write(todo, hist_items, lang, t0, user_id, calllog)
 
-    def _job(self, key, item, anchors, hist_items, shared, facts, lang, asked) -> _Job:
-        # the same for every item of an answer, so the prompts share everything up to the item
-        liked = [display(h.title) for h in list(hist_items.values())[-5:]]
-        values = {"liked": "; ".join(dict.fromkeys(liked)), "asked": asked or "recommendations",
+    def _job(self, key, item, anchors, liked: str, shared, facts, lang, asked) -> _Job:
+        values = {"liked": liked, "asked": asked or "recommendations",
                   "item": display(item.title), "details": ", ".join(shared or _values(item)[:3]) or "no details",
                   "anchor": display(anchors[0].title), "language": NAMES.get(lang, "English")}
         rendered, prefix = self.prompt.full_text(self.backend, lang, **values)

@@ -63,13 +63,13 @@ def check(blurb: str, *, allowed: set[str], titles: TitleIndex, language: str, p
     stripped = body  # the words around the titles: a title's language says nothing of the blurb's
     for _item, start, end in sorted(titles.find_all(body), key=lambda t: -t[1]):
         stripped = stripped[:start] + " " + stripped[end:]
-    if not is_language(re.sub(r"《[^》]*》", " ", stripped), language):
+    words_only = re.sub(r"《[^》]*》", " ", stripped)  # a title may repeat letters; the blurb may not
+    if not is_language(words_only, language):
         return f"not in the requested language ({language})"
     words = re.findall(r"[^\W\d_]+", stripped)
     cjk = len(re.findall(r"[\u4e00-\u9fff]", stripped))
     if (cjk < 4) if language == "zh" else (len(words) < 3):
         return "says nothing beyond titles"
-    words_only = re.sub(r"《[^》]*》", " ", stripped)  # a title may repeat letters; the blurb may not
     tokens = re.findall(r"\w+", words_only.casefold()) if language != "zh" else list(re.sub(r"\W", "", words_only))
     grams = [tuple(tokens[i:i + 2]) for i in range(len(tokens) - 1)]
     if grams and max(grams.count(g) for g in set(grams)) >= 3:

@@ -35,7 +35,6 @@ class _Seq:
     index: int  # the prompt's position in the call
     seq_id: int
     pos: int  # next position in this sequence
-    emitted: str = ""  # text given out so far
     pending: str = ""  # text held back: it may be the start of a stop string
     tokens: int = 0
     done: bool = False
@@ -205,7 +204,6 @@ class ParallelGenerator:
             at = text.find(x)
             if at >= 0:
                 s.done, s.pending = True, ""
-                s.emitted += text[:at]
                 return text[:at]
         hold = 0  # the longest tail that could still grow into a stop string
         for x in stop:
@@ -214,5 +212,4 @@ class ParallelGenerator:
                     hold = max(hold, n)
                     break
         out, s.pending = (text[:-hold], text[-hold:]) if hold else (text, "")
-        s.emitted += out
         return out
