@@ -83,9 +83,9 @@ def main() -> None:
                     pass
                 time.sleep(0.5)
             sys.path.insert(0, str(ROOT))
-            from service.store import Store
+            from service.store import SqliteStore
 
-            store = Store(Path(tmp) / "recs.sqlite3")
+            store = SqliteStore(Path(tmp) / "recs.sqlite3")
             users = sorted({u for u, *_ in store.iter_events()})
             rows = []
             for use_llm in (False, True):

@@ -89,9 +89,9 @@ def main() -> None:
 
 
 def soak(args, base: str, data: Path, server) -> None:
-    from service.store import Store
+    from service.store import SqliteStore
 
-    store = Store(data / "recs.sqlite3")
+    store = SqliteStore(data / "recs.sqlite3")
     users = sorted({u for u, *_ in store.iter_events()})[:300]
     items = store.item_ids()
     rec = Recorder()
@@ -204,7 +204,7 @@ def soak(args, base: str, data: Path, server) -> None:
     rss_start, rss_settled = min(warm), min(last)
     metrics = httpx.get(base + "/metrics").text
 
-    stored = {(u, i, ts) for u, i, _t, _v, ts in Store(data / "recs.sqlite3").iter_events()}
+    stored = {(u, i, ts) for u, i, _t, _v, ts in SqliteStore(data / "recs.sqlite3").iter_events()}
     lost = sum(1 for e in rec.acked if e not in stored)
     rows = {}
     for name, lat in rec.lat.items():

@@ -63,10 +63,10 @@ def import_cmd(
 ) -> None:
     """Import items and events; bad rows are reported with their line numbers."""
     from service.ingest import import_path
-    from service.store import Store
+    from service.store import open_store
 
     try:
-        store = Store(get_settings().db_path)
+        store = open_store(get_settings())
         with _progress() as bar:
             task = bar.add_task("parse", total=None)
             report = import_path(store, format, path, _parse_map(map or []), kind,
@@ -169,10 +169,10 @@ def similar(
 @app.command()
 def stats() -> None:
     """Counts of items, events and users, and the index state."""
-    from service.store import Store
+    from service.store import open_store
 
     s = get_settings()
-    st = Store(s.db_path).stats()
+    st = open_store(s).stats()
     console.print(f"data dir: {s.data_dir}\nitems: {st.items}\nevents: {st.events}\nusers: {st.users}")
     meta = s.index_dir / "index.json"
     if meta.exists():
@@ -189,10 +189,10 @@ def demo(
     chat: Annotated[str, typer.Option(help="demo chat request")] = "我想看一部喜剧动画片，不要音乐剧",
 ) -> None:
     """Import the shipped MovieLens demo (once), build indexes, print recommendations."""
-    from service.store import Store
+    from service.store import open_store
 
     s = get_settings()
-    if Store(s.db_path).stats().items == 0:
+    if open_store(s).stats().items == 0:
         console.print(f"importing demo data from {DEMO_DATA} into {s.data_dir}")
         import_cmd(path=DEMO_DATA, format="movielens-csv", kind="items", map=None, index=True)
     from service.types import CandidateRequest
@@ -221,7 +221,7 @@ def train_blend_cmd(
     held-out next items; the service loads the result at start-up."""
     from service.llm import make_backend
     from service.train.blend import train_blend
-    from service.store import Store
+    from service.store import open_store
 
     try:
         s = get_settings()
@@ -230,7 +230,7 @@ def train_blend_cmd(
             raise InvalidInput("train-blend needs an LLM: RECS_LLM__BACKEND is 'none'")
         with _progress() as bar:
             task = bar.add_task("scoring held-out users", total=users)
-            blend, path = train_blend(s, Store(s.db_path), backend, users, seed,
+            blend, path = train_blend(s, open_store(s), backend, users, seed,
                                       progress=lambda n, total: bar.update(task, completed=n, total=total))
         m = blend.meta
         table = Table(title=f"blend for {m.get('model')} / {m.get('prompt')} ({m.get('users')} users)")

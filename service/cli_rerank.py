@@ -33,7 +33,7 @@ def train_reranker_cmd(
     from service.cli import _progress, console
     from service.llm import make_backend
     from service.train.adapted import train_and_save
-    from service.store import Store
+    from service.store import open_store
 
     try:
         s = get_settings()
@@ -46,7 +46,7 @@ def train_reranker_cmd(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            trained, path = train_and_save(s, Store(s.db_path), backend, minutes=minutes, users=users,
+            trained, path = train_and_save(s, open_store(s), backend, minutes=minutes, users=users,
                                            fit_splits=splits, pool=pool, progress=tick, force=force)
         rep = trained.report
         table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")

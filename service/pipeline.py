@@ -26,7 +26,7 @@ from service.rerank.base import Fallback, RerankContext
 from service.rerank.registry import RerankerSet
 from service.rerank.stage import RerankStage
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, open_store
 from service.types import Candidate, CandidateRequest, Event, Item, Ranked
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Recommender:
     def __init__(self, settings: Settings, store: Store | None = None,
                  embedder: Embedder | None = None, backend: LLMBackend | None = None) -> None:
         self.settings = settings
-        self.store = store or Store(settings.db_path)
+        self.store = store or open_store(settings)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()

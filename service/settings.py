@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -146,6 +147,15 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path("data/runtime")
+    store_url: str | None = Field(
+        None, description="PostgreSQL URL (postgresql://user:pass@host:5432/db) for the catalog and events; "
+        "SQLite in data_dir if unset. Needed for more than one API process")
+    store_pool_size: int = Field(8, ge=1, description="connections each process keeps to PostgreSQL")
+    role: Literal["all", "api"] = Field(
+        "all", description="'all': one process serves and rebuilds its own indexes (the default); 'api': serve "
+        "and write only, and load the index snapshots that `python -m service worker` publishes")
+    snapshot_poll_s: float = Field(1.0, gt=0, description="how often an 'api' process looks for a newer "
+                                   "index snapshot (one small query)")
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); embedded PersistentClient if unset"
     )

@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 
 from service.settings import Settings
-from service.store import Store
+from service.store import Store, open_store
 from service.types import Event, Item
+
+# RECS_TEST_STORE=postgres runs the tests against PostgreSQL: every test (and every
+# module-scoped server) gets a fresh database through RECS_STORE_URL, so tests run
+# unchanged. Tests marked `both_stores` run on both stores in every run.
+TEST_STORE = os.environ.get("RECS_TEST_STORE", "sqlite")
 
 # Servers started by tests do not start the background trainer unless a test asks for it
 # (tests/integration/test_trainer.py does); it would compete for the 2 cores.
@@ -54,14 +59,73 @@ def block_events() -> list[Event]:
     return events
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_stores: run on SQLite and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_stores") and "store_kind" in metafunc.fixturenames:
+        metafunc.parametrize("store_kind", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server for the session (or the one RECS_TEST_PG_ADMIN names)."""
+    from tests.pg import ExistingPg, PgServer, admin_from_env, pg_bin
+
+    admin = admin_from_env()
+    if admin:
+        yield ExistingPg(admin)
+        return
+    if pg_bin() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed; .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    server = PgServer().start()
+    os.environ["RECS_TEST_PG_ADMIN"] = server.url()  # servers and pytest runs started by tests reuse it
+    yield server
+    os.environ.pop("RECS_TEST_PG_ADMIN", None)
+    server.stop()
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def store_kind(request) -> str:
+    return getattr(request, "param", TEST_STORE)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_database(request):
+    """RECS_TEST_STORE=postgres: a fresh database for what a module sets up once."""
+    if TEST_STORE != "postgres":
+        yield
+        return
+    pg = request.getfixturevalue("pg_server")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("RECS_STORE_URL", pg.new_database())
+    yield
+    mp.undo()
+
+
+@pytest.fixture(autouse=True)
+def _test_database(request, monkeypatch):
+    """RECS_TEST_STORE=postgres: a fresh database per test."""
+    if TEST_STORE == "postgres":
+        monkeypatch.setenv("RECS_STORE_URL", request.getfixturevalue("pg_server").new_database())
+
+
+@pytest.fixture
+def settings(tmp_path: Path, store_kind: str, request) -> Settings:
+    if store_kind == "postgres" and TEST_STORE != "postgres":
+        url = request.getfixturevalue("pg_server").new_database()
+        return Settings(data_dir=tmp_path / "data", store_url=url)
+    if store_kind == "sqlite" and TEST_STORE == "postgres":
+        return Settings(data_dir=tmp_path / "data", store_url=None)
     return Settings(data_dir=tmp_path / "data")
 
 
 @pytest.fixture
 def store(settings: Settings) -> Store:
-    s = Store(settings.db_path)
+    s = open_store(settings)
     yield s
     s.close()
 

@@ -46,7 +46,7 @@ class IndexRefresher:
     def _due_in(self, waiting_since: float | None) -> float | None:
         """0 = rebuild now; a positive number = look again in that many seconds; None =
         nothing pending."""
-        n = self.pending()
+        n = self._pending()
         if not self._forced and n <= 0:
             return None
         now = time.monotonic()
@@ -56,6 +56,15 @@ class IndexRefresher:
             due = max(0.0, (waiting_since or now) + self.cfg.max_staleness_s - now)
         spacing = self.last_build_end + self.last_build_s - now  # at most ~50% of the time rebuilding
         return max(due, spacing, 0.0)
+
+    def _pending(self) -> int:
+        """Events waiting; 0 when the store cannot say (down, or closed at shutdown): the
+        next write looks again."""
+        try:
+            return self.pending()
+        except Exception as e:  # noqa: BLE001 - any store error; logged
+            log.warning("could not read the store's last event id (%s); waiting for the next write", e)
+            return 0
 
     def _loop(self) -> None:
         waiting_since: float | None = None
@@ -83,7 +92,7 @@ class IndexRefresher:
                 self.last_build_s = time.monotonic() - t0
                 self.last_build_end = time.monotonic()
                 self.rebuilds += 1
-                waiting_since = None if self.pending() <= 0 else time.monotonic()
+                waiting_since = None if self._pending() <= 0 else time.monotonic()
                 with self._cond:
                     self._running = False
                     self._cond.notify_all()

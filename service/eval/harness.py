@@ -17,7 +17,7 @@ from service.eval import metrics
 from service.eval.split import HeldOut, holdout_latest, sample
 from service.ingest.importer import reader
 from service.settings import Settings
-from service.store import Store
+from service.store import SqliteStore
 from service.types import Event, Item
 
 Ranker = Callable[[HeldOut], list[str]]
@@ -51,8 +51,8 @@ def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
     items, kept, held_all = load_split(fmt, path)
     train = [Event(user_id=u, item_id=i, type=t, value=v, timestamp=ts) for u, i, t, v, ts in kept]
     base = settings or Settings()
-    s = base.model_copy(update={"data_dir": Path(workdir)})
-    store = Store(s.db_path)
+    s = base.model_copy(update={"data_dir": Path(workdir), "store_url": None, "role": "all"})
+    store = SqliteStore(s.db_path)
     if store.stats().events == 0:
         store.upsert_items(items.values())
         store.add_events(train)

@@ -47,3 +47,37 @@ def migrate(conn: sqlite3.Connection) -> int:
             conn.executescript(sql)
             conn.execute(f"PRAGMA user_version = {step}")
     return len(MIGRATIONS)
+
+
+# The same steps for PostgreSQL, numbered alike (a test checks the counts match);
+# the version is kept in `schema_version`.
+PG_MIGRATIONS: list[str] = [
+    # 1: catalog and events
+    """
+    CREATE TABLE items (
+        item_id    TEXT PRIMARY KEY,
+        title      TEXT NOT NULL,
+        text       TEXT NOT NULL DEFAULT '',
+        attributes JSONB NOT NULL DEFAULT '{}',
+        updated_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE events (
+        id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id   TEXT NOT NULL,
+        item_id   TEXT NOT NULL,
+        type      TEXT NOT NULL,
+        value     DOUBLE PRECISION,
+        timestamp DOUBLE PRECISION NOT NULL,
+        UNIQUE (user_id, item_id, type, timestamp)
+    );
+    CREATE INDEX events_user ON events (user_id, timestamp);
+    CREATE INDEX events_item ON events (item_id);
+    """,
+    # 2: bookkeeping for derived indexes (what they were built from)
+    """
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]

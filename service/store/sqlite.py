@@ -11,30 +11,16 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from service.store.base import REMOVALS, HistoryEntry, StoreStats
 from service.store.migrations import migrate
 from service.types import Event, Item
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    item_id: str
-    type: str
-    value: float | None
-    timestamp: float
+class SqliteStore:
+    kind = "sqlite"
 
-
-@dataclass(frozen=True)
-class StoreStats:
-    items: int
-    events: int
-    users: int
-    last_event_id: int
-
-
-class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
@@ -111,6 +97,8 @@ class Store:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM items WHERE item_id = ?", (item_id,))
             conn.execute("DELETE FROM events WHERE item_id = ?", (item_id,))
+            if cur.rowcount:
+                _bump(conn, REMOVALS)
         return cur.rowcount > 0
 
     # -- events -----------------------------------------------------------------------
@@ -152,6 +140,8 @@ class Store:
     def delete_user(self, user_id: str) -> int:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+            if cur.rowcount:
+                _bump(conn, REMOVALS)
         return cur.rowcount
 
     def iter_events(self) -> Iterator[tuple[str, str, str, float | None, float]]:
@@ -192,6 +182,14 @@ class Store:
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def removals(self) -> int:
+        return int(self.get_meta(REMOVALS) or 0)
+
+
+def _bump(conn: sqlite3.Connection, key: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET"
+                 " value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)", (key,))
 
 
 def _item(row: tuple) -> Item:

@@ -31,7 +31,7 @@ from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, SEQUENCE_FEATUR
 from service.rerank.trees import TreeEnsemble
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
-from service.store import Store
+from service.store import SqliteStore, Store
 from service.train.split import split_store
 from service.types import Candidate, CandidateRequest
 
@@ -189,7 +189,7 @@ def confidence(a: np.ndarray, b: np.ndarray, seed: int = 0, rounds: int = 2000) 
 
 def _split(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut], Store]:
     scratch, held = split_store(store, workdir, settings)
-    return scratch, held, Store(scratch.db_path)
+    return scratch, held, SqliteStore(scratch.db_path)
 
 
 @dataclass

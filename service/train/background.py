@@ -25,7 +25,7 @@ from pathlib import Path
 
 from service.llm.cpu import CpuShare, process_cpu
 from service.settings import Settings, TrainerSettings
-from service.store import Store
+from service.store import Store, open_store
 
 log = logging.getLogger(__name__)
 FAILURE_BACKOFF_S = 600.0
@@ -123,7 +123,7 @@ class BackgroundTrainer:
                  backend_factory: Callable[[], object] | None = None, server_pid: int | None = None) -> None:
         self.settings, self.cfg = settings, settings.trainer
         self.load = ServerLoad(server_pid)
-        self.store = store or Store(settings.db_path)
+        self.store = store or open_store(settings)
         self.policy = TrainerPolicy(self.cfg)
         self._backend_factory = backend_factory
         self._backend = None

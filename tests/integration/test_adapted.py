@@ -14,7 +14,7 @@ from service.pipeline import Recommender
 from service.rerank.adapted import AdaptedRanker, Timeline, candidate_features, list_artifacts
 from service.train.adapted import train_and_save, train_reranker
 from service.settings import FusionWeights, Settings
-from service.store import Store
+from service.store import open_store
 from service.rerank.base import RerankContext
 from service.types import Candidate, CandidateRequest, Event, Item
 
@@ -52,7 +52,7 @@ def planted(tmp_path, embedder):
     # low: whatever puts b_i first after a_i has to be learned.
     settings = Settings(data_dir=tmp_path / "data",
                         fusion=FusionWeights(history={"cf": 0.3, "semantic_profile": 0.0, "popularity": 1.0}))
-    store = Store(settings.db_path)
+    store = open_store(settings)
     store.upsert_items(planted_catalog())
     store.add_events(planted_events())
     yield settings, store

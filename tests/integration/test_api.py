@@ -11,14 +11,14 @@ import pytest
 from service.api.app import create_app
 from service.pipeline import Recommender
 from service.settings import LLMSettings, Settings
-from service.store import Store
+from service.store import open_store
 from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
 
 
 def make_data(path) -> Settings:
     s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
-    store = Store(s.db_path)
+    store = open_store(s)
     store.upsert_items(catalog())
     store.add_events(block_events())
     Recommender(s, store=store).build_index()

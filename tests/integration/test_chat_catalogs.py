@@ -12,7 +12,7 @@ import pytest
 from service.api.app import create_app
 from service.pipeline import Recommender
 from service.settings import LLMSettings, Settings
-from service.store import Store
+from service.store import open_store
 from service.types import Event, Item
 from tests.integration.api_server import serve
 
@@ -41,7 +41,7 @@ BOOKS = [("b1", "The Shining", ["Stephen King"], 1977), ("b2", "It", ["Stephen K
 
 def make(path, items, events=()) -> Settings:
     s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
-    store = Store(s.db_path)
+    store = open_store(s)
     store.upsert_items(items)
     store.add_events(events)
     Recommender(s, store=store).build_index()

@@ -12,7 +12,8 @@ import time
 
 import httpx
 
-from service.store import Store
+from service.settings import Settings
+from service.store import open_store
 from tests.conftest import catalog
 from tests.integration.api_server import free_port, wait_for
 
@@ -66,7 +67,7 @@ def test_sigkill_during_concurrent_ingest_loses_no_acknowledged_event(tmp_path):
         if server.poll() is None:
             server.kill()
 
-    store = Store(data / "recs.sqlite3")
+    store = open_store(Settings(data_dir=data))
     stored = {(u, i, ts) for u, i, _t, _v, ts in store.iter_events()}
     missing = [e for e in acked if e not in stored]
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {missing[:3]}"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from service.api.app import create_app
 from service.pipeline import Recommender
 from service.settings import CFSettings, LLMSettings, Settings
-from service.store import Store
+from service.store import open_store
 from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
 
@@ -29,7 +29,7 @@ USERS = [f"u{i}" for i in range(4)] + ["w1", "w2"]
 def app_and_base(tmp_path_factory):
     s = Settings(data_dir=tmp_path_factory.mktemp("stream"), llm=LLMSettings(backend="none"),
                  cf=CFSettings(rebuild_after_events=5, max_staleness_s=0.5))
-    store = Store(s.db_path)
+    store = open_store(s)
     store.upsert_items(catalog())
     store.add_events(block_events())
     Recommender(s, store=store).build_index()

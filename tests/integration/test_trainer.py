@@ -11,7 +11,7 @@ import httpx
 from service.api.app import create_app
 from service.pipeline import Recommender
 from service.settings import FusionWeights, LLMSettings, Settings, TrainerSettings
-from service.store import Store
+from service.store import open_store
 from service.train.background import BackgroundTrainer, read_status
 from service.types import CandidateRequest
 from tests.integration.api_server import serve
@@ -25,7 +25,7 @@ FAST = dict(min_users=20, settle_s=0.5, poll_s=0.3, users=300, llm_features=Fals
 
 def test_one_step_trains_and_the_service_serves_it(tmp_path, embedder):
     settings = Settings(data_dir=tmp_path / "d", fusion=FUSION, trainer=TrainerSettings(**FAST))
-    store = Store(settings.db_path)
+    store = open_store(settings)
     store.upsert_items(planted_catalog())
     rec = Recommender(settings, store=store, embedder=embedder)
     trainer = BackgroundTrainer(settings, store=store)

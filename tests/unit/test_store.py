@@ -1,17 +1,33 @@
-import sqlite3
+"""The store contract, on SQLite and on a real PostgreSQL server (every test runs on both)."""
 
-from service.store import Store
-from service.store.migrations import MIGRATIONS
+import sqlite3
+import threading
+
+import pytest
+
+from service.store import Store, open_store
+from service.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from service.types import Event, Item
 
+pytestmark = pytest.mark.both_stores
 
-def test_schema_is_migrated_and_wal(store: Store, settings):
-    conn = sqlite3.connect(settings.db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+
+def test_schema_is_migrated_and_reopening_keeps_the_data(store: Store, settings, store_kind):
+    if store_kind == "sqlite":
+        conn = sqlite3.connect(settings.db_path)
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+    else:
+        assert store.schema_version() == len(PG_MIGRATIONS)
     # Re-opening an up-to-date store applies nothing and keeps the data.
     store.upsert_items([Item(item_id="a", title="A")])
-    assert Store(settings.db_path).get_item("a").title == "A"
+    again = open_store(settings)
+    assert again.get_item("a").title == "A" and again.kind == store_kind
+    again.close()
+
+
+def test_both_dialects_have_the_same_numbered_migrations():
+    assert len(MIGRATIONS) == len(PG_MIGRATIONS)
 
 
 def test_upserts_are_idempotent(store: Store):
@@ -25,6 +41,11 @@ def test_upserts_are_idempotent(store: Store):
     assert store.stats().events == 1
 
 
+def test_a_repeated_item_id_in_one_batch_keeps_the_last(store: Store):
+    assert store.upsert_items([Item(item_id="a", title="first"), Item(item_id="a", title="last")]) >= 1
+    assert store.get_item("a").title == "last" and store.stats().items == 1
+
+
 def test_history_is_time_ordered_with_item_id_ties(store: Store):
     store.add_events([
         Event(user_id="u", item_id="b", timestamp=2), Event(user_id="u", item_id="a", timestamp=2),
@@ -34,12 +55,75 @@ def test_history_is_time_ordered_with_item_id_ties(store: Store):
     assert [h.item_id for h in store.history("u", limit=2)] == ["a", "b"]
 
 
+def test_iteration_orders_are_byte_orders(store: Store):
+    """Both stores order ids the same way (the derived index compares id lists)."""
+    ids = ["b", "B", "a", "_x", "10", "9", "é"]
+    store.upsert_items([Item(item_id=i, title=i) for i in ids])
+    assert [it.item_id for it in store.iter_items()] == sorted(ids) == store.item_ids()
+    store.add_events([Event(user_id=u, item_id="a", timestamp=1) for u in ("u2", "U1", "u10")])
+    assert [r[0] for r in store.iter_events()] == sorted(["u2", "U1", "u10"])
+
+
 def test_delete_item_removes_its_events_and_delete_user_forgets(store: Store):
     store.upsert_items([Item(item_id="a", title="A"), Item(item_id="b", title="B")])
     store.add_events([Event(user_id="u", item_id="a", timestamp=1), Event(user_id="u", item_id="b", timestamp=2),
                       Event(user_id="w", item_id="a", timestamp=3)])
+    assert store.removals() == 0
     assert store.delete_item("a") is True
     assert store.delete_item("a") is False
+    assert store.removals() == 1  # processes that build from the store learn to rebuild
     assert [h.item_id for h in store.history("u")] == ["b"]
     assert store.delete_user("u") == 1
+    assert store.delete_user("u") == 0
+    assert store.removals() == 2
     assert not store.has_user("u") and store.stats().events == 0
+
+
+def test_bulk_ingest_counts_duplicates_across_and_within_batches(store: Store):
+    store.upsert_items([Item(item_id=f"i{n}", title=str(n)) for n in range(50)])
+    batch = [Event(user_id=f"u{n % 37}", item_id=f"i{n % 50}", timestamp=n) for n in range(1000)]
+    assert store.add_events(batch) == (1000, 0)
+    assert store.add_events(batch[:10] + batch[:10] + [Event(user_id="new", item_id="i1", timestamp=5)]) == (1, 20)
+    st = store.stats()
+    assert (st.events, st.users) == (1001, 38) and store.users_with_events(27) == 37
+    assert st.last_event_id >= 1001 and store.last_event_id() == st.last_event_id
+    assert len(store.get_items([f"i{n}" for n in range(60)])) == 50
+
+
+def test_meta_round_trips(store: Store):
+    assert store.get_meta("k") is None
+    store.set_meta("k", "1")
+    store.set_meta("k", "2")
+    assert store.get_meta("k") == "2"
+
+
+def test_writes_from_another_connection_are_seen_at_once(store: Store, settings):
+    """Two processes (here: two stores) on one database see each other's writes."""
+    other = open_store(settings)
+    other.upsert_items([Item(item_id="a", title="A")])
+    other.add_events([Event(user_id="u", item_id="a", timestamp=1)])
+    assert store.get_item("a") is not None and [h.item_id for h in store.history("u")] == ["a"]
+    other.close()
+
+
+def test_concurrent_writers_lose_nothing(store: Store, settings):
+    store.upsert_items([Item(item_id="a", title="A")])
+    errors = []
+
+    def write(w: int) -> None:
+        s = open_store(settings)
+        try:
+            for b in range(10):
+                s.add_events([Event(user_id=f"w{w}", item_id="a", timestamp=b * 100 + n) for n in range(50)])
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert store.stats().events == 4 * 10 * 50 and store.stats().users == 4

@@ -1,0 +1,67 @@
+"""What every catalog and event store offers: the contract the pipeline, the trainer and
+the API rely on, met by SQLite (the default, one machine) and PostgreSQL (several
+processes or machines). `tests/unit/test_store.py` runs the same tests on both.
+
+Promises: a write is committed before the method returns (so a 2xx means stored);
+upserts and repeated events are idempotent; event ids grow in commit order (the derived
+indexes read "everything up to id N"); deleting a user or an item bumps the `removals`
+counter, so processes that build from the store know to rebuild without new events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from service.types import Event, Item
+
+REMOVALS = "removals"  # meta key: how many deletions (users, items) the store has seen
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    item_id: str
+    type: str
+    value: float | None
+    timestamp: float
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    items: int
+    events: int
+    users: int
+    last_event_id: int
+
+
+EventRow = tuple[str, str, str, "float | None", float]  # user_id, item_id, type, value, timestamp
+
+
+@runtime_checkable
+class Store(Protocol):
+    kind: str  # "sqlite" or "postgres"
+
+    # items
+    def upsert_items(self, items: Iterable[Item]) -> int: ...
+    def get_item(self, item_id: str) -> Item | None: ...
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]: ...
+    def iter_items(self) -> Iterator[Item]: ...
+    def item_ids(self) -> list[str]: ...
+    def delete_item(self, item_id: str) -> bool: ...
+
+    # events
+    def add_events(self, events: Iterable[Event]) -> tuple[int, int]: ...
+    def history(self, user_id: str, limit: int | None = None) -> list[HistoryEntry]: ...
+    def has_user(self, user_id: str) -> bool: ...
+    def delete_user(self, user_id: str) -> int: ...
+    def iter_events(self) -> Iterator[EventRow]: ...
+
+    # bookkeeping
+    def stats(self) -> StoreStats: ...
+    def last_event_id(self) -> int: ...
+    def users_with_events(self, at_least: int) -> int: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def removals(self) -> int: ...
+    def close(self) -> None: ...

@@ -1,0 +1,204 @@
+"""Catalog and event store on PostgreSQL (psycopg 3 and its connection pool).
+
+For teams that run several API processes or machines: every process opens its own pool
+against one database. The promises are SQLite's (`service/store/base.py`): a write is
+committed before the call returns, upserts are idempotent, and event ids grow in commit
+order. The last one costs a transaction-scoped advisory lock around event inserts:
+without it a transaction that took id 100 could commit after one that took 101, and a
+process that had built its index "up to 101" would never look at 100. Bulk inserts go
+through COPY into a temporary table, then one INSERT ... ON CONFLICT DO NOTHING.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+
+from psycopg_pool import ConnectionPool
+
+from service.store.base import REMOVALS, EventRow, HistoryEntry, StoreStats
+from service.store.migrations import PG_MIGRATIONS
+from service.types import Event, Item
+
+MIGRATION_LOCK = 0x7265637301  # advisory lock ids: any constant unique to this app
+EVENTS_LOCK = 0x7265637302
+
+
+class PostgresStore:
+    kind = "postgres"
+
+    def __init__(self, url: str, pool_size: int = 8) -> None:
+        self.url = url
+        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
+                                   kwargs={"autocommit": False}, name="recs-store")
+        self.pool.wait(timeout=30.0)
+        self.migrate()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    # -- schema ------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply missing steps; several processes starting at once take turns."""
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            row = conn.execute("SELECT version FROM schema_version").fetchone()
+            version = row[0] if row else 0
+            if row is None:
+                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
+            for step, sql in enumerate(PG_MIGRATIONS[version:], start=version + 1):
+                conn.execute(sql)
+                conn.execute("UPDATE schema_version SET version = %s", (step,))
+        return len(PG_MIGRATIONS)
+
+    def schema_version(self) -> int:
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT version FROM schema_version").fetchone()[0]
+
+    # -- items ------------------------------------------------------------------------
+    def upsert_items(self, items: Iterable[Item]) -> int:
+        now = time.time()
+        latest = {it.item_id: it for it in items}  # a repeated id: the last wins
+        if not latest:
+            return 0
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE item_stage (item_id TEXT, title TEXT, text TEXT, attributes JSONB,"
+                        " updated_at DOUBLE PRECISION) ON COMMIT DROP")
+            with cur.copy("COPY item_stage FROM STDIN") as copy:
+                for it in latest.values():
+                    copy.write_row((it.item_id, it.title, it.text, json.dumps(it.attributes, ensure_ascii=False), now))
+            cur.execute(
+                """INSERT INTO items (item_id, title, text, attributes, updated_at)
+                   SELECT item_id, title, text, attributes, updated_at FROM item_stage
+                   ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, text = excluded.text,
+                     attributes = excluded.attributes, updated_at = excluded.updated_at""")
+        return len(latest)
+
+    def get_item(self, item_id: str) -> Item | None:
+        with self.pool.connection() as conn:
+            row = conn.execute("SELECT item_id, title, text, attributes FROM items WHERE item_id = %s",
+                               (item_id,)).fetchone()
+        return _item(row) if row else None
+
+    def get_items(self, item_ids: list[str]) -> dict[str, Item]:
+        if not item_ids:
+            return {}
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT item_id, title, text, attributes FROM items WHERE item_id = ANY(%s)",
+                                (list(item_ids),)).fetchall()
+        return {r[0]: _item(r) for r in rows}
+
+    def iter_items(self) -> Iterator[Item]:
+        with self.pool.connection() as conn, conn.cursor(name="iter_items") as cur:
+            cur.itersize = 5000
+            cur.execute("SELECT item_id, title, text, attributes FROM items ORDER BY item_id COLLATE \"C\"")
+            for row in cur:
+                yield _item(row)
+
+    def item_ids(self) -> list[str]:
+        with self.pool.connection() as conn:
+            return [r[0] for r in conn.execute("SELECT item_id FROM items ORDER BY item_id COLLATE \"C\"")]
+
+    def delete_item(self, item_id: str) -> bool:
+        """Remove an item and every event that refers to it."""
+        with self.pool.connection() as conn:
+            n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
+            conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
+            if n:
+                _bump(conn, REMOVALS)
+        return n > 0
+
+    # -- events -----------------------------------------------------------------------
+    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+
+        Returns (inserted, duplicates)."""
+        rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
+        if not rows:
+            return 0, 0
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            cur.execute("CREATE TEMP TABLE event_stage (ord INTEGER, user_id TEXT, item_id TEXT, type TEXT,"
+                        " value DOUBLE PRECISION, timestamp DOUBLE PRECISION) ON COMMIT DROP")
+            with cur.copy("COPY event_stage FROM STDIN") as copy:
+                for i, r in enumerate(rows):
+                    copy.write_row((i, *r))
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (EVENTS_LOCK,))  # ids in commit order
+            cur.execute("""INSERT INTO events (user_id, item_id, type, value, timestamp)
+                           SELECT user_id, item_id, type, value, timestamp FROM event_stage ORDER BY ord
+                           ON CONFLICT DO NOTHING""")
+            inserted = cur.rowcount
+        return inserted, len(rows) - inserted
+
+    def history(self, user_id: str, limit: int | None = None) -> list[HistoryEntry]:
+        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest."""
+        sql = ("SELECT item_id, type, value, timestamp FROM events WHERE user_id = %s"
+               " ORDER BY timestamp DESC, item_id COLLATE \"C\" DESC, id DESC")
+        params: tuple = (user_id,)
+        if limit is not None:
+            sql += " LIMIT %s"
+            params = (user_id, limit)
+        with self.pool.connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [HistoryEntry(*r) for r in reversed(rows)]
+
+    def has_user(self, user_id: str) -> bool:
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT 1 FROM events WHERE user_id = %s LIMIT 1", (user_id,)).fetchone() is not None
+
+    def delete_user(self, user_id: str) -> int:
+        with self.pool.connection() as conn:
+            n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
+            if n:
+                _bump(conn, REMOVALS)
+        return n
+
+    def iter_events(self) -> Iterator[EventRow]:
+        """All events as (user_id, item_id, type, value, timestamp), grouped by user and
+        ordered by time within a user (ties by item id), streamed from a server cursor."""
+        with self.pool.connection() as conn, conn.cursor(name="iter_events") as cur:
+            cur.itersize = 20000
+            cur.execute("SELECT user_id, item_id, type, value, timestamp FROM events"
+                        " ORDER BY user_id COLLATE \"C\", timestamp, item_id COLLATE \"C\", id")
+            yield from cur
+
+    # -- bookkeeping ------------------------------------------------------------------
+    def stats(self) -> StoreStats:
+        with self.pool.connection() as conn:
+            items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+            events, users, last = conn.execute(
+                "SELECT COUNT(*), COUNT(DISTINCT user_id), COALESCE(MAX(id), 0) FROM events").fetchone()
+        return StoreStats(items=items, events=events, users=users, last_event_id=last)
+
+    def last_event_id(self) -> int:
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
+
+    def users_with_events(self, at_least: int) -> int:
+        with self.pool.connection() as conn:
+            return conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM events GROUP BY user_id"
+                                " HAVING COUNT(*) >= %s) AS u", (at_least,)).fetchone()[0]
+
+    def get_meta(self, key: str) -> str | None:
+        with self.pool.connection() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.pool.connection() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s)"
+                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def removals(self) -> int:
+        return int(self.get_meta(REMOVALS) or 0)
+
+
+def _bump(conn, key: str) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (%s, '1') ON CONFLICT (key) DO UPDATE"
+                 " SET value = (meta.value::bigint + 1)::text", (key,))
+
+
+def _item(row: tuple) -> Item:
+    attrs = row[3] if isinstance(row[3], dict) else json.loads(row[3])
+    return Item(item_id=row[0], title=row[1], text=row[2], attributes=attrs)
