@@ -172,12 +172,17 @@ def stats() -> None:
     from service.store import open_store
 
     s = get_settings()
-    st = open_store(s).stats()
+    store = open_store(s)
+    st = store.stats()
     console.print(f"data dir: {s.data_dir}\nitems: {st.items}\nevents: {st.events}\nusers: {st.users}")
-    meta = s.index_dir / "index.json"
-    if meta.exists():
+    from service.candidates import snapshots
+
+    version = snapshots.current_version(store)
+    meta = snapshots.folder(s, version) / "index.json"
+    if version and meta.exists():
         built = json.loads(meta.read_text())["built_from"]
-        console.print(f"index built from {built} events ({st.last_event_id - built} newer events)")
+        console.print(f"index: snapshot v{version}, built from events up to id {built} "
+                      f"({st.last_event_id - built} newer)")
     else:
         console.print("index: not built (run `index`)")
 
@@ -246,19 +251,6 @@ def train_blend_cmd(
         _fail(e)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-) -> None:
-    """Run the HTTP API (OpenAPI at /schema)."""
-    import uvicorn
-
-    from service.api.app import create_app
-
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
-
-
 @app.command("mcp")
 def mcp_cmd() -> None:
     """Serve the MCP tools (recommend, chat, similar_items, record_events, describe_item)
@@ -291,6 +283,10 @@ def _register() -> None:
     from service.cli_eval import eval_cmd, logs_app, prompts_app
     from service.cli_chat import chat_cmd
     from service.cli_rerank import rerankers_app, train_reranker_cmd, trainer_cmd
+    from service.cli_cluster import serve_cmd, worker_cmd
+
+    app.command("serve")(serve_cmd)
+    app.command("worker")(worker_cmd)
 
     app.command("chat")(chat_cmd)
 

@@ -15,7 +15,8 @@ import numpy as np
 from service.calllog import CallLog
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
 from service.candidates.sources import SessionNeighbours
-from service.candidates.refresher import IndexRefresher
+from service.candidates import snapshots
+from service.candidates.refresher import IndexRefresher, SnapshotFollower
 from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
@@ -63,7 +64,9 @@ class Recommender:
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
-        self.index = CandidateIndex.load(settings.index_dir, self.store, settings)
+        # 'api' processes follow the snapshots an indexer publishes (with items written
+        # since); until there is one, they build their own in memory
+        self.index = snapshots.load(settings, self.store, follow_catalog=self.follows_snapshots)
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
         self._wire()
@@ -74,6 +77,8 @@ class Recommender:
         self._timeline: Timeline | None = None
         self.rankers = RerankerSet(settings, backend, self._adapted_features)
         self.refresher = IndexRefresher(self.build_index, self.pending_events, settings.cf)
+        self.follower = SnapshotFollower(self.store, self.index.version, self.adopt_snapshot,
+                                         settings.snapshot_poll_s)
         if self.rankers.adapted is not None:
             _ = self.timeline  # built now, not on the first request
 
@@ -169,26 +174,50 @@ class Recommender:
         tick("embed", 0, len(items))
         self.vectors.upsert(items, progress=step)
         t_embed = time.perf_counter() - t0 - t_cf
-        index.save(self.settings.index_dir)
-        # built here (at start-up or in the background rebuild), not on a request
+        snapshots.publish(index, self.settings, self.store)
+        self._swap(index)
+        return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
+                "embed_seconds": round(t_embed, 2), "version": index.version}
+
+    def _swap(self, index: CandidateIndex) -> None:
+        # the timeline is built here (at start-up, in the background), not on a request
         timeline = Timeline.build(self.store, index.space) if self.rankers.adapted is not None else None
         with self._lock:
             self.index = index
             self._wire()
             self._timeline = timeline
-        return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
-                "embed_seconds": round(t_embed, 2)}
+
+    @property
+    def follows_snapshots(self) -> bool:
+        return self.settings.role == "api"
+
+    def adopt_snapshot(self, version: int) -> bool:
+        """Load a snapshot another process published (with the catalog as it is now)."""
+        index = snapshots.load(self.settings, self.store, version, follow_catalog=True)
+        if index is None:
+            return False
+        self._swap(index)
+        return True
 
     def pending_events(self) -> int:
         """Events written since the index was built."""
         return self.store.last_event_id() - self.index.built_from
 
+    def pending_changes(self) -> bool:
+        """Items written or users/items deleted since the index was built."""
+        return self.store.changes() != self.index.changes
+
     def index_status(self) -> dict:
         """How far the derived index is behind the store (for /health/ready)."""
         r = self.refresher
-        return {"built_from_event": self.index.built_from, "pending_events": self.pending_events(),
-                "rebuilding": r.busy, "rebuilds": r.rebuilds, "last_build_s": round(r.last_build_s, 2),
-                "last_error": r.last_error}
+        out = {"version": self.index.version, "built_from_event": self.index.built_from,
+               "pending_events": self.pending_events(), "rebuilding": r.busy, "rebuilds": r.rebuilds,
+               "last_build_s": round(r.last_build_s, 2), "last_error": r.last_error}
+        if self.follows_snapshots:
+            f = self.follower
+            out.update({"role": "api", "snapshots_loaded": f.loaded, "last_error": f.last_error,
+                        "rebuilding": False})
+        return out
 
     def is_stale(self) -> bool:
         return self.pending_events() >= self.settings.cf.rebuild_after_events
@@ -201,8 +230,12 @@ class Recommender:
 
     def refresh_in_background(self, force: bool = False) -> None:
         """Tell the refresher that events were written: the index includes them within
-        `cf.max_staleness_s` (sooner after `cf.rebuild_after_events` of them)."""
-        self.refresher.notify(force=force)
+        `cf.max_staleness_s` (sooner after `cf.rebuild_after_events` of them). An 'api'
+        process instead follows the snapshots the indexer publishes."""
+        if self.follows_snapshots:
+            self.follower.start()
+        else:
+            self.refresher.notify(force=force)
 
     # -- ingestion --------------------------------------------------------------------
     def add_items(self, items: list[Item]) -> int:

@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     role: Literal["all", "api"] = Field(
         "all", description="'all': one process serves and rebuilds its own indexes (the default); 'api': serve "
         "and write only, and load the index snapshots that `python -m service worker` publishes")
+    shared_dir: Path | None = Field(
+        None, description="where index snapshots, reranker artifacts and the trainer's status are published "
+        "(a folder every process can read; shared storage when they run on several machines); data_dir if unset")
     snapshot_poll_s: float = Field(1.0, gt=0, description="how often an 'api' process looks for a newer "
                                    "index snapshot (one small query)")
     chroma_url: str | None = Field(
@@ -192,8 +195,12 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
+    def published_dir(self) -> Path:
+        return self.shared_dir or self.data_dir
+
+    @property
     def index_dir(self) -> Path:
-        return self.data_dir / "index"
+        return self.published_dir / "index"
 
     @property
     def calllog_path(self) -> Path:
@@ -210,11 +217,11 @@ class Settings(BaseSettings):
 
     @property
     def artifacts_dir(self) -> Path:
-        return self.data_dir / "rerank"
+        return self.published_dir / "rerank"
 
     @property
     def trainer_dir(self) -> Path:
-        return self.data_dir / "trainer"
+        return self.published_dir / "trainer"
 
 
 @lru_cache(maxsize=1)

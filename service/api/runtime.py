@@ -44,8 +44,8 @@ class Runtime:
         self.start_trainer()
 
     def start_trainer(self) -> None:
-        if not self.settings.trainer.enabled or self.trainer is not None:
-            return
+        if not self.settings.trainer.enabled or self.trainer is not None or self.settings.role == "api":
+            return  # an 'api' process: the worker runs the trainer
         from service.train.launcher import TrainerProcess
 
         try:

@@ -28,21 +28,25 @@ def _sequences(store: Store, space: ItemSpace):
 
 class CandidateIndex:
     def __init__(self, space: ItemSpace, model: ItemItemModel, built_from: int,
-                 build_seconds: float = 0.0, seq: SequenceModel | None = None) -> None:
+                 build_seconds: float = 0.0, seq: SequenceModel | None = None, changes: int = 0,
+                 version: int = 0) -> None:
         self.space, self.model = space, model
         self.seq = seq or SequenceModel.build(len(space), [])
         self.built_from = built_from  # the store's last event id when built
+        self.changes = changes  # the store's change counter (item writes, deletions) when built
+        self.version = version  # the published snapshot it is (0: not published)
         self.build_seconds = build_seconds
 
     @classmethod
     def build(cls, store: Store, settings: Settings) -> "CandidateIndex":
         t0 = time.perf_counter()
-        last = store.stats().last_event_id
+        changes = store.changes()  # read first: a change while building shows as pending
+        last = store.last_event_id()
         space = ItemSpace(store.iter_items())
         sequences = list(_sequences(store, space))
         model = ItemItemModel.build(len(space), sequences, settings.cf)
         seq = SequenceModel.build(len(space), sequences)
-        return cls(space, model, last, time.perf_counter() - t0, seq)
+        return cls(space, model, last, time.perf_counter() - t0, seq, changes)
 
     # -- persistence ------------------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -50,23 +54,31 @@ class CandidateIndex:
         self.model.save(folder / "cf.npz")
         self.seq.save(folder / "seq.npz")
         (folder / "index.json").write_text(json.dumps({
-            "ids": self.space.ids, "built_from": self.built_from,
-            "build_seconds": self.build_seconds,
+            "ids": self.space.ids, "built_from": self.built_from, "changes": self.changes,
+            "build_seconds": self.build_seconds, "users": int(self.seq.users.shape[0]),
         }))
 
     @classmethod
-    def load(cls, folder: Path, store: Store, settings: Settings) -> "CandidateIndex | None":
-        """The saved index, or None when absent or built from another catalog."""
+    def load(cls, folder: Path, store: Store, settings: Settings, follow_catalog: bool = False,
+             version: int = 0) -> "CandidateIndex | None":
+        """The saved index, or None when absent or (unless `follow_catalog`) built from
+        another catalog. `follow_catalog`: items written or deleted since it was built get
+        a row without CF neighbours or are hidden, as between rebuilds."""
         meta_path = folder / "index.json"
         if not all(p.exists() for p in (meta_path, folder / "cf.npz", folder / "seq.npz")):
             return None
         meta = json.loads(meta_path.read_text())
-        space = ItemSpace(store.iter_items())
-        if space.ids != meta["ids"]:
+        items = {it.item_id: it for it in store.iter_items()}
+        if not follow_catalog and list(items) != meta["ids"]:
             return None
+        space = ItemSpace(items.get(i) or Item(item_id=i, title=i) for i in meta["ids"])
+        for gone in (i for i in meta["ids"] if i not in items):
+            space.kill(gone)
         model = ItemItemModel.load(folder / "cf.npz", settings.cf)
-        return cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
-                   SequenceModel.load(folder / "seq.npz"))
+        index = cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
+                    SequenceModel.load(folder / "seq.npz"), meta.get("changes", 0), version)
+        new = [it for iid, it in items.items() if iid not in space.index]
+        return index.with_items(new) if new else index
 
     # -- cheap updates between rebuilds -----------------------------------------------
     def with_items(self, items: list[Item]) -> "CandidateIndex":
@@ -87,7 +99,7 @@ class CandidateIndex:
             model.sim, model.trans = _grow(self.model.sim, n), _grow(self.model.trans, n)
             model.popularity = _pad(self.model.popularity, n)
             seq = self.seq.grown(n)
-        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq)
+        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version)
 
 
 def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:

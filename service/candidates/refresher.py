@@ -106,3 +106,49 @@ class IndexRefresher:
             with self._cond:
                 self._cond.wait(timeout=0.05)
         return False
+
+
+class SnapshotFollower:
+    """In an 'api' process: loads each index snapshot the indexer publishes.
+
+    One small query per `poll_s` (the version row); a newer version is loaded in this
+    thread and swapped in whole, so requests never wait for it."""
+
+    def __init__(self, store, version: int, adopt: Callable[[int], bool], poll_s: float) -> None:
+        from service.candidates.snapshots import current_version
+
+        self._current = lambda: current_version(store)
+        self.version, self.adopt, self.poll_s = version, adopt, poll_s
+        self.loaded = 0
+        self.last_error: str | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="snapshot-follow", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def check(self) -> bool:
+        """Load the published snapshot if it is newer than ours; True if one was loaded."""
+        newest = self._current()
+        if newest <= self.version:
+            return False
+        if self.adopt(newest):
+            self.version = newest
+            self.loaded += 1
+            return True
+        return False
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.check()
+                self.last_error = None
+            except Exception as e:  # noqa: BLE001 - the store or the shared folder; retried
+                log.exception("could not load the published index snapshot; retrying")
+                self.last_error = f"{type(e).__name__}: {e}"
+            self._stop.wait(self.poll_s)

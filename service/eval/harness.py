@@ -51,7 +51,7 @@ def prepare(fmt: str, path: Path, workdir: Path, users: int | None, seed: int,
     items, kept, held_all = load_split(fmt, path)
     train = [Event(user_id=u, item_id=i, type=t, value=v, timestamp=ts) for u, i, t, v, ts in kept]
     base = settings or Settings()
-    s = base.model_copy(update={"data_dir": Path(workdir), "store_url": None, "role": "all"})
+    s = base.model_copy(update={"data_dir": Path(workdir), "store_url": None, "role": "all", "shared_dir": None})
     store = SqliteStore(s.db_path)
     if store.stats().events == 0:
         store.upsert_items(items.values())

@@ -4,8 +4,9 @@ processes or machines). `tests/unit/test_store.py` runs the same tests on both.
 
 Promises: a write is committed before the method returns (so a 2xx means stored);
 upserts and repeated events are idempotent; event ids grow in commit order (the derived
-indexes read "everything up to id N"); deleting a user or an item bumps the `removals`
-counter, so processes that build from the store know to rebuild without new events.
+indexes read "everything up to id N"); writing items and deleting a user or an item bump
+the `changes` counter, so processes that build from the store know to rebuild when no
+event came.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 from service.types import Event, Item
 
-REMOVALS = "removals"  # meta key: how many deletions (users, items) the store has seen
+CHANGES = "catalog_changes"  # meta key: item writes and deletions (of users, items) so far
 
 
 @dataclass(frozen=True)
@@ -63,5 +64,5 @@ class Store(Protocol):
     def users_with_events(self, at_least: int) -> int: ...
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
-    def removals(self) -> int: ...
+    def changes(self) -> int: ...
     def close(self) -> None: ...

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from psycopg_pool import ConnectionPool
 
-from service.store.base import REMOVALS, EventRow, HistoryEntry, StoreStats
+from service.store.base import CHANGES, EventRow, HistoryEntry, StoreStats
 from service.store.migrations import PG_MIGRATIONS
 from service.types import Event, Item
 
@@ -74,6 +74,7 @@ class PostgresStore:
                    SELECT item_id, title, text, attributes, updated_at FROM item_stage
                    ON CONFLICT (item_id) DO UPDATE SET title = excluded.title, text = excluded.text,
                      attributes = excluded.attributes, updated_at = excluded.updated_at""")
+            _bump(conn, CHANGES)
         return len(latest)
 
     def get_item(self, item_id: str) -> Item | None:
@@ -107,7 +108,7 @@ class PostgresStore:
             n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
             conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
             if n:
-                _bump(conn, REMOVALS)
+                _bump(conn, CHANGES)
         return n > 0
 
     # -- events -----------------------------------------------------------------------
@@ -151,7 +152,7 @@ class PostgresStore:
         with self.pool.connection() as conn:
             n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
             if n:
-                _bump(conn, REMOVALS)
+                _bump(conn, CHANGES)
         return n
 
     def iter_events(self) -> Iterator[EventRow]:
@@ -190,8 +191,8 @@ class PostgresStore:
             conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s)"
                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
-    def removals(self) -> int:
-        return int(self.get_meta(REMOVALS) or 0)
+    def changes(self) -> int:
+        return int(self.get_meta(CHANGES) or 0)
 
 
 def _bump(conn, key: str) -> None:

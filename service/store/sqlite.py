@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from service.store.base import REMOVALS, HistoryEntry, StoreStats
+from service.store.base import CHANGES, HistoryEntry, StoreStats
 from service.store.migrations import migrate
 from service.types import Event, Item
 
@@ -63,6 +63,8 @@ class SqliteStore:
                      updated_at=excluded.updated_at""",
                 rows,
             )
+            if rows:
+                _bump(conn, CHANGES)
         return len(rows)
 
     def get_item(self, item_id: str) -> Item | None:
@@ -98,7 +100,7 @@ class SqliteStore:
             cur = conn.execute("DELETE FROM items WHERE item_id = ?", (item_id,))
             conn.execute("DELETE FROM events WHERE item_id = ?", (item_id,))
             if cur.rowcount:
-                _bump(conn, REMOVALS)
+                _bump(conn, CHANGES)
         return cur.rowcount > 0
 
     # -- events -----------------------------------------------------------------------
@@ -141,7 +143,7 @@ class SqliteStore:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
             if cur.rowcount:
-                _bump(conn, REMOVALS)
+                _bump(conn, CHANGES)
         return cur.rowcount
 
     def iter_events(self) -> Iterator[tuple[str, str, str, float | None, float]]:
@@ -183,8 +185,8 @@ class SqliteStore:
                 (key, value),
             )
 
-    def removals(self) -> int:
-        return int(self.get_meta(REMOVALS) or 0)
+    def changes(self) -> int:
+        return int(self.get_meta(CHANGES) or 0)
 
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:

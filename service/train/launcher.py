@@ -24,7 +24,8 @@ def trainer_settings(settings: Settings) -> Settings:
     """What the child runs with: the server's settings, the model on fewer threads."""
     data_dir = Path(settings.data_dir).resolve()
     llm = settings.llm.model_copy(update={"threads": settings.trainer.threads})
-    return settings.model_copy(update={"data_dir": data_dir, "llm": llm})
+    shared = Path(settings.shared_dir).resolve() if settings.shared_dir else None
+    return settings.model_copy(update={"data_dir": data_dir, "shared_dir": shared, "llm": llm})
 
 
 class TrainerProcess:

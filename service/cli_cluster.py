@@ -1,0 +1,90 @@
+"""`serve` (one process, or several API workers over PostgreSQL) and `worker` (the one
+process that rebuilds indexes, publishes snapshots and runs the trainer)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from service.errors import RecsError
+from service.settings import get_settings
+
+
+def serve_cmd(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes; more than 1 needs RECS_STORE_URL "
+                                         "(PostgreSQL) and RECS_CHROMA_URL")] = 1,
+    indexer: Annotated[bool, typer.Option(help="with --workers > 1: also start `worker` (indexes, "
+                                          "snapshots, trainer) as a child; off when it runs elsewhere")] = True,
+) -> None:
+    """Run the HTTP API (OpenAPI at /schema)."""
+    import uvicorn
+
+    from service.cli import _fail
+    from service.deploy import check_shared
+
+    s = get_settings()
+    if workers == 1 and s.role == "all":
+        from service.api.app import create_app
+
+        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+        return
+    try:
+        check_shared(s, f"--workers {workers}" if workers > 1 else "RECS_ROLE=api")
+    except RecsError as e:
+        _fail(e)
+    os.environ["RECS_ROLE"] = "api"  # every worker serves and writes; the indexer builds
+    get_settings.cache_clear()
+    child = subprocess.Popen([sys.executable, "-m", "service", "worker", "--parent-pid", str(os.getpid())],
+                             env={**os.environ, "RECS_ROLE": "all"}) if indexer else None
+    try:
+        uvicorn.run("service.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def worker_cmd(
+    poll: Annotated[float, typer.Option(help="seconds between looks at the store")] = 1.0,
+    parent_pid: Annotated[int | None, typer.Option(help="exit when this process is gone")] = None,
+    once: Annotated[bool, typer.Option(help="publish one snapshot if anything changed, then exit")] = False,
+) -> None:
+    """The indexer: rebuilds the CF matrices and Chroma's items when the store changes and
+    publishes each build as a snapshot that API workers (RECS_ROLE=api) load; starts the
+    background trainer, whose artifacts they load too. One per deployment."""
+    from service.cli import _fail, err
+    from service.deploy import check_shared
+    from service.indexer import Indexer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    s = get_settings().model_copy(update={"role": "all"})
+    try:
+        check_shared(s, "the worker")
+        indexer = Indexer(s)
+    except RecsError as e:
+        _fail(e)
+    if not indexer.acquire():
+        err.print(f"another worker already publishes to {s.index_dir}; exiting")
+        raise typer.Exit(0)
+    if once:
+        indexer.step(wait=True)
+        return
+    stop = {"now": False}
+    signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+    indexer.start_trainer()
+    try:
+        while not stop["now"] and (parent_pid is None or os.getppid() == parent_pid):
+            indexer.step()
+            time.sleep(poll)
+    finally:
+        indexer.stop()
