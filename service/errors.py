@@ -28,3 +28,7 @@ class Overloaded(RecsError):
 
 class BackendError(RecsError):
     """An LLM or vector-store backend failed."""
+
+
+class StoreUnavailable(NotReady):
+    """The database behind the store cannot be reached (answered as 503: retry)."""

@@ -14,9 +14,12 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
+from service.errors import StoreUnavailable
 from service.store.base import CHANGES, EventRow, HistoryEntry, StoreStats
 from service.store.migrations import PG_MIGRATIONS
 from service.types import Event, Item
@@ -28,20 +31,35 @@ EVENTS_LOCK = 0x7265637302
 class PostgresStore:
     kind = "postgres"
 
-    def __init__(self, url: str, pool_size: int = 8) -> None:
-        self.url = url
+    def __init__(self, url: str, pool_size: int = 8, connect_timeout_s: float = 30.0) -> None:
+        self.where = _where(url)
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
                                    kwargs={"autocommit": False}, name="recs-store")
-        self.pool.wait(timeout=30.0)
+        try:
+            self.pool.wait(timeout=connect_timeout_s)
+        except psycopg.OperationalError as e:
+            self.pool.close()
+            raise StoreUnavailable(f"cannot connect to PostgreSQL at {self.where} within {connect_timeout_s:.0f}s "
+                                   f"({e}); check RECS_STORE_URL and that the server runs") from e
         self.migrate()
 
     def close(self) -> None:
         self.pool.close()
 
+    @contextmanager
+    def _conn(self):
+        """A pooled connection in a transaction (committed on success); a lost server
+        becomes StoreUnavailable (HTTP 503, retry), not a bare 500."""
+        try:
+            with self.pool.connection(timeout=10.0) as conn:
+                yield conn
+        except psycopg.OperationalError as e:
+            raise StoreUnavailable(f"PostgreSQL at {self.where} is unavailable ({e}); retry shortly") from e
+
     # -- schema ------------------------------------------------------------------------
     def migrate(self) -> int:
         """Apply missing steps; several processes starting at once take turns."""
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
@@ -54,7 +72,7 @@ class PostgresStore:
         return len(PG_MIGRATIONS)
 
     def schema_version(self) -> int:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             return conn.execute("SELECT version FROM schema_version").fetchone()[0]
 
     # -- items ------------------------------------------------------------------------
@@ -63,7 +81,7 @@ class PostgresStore:
         latest = {it.item_id: it for it in items}  # a repeated id: the last wins
         if not latest:
             return 0
-        with self.pool.connection() as conn, conn.cursor() as cur:
+        with self._conn() as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE item_stage (item_id TEXT, title TEXT, text TEXT, attributes JSONB,"
                         " updated_at DOUBLE PRECISION) ON COMMIT DROP")
             with cur.copy("COPY item_stage FROM STDIN") as copy:
@@ -78,7 +96,7 @@ class PostgresStore:
         return len(latest)
 
     def get_item(self, item_id: str) -> Item | None:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             row = conn.execute("SELECT item_id, title, text, attributes FROM items WHERE item_id = %s",
                                (item_id,)).fetchone()
         return _item(row) if row else None
@@ -86,25 +104,25 @@ class PostgresStore:
     def get_items(self, item_ids: list[str]) -> dict[str, Item]:
         if not item_ids:
             return {}
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             rows = conn.execute("SELECT item_id, title, text, attributes FROM items WHERE item_id = ANY(%s)",
                                 (list(item_ids),)).fetchall()
         return {r[0]: _item(r) for r in rows}
 
     def iter_items(self) -> Iterator[Item]:
-        with self.pool.connection() as conn, conn.cursor(name="iter_items") as cur:
+        with self._conn() as conn, conn.cursor(name="iter_items") as cur:
             cur.itersize = 5000
             cur.execute("SELECT item_id, title, text, attributes FROM items ORDER BY item_id COLLATE \"C\"")
             for row in cur:
                 yield _item(row)
 
     def item_ids(self) -> list[str]:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             return [r[0] for r in conn.execute("SELECT item_id FROM items ORDER BY item_id COLLATE \"C\"")]
 
     def delete_item(self, item_id: str) -> bool:
         """Remove an item and every event that refers to it."""
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
             conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
             if n:
@@ -119,7 +137,7 @@ class PostgresStore:
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
         if not rows:
             return 0, 0
-        with self.pool.connection() as conn, conn.cursor() as cur:
+        with self._conn() as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE event_stage (ord INTEGER, user_id TEXT, item_id TEXT, type TEXT,"
                         " value DOUBLE PRECISION, timestamp DOUBLE PRECISION) ON COMMIT DROP")
             with cur.copy("COPY event_stage FROM STDIN") as copy:
@@ -140,16 +158,16 @@ class PostgresStore:
         if limit is not None:
             sql += " LIMIT %s"
             params = (user_id, limit)
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 
     def has_user(self, user_id: str) -> bool:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             return conn.execute("SELECT 1 FROM events WHERE user_id = %s LIMIT 1", (user_id,)).fetchone() is not None
 
     def delete_user(self, user_id: str) -> int:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
             if n:
                 _bump(conn, CHANGES)
@@ -158,7 +176,7 @@ class PostgresStore:
     def iter_events(self) -> Iterator[EventRow]:
         """All events as (user_id, item_id, type, value, timestamp), grouped by user and
         ordered by time within a user (ties by item id), streamed from a server cursor."""
-        with self.pool.connection() as conn, conn.cursor(name="iter_events") as cur:
+        with self._conn() as conn, conn.cursor(name="iter_events") as cur:
             cur.itersize = 20000
             cur.execute("SELECT user_id, item_id, type, value, timestamp FROM events"
                         " ORDER BY user_id COLLATE \"C\", timestamp, item_id COLLATE \"C\", id")
@@ -166,33 +184,39 @@ class PostgresStore:
 
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             items = conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
             events, users, last = conn.execute(
                 "SELECT COUNT(*), COUNT(DISTINCT user_id), COALESCE(MAX(id), 0) FROM events").fetchone()
         return StoreStats(items=items, events=events, users=users, last_event_id=last)
 
     def last_event_id(self) -> int:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             return conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0]
 
     def users_with_events(self, at_least: int) -> int:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             return conn.execute("SELECT COUNT(*) FROM (SELECT 1 FROM events GROUP BY user_id"
                                 " HAVING COUNT(*) >= %s) AS u", (at_least,)).fetchone()[0]
 
     def get_meta(self, key: str) -> str | None:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = %s", (key,)).fetchone()
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.pool.connection() as conn:
+        with self._conn() as conn:
             conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s)"
                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 
     def changes(self) -> int:
         return int(self.get_meta(CHANGES) or 0)
+
+
+def _where(url: str) -> str:
+    """host:port/db of a URL, without the password."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
 def _bump(conn, key: str) -> None:

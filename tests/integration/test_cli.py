@@ -48,3 +48,18 @@ def test_errors_are_clear_and_exit_non_zero(tmp_path):
     assert p.returncode == 2 and "unknown format" in p.stderr
     p = run(tmp_path / "data", "similar", "--item", "missing", ok=False)
     assert p.returncode == 3 and "no item 'missing'" in p.stderr
+
+
+def test_several_workers_are_refused_on_sqlite_and_the_embedded_chroma(tmp_path):
+    env_free = {k: v for k, v in os.environ.items() if k not in ("RECS_STORE_URL", "RECS_CHROMA_URL")}
+    p = subprocess.run([sys.executable, "-m", "service", "serve", "--workers", "2"], capture_output=True, text=True,
+                       env={**env_free, "RECS_DATA_DIR": str(tmp_path / "d")}, timeout=120)
+    said = " ".join(p.stderr.split())  # rich wraps lines
+    assert p.returncode == 2
+    assert "RECS_STORE_URL=postgresql://" in said and "SQLite takes one writer process" in said
+    p = subprocess.run([sys.executable, "-m", "service", "worker", "--once"], capture_output=True, text=True,
+                       env={**env_free, "RECS_DATA_DIR": str(tmp_path / "d"),
+                            "RECS_STORE_URL": "postgresql://u@127.0.0.1:1/db"}, timeout=120)
+    said = " ".join(p.stderr.split())
+    assert p.returncode == 2 and "RECS_CHROMA_URL" in said and "RECS_STORE_URL=" not in said
+    assert not (tmp_path / "d" / "recs.sqlite3").exists()  # refused before anything was written

@@ -129,3 +129,12 @@ def test_concurrent_writers_lose_nothing(store: Store, settings):
         t.join()
     assert not errors
     assert store.stats().events == 4 * 10 * 50 and store.stats().users == 4
+
+
+def test_an_unreachable_postgres_is_a_clear_error():
+    from service.errors import StoreUnavailable
+    from service.store.postgres import PostgresStore
+
+    with pytest.raises(StoreUnavailable, match="RECS_STORE_URL") as e:
+        PostgresStore("postgresql://u:secret@127.0.0.1:1/db", connect_timeout_s=1)
+    assert "secret" not in str(e.value) and "127.0.0.1:1/db" in str(e.value)
