@@ -4,6 +4,7 @@ in step with the store."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -210,13 +211,13 @@ class Recommender:
     def index_status(self) -> dict:
         """How far the derived index is behind the store (for /health/ready)."""
         r = self.refresher
-        out = {"version": self.index.version, "built_from_event": self.index.built_from,
+        out = {"pid": os.getpid(), "version": self.index.version, "built_from_event": self.index.built_from,
                "pending_events": self.pending_events(), "rebuilding": r.busy, "rebuilds": r.rebuilds,
                "last_build_s": round(r.last_build_s, 2), "last_error": r.last_error}
         if self.follows_snapshots:
             f = self.follower
             out.update({"role": "api", "snapshots_loaded": f.loaded, "last_error": f.last_error,
-                        "rebuilding": False})
+                        "rebuilding": False, "pickup_delay_s": f.pickup_delay_s})
         return out
 
     def is_stale(self) -> bool:

@@ -115,11 +115,13 @@ class SnapshotFollower:
     thread and swapped in whole, so requests never wait for it."""
 
     def __init__(self, store, version: int, adopt: Callable[[int], bool], poll_s: float) -> None:
-        from service.candidates.snapshots import current_version
+        from service.candidates.snapshots import current_version, published_at
 
         self._current = lambda: current_version(store)
+        self._published_at = lambda: published_at(store)
         self.version, self.adopt, self.poll_s = version, adopt, poll_s
         self.loaded = 0
+        self.pickup_delay_s: float | None = None  # from the indexer's publish to this process serving it
         self.last_error: str | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -140,6 +142,8 @@ class SnapshotFollower:
         if self.adopt(newest):
             self.version = newest
             self.loaded += 1
+            at = self._published_at()
+            self.pickup_delay_s = round(time.time() - at, 3) if at else None
             return True
         return False
 

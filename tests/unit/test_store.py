@@ -138,3 +138,16 @@ def test_an_unreachable_postgres_is_a_clear_error():
     with pytest.raises(StoreUnavailable, match="RECS_STORE_URL") as e:
         PostgresStore("postgresql://u:secret@127.0.0.1:1/db", connect_timeout_s=1)
     assert "secret" not in str(e.value) and "127.0.0.1:1/db" in str(e.value)
+
+
+def test_the_test_run_uses_the_store_it_was_asked_for(tmp_path):
+    """RECS_TEST_STORE=postgres (tests/integration/test_api_on_postgres.py) really means
+    PostgreSQL for settings built the way the API tests build them."""
+    from service.settings import Settings
+    from tests.conftest import TEST_STORE
+
+    s = open_store(Settings(data_dir=tmp_path))
+    try:
+        assert s.kind == TEST_STORE
+    finally:
+        s.close()
