@@ -55,6 +55,7 @@ class CandidateResult:
     by_source: dict[str, list[Candidate]]
     history: list[str]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    latest_at: float | None = None  # the user's latest event time, when the history was read here
 
 
 class Recommender:
@@ -197,6 +198,7 @@ class Recommender:
         index = snapshots.load(self.settings, self.store, version, follow_catalog=True)
         if index is None:
             return False
+        self.vectors.forget()  # another process may have changed an item's text
         self._swap(index)
         return True
 
@@ -270,9 +272,12 @@ class Recommender:
 
     # -- reading ----------------------------------------------------------------------
     def history(self, user_id: str | None) -> list[str]:
+        return [h.item_id for h in self._history_entries(user_id)]
+
+    def _history_entries(self, user_id: str | None) -> list:
         if not user_id:
             return []
-        return [h.item_id for h in self.store.history(user_id, limit=self.settings.cf.history * 4)]
+        return self.store.history(user_id, limit=self.settings.cf.history * 4)
 
     def candidates(self, request: CandidateRequest, k: int,
                    history_weights: dict[str, float] | None = None) -> CandidateResult:
@@ -281,7 +286,13 @@ class Recommender:
         if k < 1:
             raise InvalidInput("k must be at least 1")
         t0 = time.perf_counter()
-        history = request.history if request.history is not None else self.history(request.user_id)
+        latest_at = None
+        if request.history is not None:
+            history = request.history
+        else:
+            entries = self._history_entries(request.user_id)
+            history = [h.item_id for h in entries]
+            latest_at = entries[-1].timestamp if entries else float("inf")
         req = request.model_copy(update={"history": history})
         fusion = self.settings.fusion
         timings: dict[str, float] = {}
@@ -312,7 +323,7 @@ class Recommender:
             weights = {**weights, "popularity": 1.0}
         fused = rrf(lists, weights, fusion.rrf_k, k)
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return CandidateResult(fused, lists, history, timings)
+        return CandidateResult(fused, lists, history, timings, latest_at)
 
     def to_ranked(self, candidates: list[Candidate], known: dict[str, Item] | None = None) -> list[Ranked]:
         known = known or {}
@@ -350,7 +361,7 @@ class Recommender:
                                      + cand.history[-hist_n:]) if ranker.needs_model else {}
         context = RerankContext(
             user_id=request.user_id, history=cand.history, items=items, is_text=is_text,
-            at=latest_event_time(self.store, request.user_id),
+            at=cand.latest_at if cand.latest_at is not None else latest_event_time(self.store, request.user_id),
             popularity=self.popularity([c.item_id for c in pool[: ranker.depth]]),
         )
         res = self.rerank.run(ranker, context, pool)

@@ -4,6 +4,8 @@ vectors (its default embedder would download a model)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from urllib.parse import urlparse
 
@@ -75,8 +77,16 @@ def chroma_where(filters: Filters, list_attrs: set[str]) -> dict | None:
 
 
 class ChromaVectors:
+    CACHE = 50_000  # item vectors kept in process (~1 KB each at 256-d)
+
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.embedder = embedder
+        # Profiles read the vectors of a user's recent items on every request: with a
+        # Chroma server that was a second round trip per request. Entries go when this
+        # process writes or deletes the item, and all of them when a new index snapshot
+        # (which follows any catalog change in another process) is swapped in.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._client = _client(settings)
         name = f"{settings.chroma_collection}-{embedder.dim}"
         self.collection = self._client.get_or_create_collection(
@@ -92,6 +102,7 @@ class ChromaVectors:
     def upsert(self, items: Iterable[Item], batch: int = 512,
                progress: Callable[[int], None] | None = None) -> int:
         items = list({it.item_id: it for it in items}.values())
+        self.forget([it.item_id for it in items])
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
             vecs = self.embedder.embed([f"{it.title}. {it.text}" for it in chunk])
@@ -107,6 +118,15 @@ class ChromaVectors:
     def delete(self, item_ids: list[str]) -> None:
         if item_ids:
             self.collection.delete(ids=item_ids)
+            self.forget(item_ids)
+
+    def forget(self, item_ids: list[str] | None = None) -> None:
+        """Drop cached vectors (all of them when no ids are given)."""
+        with self._cache_lock:
+            if item_ids is None:
+                self._cache.clear()
+            for i in item_ids or []:
+                self._cache.pop(i, None)
 
     def ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
@@ -115,10 +135,18 @@ class ChromaVectors:
         """Stored vectors by id. Histories repeat items; Chroma rejects repeated ids, so
         each id is asked for once."""
         item_ids = list(dict.fromkeys(item_ids))
-        if not item_ids:
-            return {}
-        got = self.collection.get(ids=item_ids, include=["embeddings"])
-        return {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+        with self._cache_lock:
+            out = {i: self._cache[i] for i in item_ids if i in self._cache}
+        missing = [i for i in item_ids if i not in out]
+        if missing:
+            got = self.collection.get(ids=missing, include=["embeddings"])
+            fetched = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
+            out.update(fetched)
+            with self._cache_lock:
+                self._cache.update(fetched)
+                while len(self._cache) > self.CACHE:
+                    self._cache.popitem(last=False)
+        return out
 
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest items as (item_id, cosine similarity), best first. Chroma returns

@@ -34,7 +34,7 @@ class PostgresStore:
     def __init__(self, url: str, pool_size: int = 8, connect_timeout_s: float = 30.0) -> None:
         self.where = _where(url)
         self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
-                                   kwargs={"autocommit": False}, name="recs-store")
+                                   kwargs={"autocommit": True}, name="recs-store")
         try:
             self.pool.wait(timeout=connect_timeout_s)
         except psycopg.OperationalError as e:
@@ -47,19 +47,24 @@ class PostgresStore:
         self.pool.close()
 
     @contextmanager
-    def _conn(self):
-        """A pooled connection in a transaction (committed on success); a lost server
-        becomes StoreUnavailable (HTTP 503, retry), not a bare 500."""
+    def _conn(self, write: bool = False):
+        """A pooled connection: reads run in autocommit (one round trip per query); writes
+        (and server-side cursors) in one transaction, committed before this returns. A lost server becomes
+        StoreUnavailable (HTTP 503, retry), not a bare 500."""
         try:
             with self.pool.connection(timeout=10.0) as conn:
-                yield conn
+                if write:
+                    with conn.transaction():
+                        yield conn
+                else:
+                    yield conn
         except psycopg.OperationalError as e:
             raise StoreUnavailable(f"PostgreSQL at {self.where} is unavailable ({e}); retry shortly") from e
 
     # -- schema ------------------------------------------------------------------------
     def migrate(self) -> int:
         """Apply missing steps; several processes starting at once take turns."""
-        with self._conn() as conn:
+        with self._conn(write=True) as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
             conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = conn.execute("SELECT version FROM schema_version").fetchone()
@@ -81,7 +86,7 @@ class PostgresStore:
         latest = {it.item_id: it for it in items}  # a repeated id: the last wins
         if not latest:
             return 0
-        with self._conn() as conn, conn.cursor() as cur:
+        with self._conn(write=True) as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE item_stage (item_id TEXT, title TEXT, text TEXT, attributes JSONB,"
                         " updated_at DOUBLE PRECISION) ON COMMIT DROP")
             with cur.copy("COPY item_stage FROM STDIN") as copy:
@@ -110,7 +115,7 @@ class PostgresStore:
         return {r[0]: _item(r) for r in rows}
 
     def iter_items(self) -> Iterator[Item]:
-        with self._conn() as conn, conn.cursor(name="iter_items") as cur:
+        with self._conn(write=True) as conn, conn.cursor(name="iter_items") as cur:  # a server cursor needs a transaction
             cur.itersize = 5000
             cur.execute("SELECT item_id, title, text, attributes FROM items ORDER BY item_id COLLATE \"C\"")
             for row in cur:
@@ -122,7 +127,7 @@ class PostgresStore:
 
     def delete_item(self, item_id: str) -> bool:
         """Remove an item and every event that refers to it."""
-        with self._conn() as conn:
+        with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
             conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
             if n:
@@ -137,7 +142,7 @@ class PostgresStore:
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
         if not rows:
             return 0, 0
-        with self._conn() as conn, conn.cursor() as cur:
+        with self._conn(write=True) as conn, conn.cursor() as cur:
             cur.execute("CREATE TEMP TABLE event_stage (ord INTEGER, user_id TEXT, item_id TEXT, type TEXT,"
                         " value DOUBLE PRECISION, timestamp DOUBLE PRECISION) ON COMMIT DROP")
             with cur.copy("COPY event_stage FROM STDIN") as copy:
@@ -167,7 +172,7 @@ class PostgresStore:
             return conn.execute("SELECT 1 FROM events WHERE user_id = %s LIMIT 1", (user_id,)).fetchone() is not None
 
     def delete_user(self, user_id: str) -> int:
-        with self._conn() as conn:
+        with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
             if n:
                 _bump(conn, CHANGES)
@@ -176,7 +181,7 @@ class PostgresStore:
     def iter_events(self) -> Iterator[EventRow]:
         """All events as (user_id, item_id, type, value, timestamp), grouped by user and
         ordered by time within a user (ties by item id), streamed from a server cursor."""
-        with self._conn() as conn, conn.cursor(name="iter_events") as cur:
+        with self._conn(write=True) as conn, conn.cursor(name="iter_events") as cur:
             cur.itersize = 20000
             cur.execute("SELECT user_id, item_id, type, value, timestamp FROM events"
                         " ORDER BY user_id COLLATE \"C\", timestamp, item_id COLLATE \"C\", id")
@@ -205,7 +210,7 @@ class PostgresStore:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._conn() as conn:
+        with self._conn(write=True) as conn:
             conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s)"
                          " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
 

@@ -1,6 +1,8 @@
 """The wired pipeline over real components: fusion, cold start, new events, deletion,
 persistence."""
 
+import numpy as np
+
 from service.pipeline import Recommender
 from service.types import CandidateRequest, Event, Filters, Item, Range
 
@@ -91,3 +93,24 @@ def test_items_added_while_requests_run_never_break_a_request(recommender):
         t.join()
     assert errors == []
     assert "new59" in recommender.index.space.index
+
+
+def test_profile_vectors_are_read_from_chroma_once_and_follow_item_writes(recommender):
+    from service.types import Item
+
+    vectors = recommender.vectors
+    real_get, calls = vectors.collection.get, []
+    vectors.collection.get = lambda **kw: calls.append(kw.get("ids")) or real_get(**kw)
+    try:
+        first = vectors.vectors(["s1", "s2"])
+        again = vectors.vectors(["s2", "s1", "s3"])
+        assert calls == [["s1", "s2"], ["s3"]]  # cached ones are not asked for again
+        assert np.array_equal(first["s1"], again["s1"])
+        recommender.add_items([Item(item_id="s1", title="Cooking Show", text="Recipes for cakes and bread.")])
+        changed = vectors.vectors(["s1"])
+        assert calls[-1] == ["s1"] and not np.allclose(changed["s1"], first["s1"])
+        vectors.forget()
+        vectors.vectors(["s2"])
+        assert calls[-1] == ["s2"]
+    finally:
+        vectors.collection.get = real_get
