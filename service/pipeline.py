@@ -94,7 +94,7 @@ class Recommender:
         space, model = self.index.space, self.index.model
         self.sources = {
             "cf": ItemItemCF(space, model),
-            "semantic_profile": ChromaSemantic(space, self.vectors, "profile"),
+            "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=self.index.vectors),
             "semantic_query": ChromaSemantic(space, self.vectors, "query"),
             "popularity": Popularity(space, model),
             "sknn": SessionNeighbours(space, self.index.seq),
@@ -175,11 +175,22 @@ class Recommender:
 
         tick("embed", 0, len(items))
         self.vectors.upsert(items, progress=step)
+        if len(catalog) <= self.settings.exact_profile_max_items:
+            index.vectors = self._item_matrix(index)
         t_embed = time.perf_counter() - t0 - t_cf
         snapshots.publish(index, self.settings, self.store)
         self._swap(index)
         return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
                 "embed_seconds": round(t_embed, 2), "version": index.version}
+
+    def _item_matrix(self, index: CandidateIndex) -> np.ndarray:
+        """The item vectors for the in-process profile search: the last build's rows when
+        no item was written or deleted since (the common case: only events came), else
+        read again from Chroma."""
+        old = self.index
+        if old.vectors is not None and old.changes == index.changes and old.space.ids == index.space.ids:
+            return old.vectors[: len(index.space)]
+        return self.vectors.matrix(index.space.ids)
 
     def _swap(self, index: CandidateIndex) -> None:
         # the timeline is built here (at start-up, in the background), not on a request
@@ -245,8 +256,9 @@ class Recommender:
         items = list({it.item_id: it for it in items}.values())  # a repeated id: the last wins
         n = self.store.upsert_items(items)
         self.vectors.upsert(items)
+        vecs = self.vectors.vectors([it.item_id for it in items]) if self.index.vectors is not None else None
         with self._lock:  # swapped whole; the timeline needs no rebuild: a new row has no events yet
-            self.index = self.index.with_items(items)
+            self.index = self.index.with_items(items, vecs)
             self._wire()
         return n
 

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     shared_dir: Path | None = Field(
         None, description="where index snapshots, reranker artifacts and the trainer's status are published "
         "(a folder every process can read; shared storage when they run on several machines); data_dir if unset")
+    exact_profile_max_items: int = Field(
+        100_000, ge=0, description="catalogs up to this size keep their item vectors in each process (1 KB per "
+        "item at 256-d) and search a user's profile exactly there; larger ones ask Chroma on every request")
     snapshot_poll_s: float = Field(1.0, gt=0, description="how often an 'api' process looks for a newer "
                                    "index snapshot (one small query)")
     chroma_url: str | None = Field(

@@ -31,6 +31,10 @@ class Runtime:
         from threadpoolctl import threadpool_limits
 
         threadpool_limits(limits=1, user_api="openmp")
+        # and one BLAS thread: the profile search's matrix-vector product is ~1 ms of work,
+        # and OpenBLAS's threads spin for much longer than that after it (measured: a
+        # server took 1.8 cores at 74 req/s with them, scripts/bench_scale.py)
+        threadpool_limits(limits=1, user_api="blas")
         try:
             self.recommender = Recommender.open(self.settings, with_llm=self.settings.llm.backend != "none")
             QUEUE_DEPTH.set_function(lambda: self.recommender.rerank.queue_depth)

@@ -9,6 +9,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import scipy.sparse as sp
 
 from service.candidates.cf import ItemItemModel
@@ -29,8 +30,11 @@ def _sequences(store: Store, space: ItemSpace):
 class CandidateIndex:
     def __init__(self, space: ItemSpace, model: ItemItemModel, built_from: int,
                  build_seconds: float = 0.0, seq: SequenceModel | None = None, changes: int = 0,
-                 version: int = 0) -> None:
+                 version: int = 0, vectors: np.ndarray | None = None) -> None:
         self.space, self.model = space, model
+        # the item vectors as unit rows aligned with the space (zeros: unknown), for an
+        # exact profile search in process; None for catalogs above exact_profile_max_items
+        self.vectors = vectors
         self.seq = seq or SequenceModel.build(len(space), [])
         self.built_from = built_from  # the store's last event id when built
         self.changes = changes  # the store's change counter (item writes, deletions) when built
@@ -53,6 +57,8 @@ class CandidateIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(folder / "cf.npz")
         self.seq.save(folder / "seq.npz")
+        if self.vectors is not None:
+            np.save(folder / "vectors.npy", np.asarray(self.vectors, dtype=np.float32))
         (folder / "index.json").write_text(json.dumps({
             "ids": self.space.ids, "built_from": self.built_from, "changes": self.changes,
             "build_seconds": self.build_seconds, "users": int(self.seq.users.shape[0]),
@@ -75,17 +81,19 @@ class CandidateIndex:
         for gone in (i for i in meta["ids"] if i not in items):
             space.kill(gone)
         model = ItemItemModel.load(folder / "cf.npz", settings.cf)
+        vectors = np.load(folder / "vectors.npy") if (folder / "vectors.npy").exists() else None
         index = cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
-                    SequenceModel.load(folder / "seq.npz"), meta.get("changes", 0), version)
+                    SequenceModel.load(folder / "seq.npz"), meta.get("changes", 0), version, vectors)
         new = [it for iid, it in items.items() if iid not in space.index]
         return index.with_items(new) if new else index
 
     # -- cheap updates between rebuilds -----------------------------------------------
-    def with_items(self, items: list[Item]) -> "CandidateIndex":
+    def with_items(self, items: list[Item], item_vectors: dict[str, np.ndarray] | None = None) -> "CandidateIndex":
         """A new index in which new items have a row (no CF neighbours until the next
-        rebuild) and changed items their new title and attributes. Copy-on-write: this
-        index is left as it was, so a request in flight never sees the item space and
-        the CF matrices at different sizes."""
+        rebuild) and changed items their new title, attributes and (from `item_vectors`,
+        else unknown until the next build) vector. Copy-on-write: this index is left as
+        it was, so a request in flight never sees the item space and the CF matrices at
+        different sizes."""
         space = self.space.copy()
         new = [it for it in items if it.item_id not in space.index]
         for it in items:
@@ -99,7 +107,15 @@ class CandidateIndex:
             model.sim, model.trans = _grow(self.model.sim, n), _grow(self.model.trans, n)
             model.popularity = _pad(self.model.popularity, n)
             seq = self.seq.grown(n)
-        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version)
+        vectors = self.vectors
+        if vectors is not None:
+            vectors = np.vstack([vectors, np.zeros((len(space) - len(vectors), vectors.shape[1]), np.float32)])
+            for it in items:
+                v = (item_vectors or {}).get(it.item_id)
+                norm = float(np.linalg.norm(v)) if v is not None else 0.0
+                vectors[space.index[it.item_id]] = v / norm if norm > 0 else 0.0
+        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version,
+                              vectors)
 
 
 def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:
@@ -109,8 +125,6 @@ def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:
 
 
 def _pad(v, n):
-    import numpy as np
-
     out = np.zeros(n, dtype=v.dtype)
     out[: len(v)] = v
     return out

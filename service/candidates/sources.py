@@ -88,13 +88,20 @@ class Popularity:
 
 class ChromaSemantic:
     """Nearest items in embedding space to the request's text (`mode="query"`) or to a
-    recency-weighted mean of the user's latest items (`mode="profile"`)."""
+    recency-weighted mean of the user's latest items (`mode="profile"`).
+
+    With `matrix` (the catalog's unit vectors, rows aligned with the space), a profile is
+    searched exactly in process: one matrix-vector product instead of two Chroma calls,
+    which with a Chroma server cost about 15 ms of CPU per request between the two
+    processes (`scripts/bench_scale.py`)."""
 
     def __init__(self, space: ItemSpace, vectors: ChromaVectors, mode: str = "query",
-                 history: int = 10, half_life: float = 3.0) -> None:
+                 history: int = 10, half_life: float = 3.0, matrix: np.ndarray | None = None) -> None:
         if mode not in ("query", "profile"):
             raise ValueError("mode is 'query' or 'profile'")
         self.space, self.vectors, self.mode = space, vectors, mode
+        self.matrix = matrix if mode == "profile" and matrix is not None and len(matrix) == len(space) else None
+        self._has_vector = self.matrix.any(axis=1) if self.matrix is not None else None
         self.name = f"semantic_{mode}"
         self.history, self.half_life = history, half_life
         self._list_attrs = {
@@ -107,7 +114,7 @@ class ChromaSemantic:
                 return None
             return self.vectors.embedder.embed([request.query])[0]
         recent = (request.history or [])[-self.history:]
-        vecs = self.vectors.vectors(recent)
+        vecs = self._known_vectors(recent)
         if not vecs:
             return None
         present = [i for i in recent if i in vecs]
@@ -115,12 +122,26 @@ class ChromaSemantic:
         v = np.sum([wi * vecs[i] for wi, i in zip(w, present)], axis=0)
         return v / max(float(np.linalg.norm(v)), 1e-9)
 
+    def _known_vectors(self, item_ids: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        if self.matrix is not None:
+            for i in item_ids:
+                row = self.space.index.get(i)
+                if row is not None and self._has_vector[row]:
+                    out[i] = self.matrix[row]
+        missing = [i for i in item_ids if i not in out]
+        return {**out, **self.vectors.vectors(missing)} if missing else out
+
     def candidates(self, request: CandidateRequest, k: int) -> list[Candidate]:
         if len(self.space) == 0:
             return []
         vec = self._query_vector(request)
         if vec is None:
             return []
+        if self.matrix is not None:
+            scores = self.matrix @ vec.astype(np.float32)
+            mask = self.space.allowed(request) & self._has_vector
+            return top_k(self.space, scores, mask, k, self.name)
         mask = self.space.allowed(request)
         where = chroma_where(request.filters, self._list_attrs)
         blocked = len(request.exclude_items) + (len(request.history or []) if request.exclude_seen else 0)

@@ -111,6 +111,10 @@ class ChromaVectors:
                 embeddings=vecs,
                 metadatas=[_metadata(it) for it in chunk],
             )
+            with self._cache_lock:  # what was just written is what a read would return
+                self._cache.update((it.item_id, np.asarray(v, dtype=np.float32)) for it, v in zip(chunk, vecs))
+                while len(self._cache) > self.CACHE:
+                    self._cache.popitem(last=False)
             if progress:
                 progress(len(chunk))
         return len(items)
@@ -147,6 +151,18 @@ class ChromaVectors:
                 while len(self._cache) > self.CACHE:
                     self._cache.popitem(last=False)
         return out
+
+    def matrix(self, item_ids: list[str], batch: int = 2000) -> np.ndarray:
+        """The stored vectors of these items as unit rows in this order (zeros where an
+        item has none), read from Chroma in batches."""
+        out = np.zeros((len(item_ids), self.embedder.dim), dtype=np.float32)
+        row = {iid: r for r, iid in enumerate(item_ids)}
+        for start in range(0, len(item_ids), batch):
+            got = self.collection.get(ids=item_ids[start:start + batch], include=["embeddings"])
+            for iid, v in zip(got["ids"], got["embeddings"]):
+                out[row[iid]] = v
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
 
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest items as (item_id, cosine similarity), best first. Chroma returns

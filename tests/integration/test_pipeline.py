@@ -5,6 +5,7 @@ import numpy as np
 
 from service.pipeline import Recommender
 from service.types import CandidateRequest, Event, Filters, Item, Range
+from tests.conftest import block_events, catalog
 
 
 def test_user_history_drives_recommendations(recommender):
@@ -99,6 +100,7 @@ def test_profile_vectors_are_read_from_chroma_once_and_follow_item_writes(recomm
     from service.types import Item
 
     vectors = recommender.vectors
+    vectors.forget()  # the build's writes filled the cache
     real_get, calls = vectors.collection.get, []
     vectors.collection.get = lambda **kw: calls.append(kw.get("ids")) or real_get(**kw)
     try:
@@ -107,10 +109,41 @@ def test_profile_vectors_are_read_from_chroma_once_and_follow_item_writes(recomm
         assert calls == [["s1", "s2"], ["s3"]]  # cached ones are not asked for again
         assert np.array_equal(first["s1"], again["s1"])
         recommender.add_items([Item(item_id="s1", title="Cooking Show", text="Recipes for cakes and bread.")])
-        changed = vectors.vectors(["s1"])
-        assert calls[-1] == ["s1"] and not np.allclose(changed["s1"], first["s1"])
+        changed = vectors.vectors(["s1"])  # what the write embedded, not the old vector
+        assert len(calls) == 2 and not np.allclose(changed["s1"], first["s1"])
         vectors.forget()
         vectors.vectors(["s2"])
         assert calls[-1] == ["s2"]
     finally:
         vectors.collection.get = real_get
+
+
+def test_the_in_process_profile_search_answers_as_chroma_does_without_asking_it(recommender):
+    from service.candidates.sources import ChromaSemantic
+
+    exact = recommender.sources["semantic_profile"]
+    assert exact.matrix is not None and exact.matrix.shape == (12, recommender.embedder.dim)
+    via_chroma = ChromaSemantic(recommender.index.space, recommender.vectors, "profile")
+    queries = []
+    real_query = recommender.vectors.collection.query
+    recommender.vectors.collection.query = lambda **kw: queries.append(kw) or real_query(**kw)
+    try:
+        for history, filters in ((["s1", "s2"], Filters()), (["k1"], Filters()), (["s3"], Filters(exclude={"genres": ["Sci-Fi"]}))):
+            req = CandidateRequest(history=history, k=5, filters=filters)
+            mine = exact.candidates(req, 5)
+            assert not queries
+            theirs = via_chroma.candidates(req, 5)
+            assert [c.item_id for c in mine] == [c.item_id for c in theirs]
+            assert np.allclose([c.score for c in mine], [c.score for c in theirs], atol=1e-4)
+            queries.clear()
+    finally:
+        recommender.vectors.collection.query = real_query
+
+
+def test_large_catalogs_ask_chroma_for_profiles(settings, store, embedder):
+    store.upsert_items(catalog())
+    store.add_events(block_events())
+    rec = Recommender(settings.model_copy(update={"exact_profile_max_items": 5}), store=store, embedder=embedder)
+    rec.build_index()
+    assert rec.index.vectors is None and rec.sources["semantic_profile"].matrix is None
+    assert rec.recommend(CandidateRequest(user_id="u0", k=3))[0].item_id == "s5"
