@@ -234,3 +234,22 @@ def test_sigkill_of_one_api_process_during_concurrent_ingest_loses_no_acknowledg
     # A comes back on the same settings and serves the newest snapshot
     base = cluster.start_api("a")
     assert cluster.index("a")["version"] >= 1 and recs(base, "u0", 3)
+
+
+def test_serve_with_two_workers_answers_from_both_processes(cluster):
+    port = free_port()
+    cluster.start("multi", [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", "2",
+                            "--no-indexer"])
+    base = f"http://127.0.0.1:{port}"
+    wait_for(base + "/health/ready", timeout=120)
+    pids, deadline = set(), time.time() + 120
+    while len(pids) < 2 and time.time() < deadline:
+        with httpx.Client() as http:  # a new connection each time: the kernel hands it to either worker
+            r = http.get(base + "/health/ready", timeout=10)
+        if r.status_code == 200:
+            idx = r.json()["index"]
+            assert idx["role"] == "api" and idx["version"] >= 1
+            pids.add(idx["pid"])
+        time.sleep(0.1)
+    assert len(pids) == 2
+    assert recs(base, "u2", 3)
