@@ -52,6 +52,26 @@ end
 """
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds so far of the API processes, Chroma and PostgreSQL (from /proc)."""
+    out: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        group = ("postgres" if cmd.startswith("postgres") or "/postgres " in cmd else
+                 "chroma" if "chroma run" in cmd else
+                 "api" if "service serve" in cmd or "multiprocessing" in cmd else None)
+        if group:
+            out[group] = out.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
 def wrk(url: str, script: Path, seconds: int, connections: int) -> dict:
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script),
                           url], capture_output=True, text=True, check=True).stdout
@@ -195,17 +215,23 @@ def main() -> None:
         levels = []
         plan = [("sqlite, 1 process (default)", sq_env, 1)] + [
             (f"postgres, {n} API worker{'s' if n > 1 else ''}", {**pg_env, "RECS_ROLE": "api"}, n)
-            for n in (int(x) for x in args.workers.split(","))]
+            for n in (int(x) for x in args.workers.split(","))] + [
+            (f"postgres, {n} API worker{'s' if n > 1 else ''}, profiles via Chroma (before)",
+             {**pg_env, "RECS_ROLE": "api", "RECS_EXACT_PROFILE_MAX_ITEMS": "0"}, n) for n in (1, 2)]
         for label, env, n in plan:
             srv = Server(env, n, tmp / f"serve-{n}.log")
             servers.append(srv)
             wrk(srv.url, script, 5, args.connections)  # warm-up
+            before = cpu_by_process()
             row = {"setup": label, "workers": n, **wrk(srv.url, script, args.seconds, args.connections)}
+            after = cpu_by_process()
+            row["cpu_ms_per_request"] = {g: round((after[g] - before.get(g, 0.0)) / row["requests"] * 1000, 2)
+                                         for g in after}
             levels.append(row)
             console.print(row)
             srv.stop()
             servers.remove(srv)
-        one = next(r["rps"] for r in levels if r["setup"].startswith("postgres, 1 "))
+        one = next(r["rps"] for r in levels if r["setup"] == "postgres, 1 API worker")
         for r in levels:
             r["vs_one_postgres_worker"] = r["rps"] / one
         out["requests"] = levels
@@ -247,11 +273,14 @@ def main() -> None:
 
     table = Table(title=f"no-LLM recommendations, wrk -c{args.connections}, {args.seconds}s per level, "
                         f"{os.cpu_count()} cores (wrk and PostgreSQL share them)")
-    for col in ("setup", "req/s", "p50 ms", "p95 ms", "errors", "x one PG worker"):
+    for col in ("setup", "req/s", "p50 ms", "p95 ms", "errors", "x one PG worker", "CPU ms/request: API",
+                "Chroma", "PostgreSQL"):
         table.add_column(col)
     for r in out["requests"]:
+        cpu = r["cpu_ms_per_request"]
         table.add_row(r["setup"], f"{r['rps']:.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", str(r["errors"]),
-                      f"{r['vs_one_postgres_worker']:.2f}")
+                      f"{r['vs_one_postgres_worker']:.2f}", f"{cpu.get('api', 0):.1f}", f"{cpu.get('chroma', 0):.1f}",
+                      f"{cpu.get('postgres', 0):.1f}")
     console.print(table)
     table = Table(title="ingest, 1,000-event batches")
     for col in ("path", "events/s", "batch p50 ms"):

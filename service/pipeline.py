@@ -94,7 +94,8 @@ class Recommender:
         space, model = self.index.space, self.index.model
         self.sources = {
             "cf": ItemItemCF(space, model),
-            "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=self.index.vectors),
+            "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=(
+                self.index.vectors if len(space) <= self.settings.exact_profile_max_items else None)),
             "semantic_query": ChromaSemantic(space, self.vectors, "query"),
             "popularity": Popularity(space, model),
             "sknn": SessionNeighbours(space, self.index.seq),
