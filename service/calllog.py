@@ -50,17 +50,20 @@ class Call:
 
 
 class CallLog:
-    def __init__(self, path: Path, enabled: bool = True, retention_days: float = 30.0) -> None:
+    def __init__(self, path: Path, enabled: bool = True, retention_days: float = 30.0,
+                 salt: str | None = None) -> None:
         self.path, self.enabled, self.retention_days = Path(path), enabled, retention_days
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30.0)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
-        salt_file = self.path.parent / "calllog.salt"
-        if not salt_file.exists():
-            salt_file.write_text(secrets.token_hex(16))
-        self._salt = salt_file.read_text().strip()
+        if salt is None:  # one process, or one machine: the salt lives beside the log
+            salt_file = self.path.parent / "calllog.salt"
+            if not salt_file.exists():
+                salt_file.write_text(secrets.token_hex(16))
+            salt = salt_file.read_text().strip()
+        self._salt = salt
         self._writes = 0
 
     def user_hash(self, user_id: str | None) -> str | None:
@@ -93,8 +96,11 @@ class CallLog:
             self._prune()
 
     def forget(self, user_id: str) -> int:
+        return self.forget_hash(self.user_hash(user_id))
+
+    def forget_hash(self, user_hash: str) -> int:
         with self._lock, self._conn:
-            return self._conn.execute("DELETE FROM calls WHERE user_hash = ?", (self.user_hash(user_id),)).rowcount
+            return self._conn.execute("DELETE FROM calls WHERE user_hash = ?", (user_hash,)).rowcount
 
     def list(self, limit: int = 20, prompt: str | None = None, search: str | None = None,
              user_id: str | None = None) -> list[Call]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -74,13 +75,17 @@ class Recommender:
         self._wire()
         self.backend = backend
         self.model_id = backend.model_id if backend else None
-        self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days)
+        # with a shared store, one salt for every process's call log: a user forgotten
+        # through any process can be found (by salted hash) in all of them
+        salt = self.store.meta_default("calllog_salt", secrets.token_hex(16)) if self.store.kind == "postgres" else None
+        self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days, salt)
+        self._forgotten_seen = 0
         self.rerank = RerankStage(settings, self.calllog, self.model_id)
         self._timeline: Timeline | None = None
         self.rankers = RerankerSet(settings, backend, self._adapted_features)
         self.refresher = IndexRefresher(self.build_index, self.pending_events, settings.cf)
         self.follower = SnapshotFollower(self.store, self.index.version, self.adopt_snapshot,
-                                         settings.snapshot_poll_s)
+                                         settings.snapshot_poll_s, also=self.apply_forgotten)
         if self.rankers.adapted is not None:
             _ = self.timeline  # built now, not on the first request
 
@@ -214,6 +219,14 @@ class Recommender:
         self._swap(index)
         return True
 
+    def apply_forgotten(self) -> int:
+        """Clear this process's call log of users forgotten through any process."""
+        n = 0
+        for fid, user_hash in self.store.forgotten_after(self._forgotten_seen):
+            n += self.calllog.forget_hash(user_hash)
+            self._forgotten_seen = fid
+        return n
+
     def pending_events(self) -> int:
         """Events written since the index was built."""
         return self.store.last_event_id() - self.index.built_from
@@ -279,6 +292,8 @@ class Recommender:
         the background rebuild that this starts."""
         n = self.store.delete_user(user_id)
         self.calllog.forget(user_id)
+        if self.store.kind == "postgres":  # other machines' call logs follow (apply_forgotten)
+            self.store.add_forgotten(self.calllog.user_hash(user_id))
         if n:
             self.refresh_in_background(force=True)
         return n

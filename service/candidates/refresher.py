@@ -114,12 +114,14 @@ class SnapshotFollower:
     One small query per `poll_s` (the version row); a newer version is loaded in this
     thread and swapped in whole, so requests never wait for it."""
 
-    def __init__(self, store, version: int, adopt: Callable[[int], bool], poll_s: float) -> None:
+    def __init__(self, store, version: int, adopt: Callable[[int], bool], poll_s: float,
+                 also: Callable[[], object] | None = None) -> None:
         from service.candidates.snapshots import current_version, published_at
 
         self._current = lambda: current_version(store)
         self._published_at = lambda: published_at(store)
         self.version, self.adopt, self.poll_s = version, adopt, poll_s
+        self.also = also  # more to follow on each look (forgotten users' call-log entries)
         self.loaded = 0
         self.pickup_delay_s: float | None = None  # from the indexer's publish to this process serving it
         self.last_error: str | None = None
@@ -151,6 +153,8 @@ class SnapshotFollower:
         while not self._stop.is_set():
             try:
                 self.check()
+                if self.also is not None:
+                    self.also()
                 self.last_error = None
             except Exception as e:  # noqa: BLE001 - the store or the shared folder; retried
                 log.exception("could not load the published index snapshot; retrying")

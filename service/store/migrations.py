@@ -36,6 +36,14 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 3: forgotten users (salted hashes), so every process clears its own call log
+    """
+    CREATE TABLE forgotten (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_hash TEXT NOT NULL,
+        at        REAL NOT NULL
+    );
+    """,
 ]
 
 
@@ -78,6 +86,14 @@ PG_MIGRATIONS: list[str] = [
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
+    );
+    """,
+    # 3: forgotten users (salted hashes), so every process clears its own call log
+    """
+    CREATE TABLE forgotten (
+        id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_hash TEXT NOT NULL,
+        at        DOUBLE PRECISION NOT NULL
     );
     """,
 ]

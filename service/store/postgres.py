@@ -217,6 +217,21 @@ class PostgresStore:
     def changes(self) -> int:
         return int(self.get_meta(CHANGES) or 0)
 
+    def meta_default(self, key: str, value: str) -> str:
+        """The key's value, set to `value` first if it had none (whoever came first wins)."""
+        with self._conn(write=True) as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (key, value))
+        return self.get_meta(key)
+
+    def add_forgotten(self, user_hash: str) -> None:
+        with self._conn(write=True) as conn:
+            conn.execute("INSERT INTO forgotten (user_hash, at) VALUES (%s, %s)", (user_hash, time.time()))
+
+    def forgotten_after(self, after_id: int) -> list[tuple[int, str]]:
+        with self._conn() as conn:
+            return [tuple(r) for r in conn.execute(
+                "SELECT id, user_hash FROM forgotten WHERE id > %s ORDER BY id", (after_id,)).fetchall()]
+
 
 def _where(url: str) -> str:
     """host:port/db of a URL, without the password."""

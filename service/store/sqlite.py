@@ -188,6 +188,20 @@ class SqliteStore:
     def changes(self) -> int:
         return int(self.get_meta(CHANGES) or 0)
 
+    def meta_default(self, key: str, value: str) -> str:
+        """The key's value, set to `value` first if it had none (whoever came first wins)."""
+        with self._write_lock, self._conn as conn:
+            conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (key, value))
+        return self.get_meta(key)
+
+    def add_forgotten(self, user_hash: str) -> None:
+        with self._write_lock, self._conn as conn:
+            conn.execute("INSERT INTO forgotten (user_hash, at) VALUES (?, ?)", (user_hash, time.time()))
+
+    def forgotten_after(self, after_id: int) -> list[tuple[int, str]]:
+        return self._conn.execute("SELECT id, user_hash FROM forgotten WHERE id > ? ORDER BY id",
+                                  (after_id,)).fetchall()
+
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT(key) DO UPDATE SET"

@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ import time
 import httpx
 import pytest
 
+from service.calllog import CallLog
 from service.candidates import snapshots
 from service.llm.registry import resolve_model
 from service.settings import Settings
@@ -71,8 +73,11 @@ class Cluster:
         return self.procs[name]
 
     def start_api(self, name: str) -> str:
+        """API process `name`; "b" plays another machine: a data dir (and call log) of its own."""
         port = self.api.get(name, "").rsplit(":", 1)[-1] or str(free_port())
-        self.start(name, [sys.executable, "-m", "service", "serve", "--port", port, "--no-indexer"], RECS_ROLE="api")
+        data = {"RECS_DATA_DIR": str(self.root / "data-b")} if name == "b" else {}
+        self.start(name, [sys.executable, "-m", "service", "serve", "--port", port, "--no-indexer"], RECS_ROLE="api",
+                   **data)
         self.api[name] = f"http://127.0.0.1:{port}"
         wait_for(self.api[name] + "/health/ready", timeout=120)
         return self.api[name]
@@ -178,10 +183,21 @@ def test_forget_user_reaches_every_process_and_the_next_snapshot(cluster):
     try:
         users_before = store.stats().users
         v = cluster.index("b")["version"]
-        assert any("cf" in i["sources"] for i in recs(b, "u1", 3))
+        assert any("cf" in i["sources"] for i in recs(b, "u1", 3, explain=True))  # B logs its LLM calls for u1
+        b_log = sqlite3.connect(cluster.root / "data-b" / "calls.sqlite3")
+        u1 = CallLog(cluster.root / "x" / "calls.sqlite3", salt=store.get_meta("calllog_salt")).user_hash("u1")
+
+        def logged() -> int:
+            return b_log.execute("SELECT COUNT(*) FROM calls WHERE user_hash = ?", (u1,)).fetchone()[0]
+
+        assert logged() > 0
         r = httpx.delete(a + "/v1/users/u1")
         assert r.status_code == 200 and r.json()["deleted_events"] > 0
         assert all("cf" not in i["sources"] for i in recs(b, "u1", 3))  # B no longer sees a history
+        deadline = time.time() + 30
+        while logged() and time.time() < deadline:  # B's own call log, on "another machine"
+            time.sleep(0.2)
+        assert logged() == 0
         v2 = cluster.wait_version("b", v)
         manifest = json.loads((snapshots.folder(s, v2) / "index.json").read_text())
         assert manifest["users"] == users_before - 1 == store.stats().users  # not in the sequence model

@@ -99,6 +99,16 @@ def test_meta_round_trips(store: Store):
     assert store.get_meta("k") == "2"
 
 
+def test_meta_defaults_and_forgotten_users(store: Store):
+    assert store.meta_default("salt", "first") == "first"
+    assert store.meta_default("salt", "second") == "first"  # whoever came first wins
+    assert store.forgotten_after(0) == []
+    store.add_forgotten("h1")
+    store.add_forgotten("h2")
+    rows = store.forgotten_after(0)
+    assert [h for _, h in rows] == ["h1", "h2"] and store.forgotten_after(rows[0][0]) == [rows[1]]
+
+
 def test_writes_from_another_connection_are_seen_at_once(store: Store, settings):
     """Two processes (here: two stores) on one database see each other's writes."""
     other = open_store(settings)
