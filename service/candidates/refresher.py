@@ -147,7 +147,11 @@ class SnapshotFollower:
             at = self._published_at()
             self.pickup_delay_s = round(time.time() - at, 3) if at else None
             return True
-        return False
+        problem = (f"snapshot v{newest} is published but its folder is missing here: every process needs "
+                   "the same RECS_SHARED_DIR")
+        if problem != self.last_error:
+            log.error(problem)
+        raise FileNotFoundError(problem)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -156,6 +160,8 @@ class SnapshotFollower:
                 if self.also is not None:
                     self.also()
                 self.last_error = None
+            except FileNotFoundError as e:  # logged once by check()
+                self.last_error = str(e)
             except Exception as e:  # noqa: BLE001 - the store or the shared folder; retried
                 log.exception("could not load the published index snapshot; retrying")
                 self.last_error = f"{type(e).__name__}: {e}"

@@ -147,3 +147,25 @@ def test_large_catalogs_ask_chroma_for_profiles(settings, store, embedder):
     rec.build_index()
     assert rec.index.vectors is None and rec.sources["semantic_profile"].matrix is None
     assert rec.recommend(CandidateRequest(user_id="u0", k=3))[0].item_id == "s5"
+
+
+def test_an_api_process_follows_published_snapshots_and_says_when_it_cannot(settings, store, embedder, tmp_path):
+    import pytest
+
+    from service.candidates import snapshots
+
+    store.upsert_items(catalog())
+    store.add_events(block_events())
+    builder = Recommender(settings, store=store, embedder=embedder)
+    builder.build_index()
+    api = Recommender(settings.model_copy(update={"role": "api"}), store=store, embedder=embedder)
+    assert api.index.version == snapshots.current_version(store) == 1
+    store.add_events([Event(user_id="late", item_id="s1", timestamp=9000)])
+    builder.build_index()
+    assert api.follower.check() is True and api.index.version == 2 and api.pending_events() == 0
+    assert api.follower.check() is False  # nothing newer
+    elsewhere = Recommender(settings.model_copy(update={"role": "api", "shared_dir": tmp_path / "other"}),
+                            store=store, embedder=embedder)
+    assert elsewhere.index.version == 0  # built its own: the published folder is not there
+    with pytest.raises(FileNotFoundError, match="RECS_SHARED_DIR"):
+        elsewhere.follower.check()
