@@ -67,15 +67,17 @@ def worker_cmd(
     from service.indexer import Indexer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per Chroma call
     s = get_settings().model_copy(update={"role": "all"})
     try:
         check_shared(s, "the worker")
-        indexer = Indexer(s)
+        lock = Indexer.lock(s)
+        if lock is None:
+            err.print(f"another worker already publishes to {s.index_dir}; exiting")
+            raise typer.Exit(0)
+        indexer = Indexer(s, lock)
     except RecsError as e:
         _fail(e)
-    if not indexer.acquire():
-        err.print(f"another worker already publishes to {s.index_dir}; exiting")
-        raise typer.Exit(0)
     if once:
         indexer.step(wait=True)
         return

@@ -16,24 +16,26 @@ log = logging.getLogger(__name__)
 
 
 class Indexer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lock) -> None:
         from service.pipeline import Recommender
 
-        self.settings = settings
+        self.settings, self._lock_file = settings, lock  # held for as long as this runs
         self.rec = Recommender(settings, backend=None)  # builds; never ranks with an LLM
         self.trainer = None
-        self._lock_file = None
         self._published = self.rec.index.version
 
-    def acquire(self) -> bool:
-        """One indexer per snapshot folder (an exclusive lock on `<index_dir>/lock`)."""
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        self._lock_file = open(self.settings.index_dir / "lock", "w")
+    @staticmethod
+    def lock(settings: Settings):
+        """One indexer per snapshot folder: an exclusive lock on `<index_dir>/lock`, taken
+        before anything is loaded; None when another process holds it."""
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(settings.index_dir / "lock", "w")
         try:
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fh
         except OSError:
-            return False
+            fh.close()
+            return None
 
     def due(self) -> tuple[bool, bool]:
         """(something to build, must build now even below the event threshold)."""

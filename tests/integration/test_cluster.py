@@ -269,3 +269,9 @@ def test_serve_with_two_workers_answers_from_both_processes(cluster):
         time.sleep(0.1)
     assert len(pids) == 2
     assert recs(base, "u2", 3)
+
+
+def test_a_second_worker_steps_aside(cluster):
+    p = subprocess.run([sys.executable, "-m", "service", "worker", "--once"], env=cluster.env, capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 0 and "another worker already publishes" in " ".join(p.stderr.split())
