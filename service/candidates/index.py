@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from service.candidates.cf import ItemItemModel
 from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
+from service.candidates.vectors import unit_rows
 from service.settings import Settings
 from service.store import Store
 from service.types import Item
@@ -112,8 +113,7 @@ class CandidateIndex:
             vectors = np.vstack([vectors, np.zeros((len(space) - len(vectors), vectors.shape[1]), np.float32)])
             for it in items:
                 v = (item_vectors or {}).get(it.item_id)
-                norm = float(np.linalg.norm(v)) if v is not None else 0.0
-                vectors[space.index[it.item_id]] = v / norm if norm > 0 else 0.0
+                vectors[space.index[it.item_id]] = unit_rows(v) if v is not None else 0.0
         return CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version,
                               vectors)
 

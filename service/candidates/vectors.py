@@ -76,6 +76,12 @@ def chroma_where(filters: Filters, list_attrs: set[str]) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def unit_rows(m: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (zero rows stay zero)."""
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
 class ChromaVectors:
     CACHE = 50_000  # item vectors kept in process (~1 KB each at 256-d)
 
@@ -102,7 +108,6 @@ class ChromaVectors:
     def upsert(self, items: Iterable[Item], batch: int = 512,
                progress: Callable[[int], None] | None = None) -> int:
         items = list({it.item_id: it for it in items}.values())
-        self.forget([it.item_id for it in items])
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
             vecs = self.embedder.embed([f"{it.title}. {it.text}" for it in chunk])
@@ -111,10 +116,8 @@ class ChromaVectors:
                 embeddings=vecs,
                 metadatas=[_metadata(it) for it in chunk],
             )
-            with self._cache_lock:  # what was just written is what a read would return
-                self._cache.update((it.item_id, np.asarray(v, dtype=np.float32)) for it, v in zip(chunk, vecs))
-                while len(self._cache) > self.CACHE:
-                    self._cache.popitem(last=False)
+            # what was just written is what a read would return
+            self._remember({it.item_id: np.asarray(v, dtype=np.float32) for it, v in zip(chunk, vecs)})
             if progress:
                 progress(len(chunk))
         return len(items)
@@ -146,11 +149,14 @@ class ChromaVectors:
             got = self.collection.get(ids=missing, include=["embeddings"])
             fetched = {i: np.asarray(v, dtype=np.float32) for i, v in zip(got["ids"], got["embeddings"])}
             out.update(fetched)
-            with self._cache_lock:
-                self._cache.update(fetched)
-                while len(self._cache) > self.CACHE:
-                    self._cache.popitem(last=False)
+            self._remember(fetched)
         return out
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._cache_lock:
+            self._cache.update(vectors)
+            while len(self._cache) > self.CACHE:
+                self._cache.popitem(last=False)
 
     def matrix(self, item_ids: list[str], batch: int = 2000) -> np.ndarray:
         """The stored vectors of these items as unit rows in this order (zeros where an
@@ -161,8 +167,7 @@ class ChromaVectors:
             got = self.collection.get(ids=item_ids[start:start + batch], include=["embeddings"])
             for iid, v in zip(got["ids"], got["embeddings"]):
                 out[row[iid]] = v
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms > 0, norms, 1.0)
+        return unit_rows(out)
 
     def query(self, vector: np.ndarray, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest items as (item_id, cosine similarity), best first. Chroma returns
