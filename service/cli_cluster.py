@@ -45,6 +45,7 @@ def serve_cmd(
     get_settings.cache_clear()
     child = subprocess.Popen([sys.executable, "-m", "service", "worker", "--parent-pid", str(os.getpid())],
                              env={**os.environ, "RECS_ROLE": "all"}) if indexer else None
+    shared_metrics = _metrics_folder() if workers > 1 else None
     try:
         uvicorn.run("service.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                     log_level="info")
@@ -52,6 +53,28 @@ def serve_cmd(
         if child is not None:
             child.terminate()
             child.wait(timeout=30)
+        if shared_metrics is not None:
+            shared_metrics.cleanup()
+
+
+def _metrics_folder():
+    """Where the workers write their Prometheus samples so that any of them answers
+    `/metrics` for all (prometheus_client's multiprocess mode): PROMETHEUS_MULTIPROC_DIR if
+    set, emptied of an earlier run's files, else a temporary folder removed on exit."""
+    import tempfile
+    from pathlib import Path
+
+    from service.api.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        Path(given).mkdir(parents=True, exist_ok=True)
+        for old in Path(given).glob("*.db"):
+            old.unlink()
+        return None
+    folder = tempfile.TemporaryDirectory(prefix="recs-metrics-")
+    os.environ[MULTIPROC_ENV] = folder.name
+    return folder
 
 
 def worker_cmd(

@@ -13,19 +13,19 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Request, Response, asgi
+from litestar import Litestar, Request, Response, asgi, get
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-
 from litestar.types import Receive, Scope, Send
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from service.api import metrics
 from service.api.mcp import build_mcp
 from service.api.openai_compat import OpenAIController
 from service.api.playground import InsightController, PlaygroundController, static_router
@@ -115,16 +115,19 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
                 yield
         finally:
             runtime.stop()
+            metrics.process_exited()
 
-    class Metrics(PrometheusController):
-        path = "/metrics"
+    @get("/metrics", sync_to_thread=False, include_in_schema=True)
+    def metrics_endpoint() -> Response:
+        """Prometheus text format; with several workers, the sum over all of them."""
+        return Response(generate_latest(metrics.registry()), media_type=CONTENT_TYPE_LATEST)
 
     prometheus = PrometheusConfig(app_name="recs", prefix="recs", group_path=True,
                                   exclude=["/metrics", "/health"])
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
         route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
-                        EventsController, UsersController, HealthController, Metrics, mcp_endpoint,
+                        EventsController, UsersController, HealthController, metrics_endpoint, mcp_endpoint,
                         InsightController, PlaygroundController, static_router],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],

@@ -1,7 +1,13 @@
 """Service metrics beyond Litestar's per-endpoint request histograms. Registered once
-per process in prometheus_client's default registry."""
+per process in prometheus_client's default registry; under `serve --workers N`
+(PROMETHEUS_MULTIPROC_DIR set before the workers start) every worker writes its samples
+to that folder and any worker's `/metrics` answers with the sum over all of them."""
 
-from prometheus_client import Counter, Gauge, Histogram
+import os
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 LLM_SECONDS = Histogram("recs_llm_rerank_seconds", "LLM reranking latency",
                         buckets=(0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10))
@@ -9,7 +15,8 @@ RECOMMEND_SECONDS = Histogram("recs_recommend_seconds", "whole recommendation la
                               buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5))
 FALLBACKS = Counter("recs_rerank_fallbacks_total", "answers served in candidate order, by reason "
                     "(service.rerank.base.Fallback)", ["reason"])
-QUEUE_DEPTH = Gauge("recs_llm_queue_depth", "requests waiting for or using the model")
+QUEUE_DEPTH = Gauge("recs_llm_queue_depth", "requests waiting for or using the model",
+                    multiprocess_mode="livesum")
 
 
 
@@ -62,8 +69,23 @@ class TrainerCollector:
 
 TRAINER = TrainerCollector()
 try:
-    from prometheus_client import REGISTRY
-
     REGISTRY.register(TRAINER)
 except ValueError:  # already registered in this process
     pass
+
+
+def registry():
+    """What `/metrics` shows: this process's registry, or with several workers the sum of
+    every worker's samples plus the trainer's state (one status file, the same for all)."""
+    if not os.environ.get(MULTIPROC_ENV):
+        return REGISTRY
+    merged = CollectorRegistry()
+    multiprocess.MultiProcessCollector(merged)
+    merged.register(TRAINER)
+    return merged
+
+
+def process_exited() -> None:
+    """A worker stopping: its live gauges (queue depth, requests in progress) stop counting."""
+    if os.environ.get(MULTIPROC_ENV):
+        multiprocess.mark_process_dead(os.getpid())
