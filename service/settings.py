@@ -90,8 +90,9 @@ class LLMSettings(BaseModel):
     api_key: str | None = None
     n_ctx: int = 2048
     threads: int = 2
-    parallel: int = Field(8, ge=1, le=16, description="completions llama.cpp writes together, as parallel "
-                          "sequences in one batch (an answer's blurbs); 1: one after another")
+    parallel: int = Field(8, ge=1, le=16, description="completions written together (an answer's blurbs): "
+                          "llama.cpp's parallel sequences in one batch, or concurrent requests to an "
+                          "OpenAI-compatible server; 1: one after another")
     parallel_ctx: int = Field(4096, ge=512, description="tokens of the context those sequences share")
     rank_prompt: str = "rank_listwise"
     candidates: int = Field(20, description="candidates the LLM reranks")

@@ -24,7 +24,7 @@ def make_backend(settings: Settings) -> LLMBackend | None:
 
         if not cfg.base_url:
             raise InvalidInput("RECS_LLM__BASE_URL must name the server for the openai backend")
-        return OpenAIBackend(cfg.base_url, cfg.model, cfg.api_key)
+        return OpenAIBackend(cfg.base_url, cfg.model, cfg.api_key, parallel=cfg.parallel)
     raise InvalidInput(f"unknown LLM backend {cfg.backend!r}: use llama-cpp, openai or none")
 
 

@@ -60,7 +60,7 @@ class Cluster:
                     "RECS_CF__MAX_STALENESS_S": "0.5", "RECS_TRAINER__ENABLED": "false"}
         self.start("chroma", ["chroma", "run", "--path", str(root / "chroma"), "--port", str(chroma_port)])
         self.start("llm", [sys.executable, "-m", "llama_cpp.server", "--model", model, "--port", str(llm_port),
-                           "--n_ctx", "2048", "--model_alias", "smol"])
+                           "--n_ctx", "2048", "--model_alias", "smol", "--interrupt_requests", "False"])
         wait_for(self.env["RECS_CHROMA_URL"] + "/api/v2/heartbeat", timeout=60)
         wait_for(self.env["RECS_LLM__BASE_URL"] + "/v1/models", timeout=60)
         self.start("worker", [sys.executable, "-m", "service", "worker", "--poll", "0.2"])
@@ -268,7 +268,26 @@ def test_serve_with_two_workers_answers_from_both_processes(cluster):
             pids.add(idx["pid"])
         time.sleep(0.1)
     assert len(pids) == 2
-    assert recs(base, "u2", 3)
+    # each request on a new connection, so both workers answer some of them; whichever
+    # worker answers a scrape counts all of them (prometheus_client's multiprocess mode)
+    for i in range(20):
+        assert recs(base, f"u{i % 4}", 3)
+    counts = [_sample(httpx.get(base + "/metrics", timeout=10).text, "recs_recommend_seconds_count")
+              for _ in range(8)]
+    assert counts == [20.0] * 8
+    requests = _sample(httpx.get(base + "/metrics", timeout=10).text, "recs_requests_total",
+                       'path="/v1/recommendations"')
+    assert requests == 20.0
+
+
+def _sample(text: str, name: str, label: str = "") -> float:
+    """The sum of a metric's samples in Prometheus text format (over labels containing `label`)."""
+    total = 0.0
+    for line in text.splitlines():
+        head, _, value = line.rpartition(" ")
+        if head.split("{")[0] == name and label in head:
+            total += float(value)
+    return total
 
 
 def test_a_second_worker_steps_aside(cluster):
