@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service.rerank.adapted import Timeline, candidate_features
 from service.train.adapted import pools, train_reranker
+
+if TYPE_CHECKING:
+    from service.eval.runner import UserRow
 
 
 def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cache: Path | None,

@@ -1,7 +1,6 @@
 """Prompt/parse/blend/fallback logic of the reranker, with the scripted fake LLM."""
 
 import re
-import time
 
 import numpy as np
 
@@ -11,7 +10,6 @@ from service.prompts import load_prompt
 from service.rerank.blend import Blend, choose_blend, choose_serving_blend, features, fit_blend
 from service.rerank.listwise import LetterLogitReranker, candidate_orders, describe
 from service.rerank.base import RerankContext
-from service.settings import LLMSettings, Settings
 from service.types import Candidate, Item
 
 PROMPT = load_prompt("rank_listwise")
