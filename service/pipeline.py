@@ -76,7 +76,7 @@ class Recommender(IndexLifecycle):
         self.model_id = backend.model_id if backend else None
         # with a shared store, one salt for every process's call log: a user forgotten
         # through any process can be found (by salted hash) in all of them
-        salt = self.store.meta_default("calllog_salt", secrets.token_hex(16)) if self.store.kind == "postgres" else None
+        salt = self.store.meta_default("calllog_salt", secrets.token_hex(16)) if self.store.shared else None
         self.calllog = CallLog(settings.calllog_path, settings.calllog_enabled, settings.calllog_retention_days, salt)
         self._forgotten_seen = 0
         self.rerank = RerankStage(settings, self.calllog, self.model_id)
@@ -186,7 +186,7 @@ class Recommender(IndexLifecycle):
         the background rebuild that this starts."""
         n = self.store.delete_user(user_id)
         self.calllog.forget(user_id)
-        if self.store.kind == "postgres":  # other machines' call logs follow (apply_forgotten)
+        if self.store.shared:  # other machines' call logs follow (apply_forgotten)
             self.store.add_forgotten(self.calllog.user_hash(user_id))
         if n:
             self.refresh_in_background(force=True)

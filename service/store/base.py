@@ -42,6 +42,7 @@ EventRow = tuple[str, str, str, "float | None", float]  # user_id, item_id, type
 @runtime_checkable
 class Store(Protocol):
     kind: str  # "sqlite" or "postgres"
+    shared: bool  # several processes (machines) write to it at once
 
     # items
     def upsert_items(self, items: Iterable[Item]) -> int: ...

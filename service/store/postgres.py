@@ -29,7 +29,7 @@ EVENTS_LOCK = 0x7265637302
 
 
 class PostgresStore:
-    kind = "postgres"
+    kind, shared = "postgres", True
 
     def __init__(self, url: str, pool_size: int = 8, connect_timeout_s: float = 30.0) -> None:
         self.where = _where(url)

@@ -19,7 +19,7 @@ from service.types import Event, Item
 
 
 class SqliteStore:
-    kind = "sqlite"
+    kind, shared = "sqlite", False
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

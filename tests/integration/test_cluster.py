@@ -18,6 +18,7 @@ import time
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from service.calllog import CallLog
 from service.candidates import snapshots
@@ -276,18 +277,14 @@ def test_serve_with_two_workers_answers_from_both_processes(cluster):
               for _ in range(8)]
     assert counts == [20.0] * 8
     requests = _sample(httpx.get(base + "/metrics", timeout=10).text, "recs_requests_total",
-                       'path="/v1/recommendations"')
+                       path="/v1/recommendations")
     assert requests == 20.0
 
 
-def _sample(text: str, name: str, label: str = "") -> float:
-    """The sum of a metric's samples in Prometheus text format (over labels containing `label`)."""
-    total = 0.0
-    for line in text.splitlines():
-        head, _, value = line.rpartition(" ")
-        if head.split("{")[0] == name and label in head:
-            total += float(value)
-    return total
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The sum of a metric's samples (those with these label values) in a scrape."""
+    return sum(s.value for family in text_string_to_metric_families(text) for s in family.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
 
 
 def test_a_second_worker_steps_aside(cluster):
