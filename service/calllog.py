@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.filelock import make_once
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -59,9 +61,8 @@ class CallLog:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
         if salt is None:  # one process, or one machine: the salt lives beside the log
-            salt_file = self.path.parent / "calllog.salt"
-            if not salt_file.exists():
-                salt_file.write_text(secrets.token_hex(16))
+            salt_file = make_once(self.path.parent / "calllog.salt",
+                                  lambda tmp: tmp.write_text(secrets.token_hex(16)))
             salt = salt_file.read_text().strip()
         self._salt = salt
         self._writes = 0

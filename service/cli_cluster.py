@@ -35,26 +35,27 @@ def serve_cmd(
     if workers == 1 and s.role == "all":
         from service.api.app import create_app
 
-        uvicorn.run(create_app(s), host=host, port=port, log_level="info")
+        app = create_app(s.model_copy(update={"serve": s.serve.model_copy(update={"exit_on_start_failure": True})}))
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        if app.state.runtime.error:
+            _fail(RecsError(f"could not start: {app.state.runtime.error}"))
         return
     try:
         check_shared(s, f"--workers {workers}" if workers > 1 else "RECS_ROLE=api")
     except RecsError as e:
         _fail(e)
-    os.environ["RECS_ROLE"] = "api"  # every worker serves and writes; the indexer builds
-    get_settings.cache_clear()
-    child = subprocess.Popen([sys.executable, "-m", "service", "worker", "--parent-pid", str(os.getpid())],
-                             env={**os.environ, "RECS_ROLE": "all"}) if indexer else None
-    shared_metrics = _metrics_folder() if workers > 1 else None
+    from service.supervisor import Supervisor
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s serve %(levelname)s %(message)s")
+    shared_metrics = _metrics_folder()
+    supervisor = Supervisor(s, host=host, port=port, workers=workers, indexer=indexer)
     try:
-        uvicorn.run("service.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    log_level="info")
+        code = supervisor.run()
     finally:
-        if child is not None:
-            child.terminate()
-            child.wait(timeout=30)
         if shared_metrics is not None:
             shared_metrics.cleanup()
+    if code:
+        _fail(RecsError(f"serve stopped: {supervisor.failed}"))
 
 
 def _metrics_folder():

@@ -78,6 +78,13 @@ class ChatSettings(BaseModel):
         "value of a small categorical attribute it means (label logits). Off: not shown to help on the "
         "request sets (scripts/eval_chat.py --llm-values)")
     llm_values_min_prob: float = Field(0.5, ge=0, le=1)
+    semantic_values: bool = Field(True, description="find catalog values a request means but does not spell "
+                                  "('autoayuda' -> self-help, '苹果' -> Apple) with the sentence encoder")
+    value_threshold: float = Field(0.52, ge=0, le=1, description="cosine a span needs with a catalog value")
+    value_margin: float = Field(0.08, ge=0, le=1, description="...and over the next-closest value")
+    attribute_threshold: float = Field(0.6, ge=0, le=1, description="cosine a span needs with a numeric "
+                                       "attribute's name ('big battery' -> battery_mah)")
+    attribute_margin: float = Field(0.05, ge=0, le=1, description="...and over the next-closest attribute")
 
 
 class LLMSettings(BaseModel):
@@ -142,6 +149,19 @@ class TrainerSettings(BaseModel):
     nice: int = Field(10, ge=0, le=19, description="the trainer process's scheduling niceness")
 
 
+class ServeSettings(BaseModel):
+    """Set by `serve --workers N` for each API process it supervises; not for users."""
+
+    slot: int | None = Field(None, ge=0, description="this API process's place among the supervised workers")
+    workers: int = Field(1, ge=1, description="how many API processes the supervisor runs")
+    status_dir: Path | None = Field(None, description="where each supervised process reports its state "
+                                    "(starting, ready, failed) for the others' /health/ready")
+    max_start_failures: int = Field(5, ge=1, description="start-up failures in a row after which "
+                                    "`serve --workers N` gives up and exits non-zero with the reason")
+    exit_on_start_failure: bool = Field(False, description="a process that cannot load stops (the one-process "
+                                        "`serve` exits non-zero) instead of answering 503")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RECS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -176,6 +196,7 @@ class Settings(BaseSettings):
     explain: ExplainSettings = ExplainSettings()
     trainer: TrainerSettings = TrainerSettings()
     chat: ChatSettings = ChatSettings()
+    serve: ServeSettings = ServeSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

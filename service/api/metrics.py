@@ -37,6 +37,11 @@ class TrainerCollector:
         state.add_metric([str(status.get("state"))], 1.0)
         yield state
         yield GaugeMetricFamily("recs_trainer_runs", "training runs finished", value=status.get("runs", 0))
+        yield GaugeMetricFamily("recs_trainer_failed_runs", "training runs that failed (the reason is "
+                                "trainer.last_error in /health/ready)", value=status.get("failed_runs", 0))
+        if status.get("last_error"):
+            yield GaugeMetricFamily("recs_trainer_last_error_timestamp_seconds", "when a run last failed",
+                                    value=status["last_error"]["at"])
         if status.get("events_to_next_run") is not None:
             yield GaugeMetricFamily("recs_trainer_events_to_next_run", "new events until the next refit",
                                     value=status["events_to_next_run"])

@@ -153,11 +153,13 @@ class HealthController(Controller):
 
     @get("/ready")
     async def ready(self, runtime: NamedDependency[Runtime]) -> Response[Health]:
-        if runtime.recommender is not None:
+        ready, rows = runtime.deployment()
+        if ready:
             status = getattr(runtime.recommender, "index_status", None)
             return Response(Health(status="ready", index=status() if status else None,
-                                   trainer=runtime.trainer_status()))
-        detail = runtime.error or "loading"
-        return Response(Health(status="not ready", detail=detail), status_code=HTTP_503_SERVICE_UNAVAILABLE,
-                        headers={"Retry-After": "2"})
+                                   trainer=runtime.trainer_status(), workers=rows))
+        detail = runtime.error or ("loading" if runtime.recommender is None else
+                                   "this process is ready; waiting for the other API processes")
+        return Response(Health(status="not ready", detail=detail, workers=rows),
+                        status_code=HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "2"})
 

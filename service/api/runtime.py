@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 
+from service import workers
 from service.api.metrics import QUEUE_DEPTH, TRAINER
 from service.errors import NotReady
 from service.settings import Settings
@@ -21,6 +24,24 @@ class Runtime:
         self._chat = None
         self.trainer = None  # the background trainer's process, when this server started one
         TRAINER.source = self.trainer_status
+        self._report("starting")
+
+    @property
+    def supervised(self) -> bool:
+        """One of `serve --workers N`'s API processes (which report their state)."""
+        return self.settings.serve.slot is not None and self.settings.serve.status_dir is not None
+
+    def _report(self, state: workers.State, error: str | None = None) -> None:
+        if self.supervised:
+            workers.report(self.settings.serve.status_dir, self.settings.serve.slot, state, error)
+
+    def deployment(self) -> tuple[bool, list[dict] | None]:
+        """(every API process of the deployment is ready, their rows); this one alone when
+        not supervised."""
+        if not self.supervised:
+            return self.recommender is not None, None
+        ready, rows = workers.deployment(self.settings.serve.status_dir, self.settings.serve.workers)
+        return ready and self.recommender is not None, rows
 
     def load(self) -> None:
         from service.pipeline import Recommender
@@ -41,10 +62,15 @@ class Runtime:
             # events that came before a restart (or a bulk import) reach the index without new writes
             self.recommender.refresh_in_background()
             _ = self.recommender.explainer  # per-language blurb models load now, not on the first chat
-        except Exception as e:  # reported by /health/ready, never a crash
+        except Exception as e:
             log.exception("start-up failed")
             self.error = f"{type(e).__name__}: {e}"
+            self._report("failed", self.error)
+            if self.supervised or self.settings.serve.exit_on_start_failure:
+                # never serve 503s for ever: stop; the supervisor (or the `serve` command) says why
+                os.kill(os.getpid(), signal.SIGTERM)
             return
+        self._report("ready")
         self.start_trainer()
 
     def start_trainer(self) -> None:

@@ -147,3 +147,5 @@ class Health(BaseModel):
                                "not yet (a rebuild includes them within cf.max_staleness_s), rebuilds")
     trainer: dict | None = Field(None, description="the background trainer: state, last run (examples, "
                                  "validation NDCG@10 per variant, artifact), served artifact, next run")
+    workers: list[dict] | None = Field(None, description="with `serve --workers N`: every API process's slot, "
+                                       "pid and state (starting, ready, failed, gone); ready only when all are")

@@ -10,6 +10,7 @@ import yaml
 
 from service.assets import asset
 from service.errors import NotReady
+from service.filelock import make_once
 
 REGISTRY = asset("models", "registry.yaml")
 
@@ -58,11 +59,8 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> tuple[str, str]:
 def assemble(entry: dict, dst: Path) -> str:
     """Join a model shipped as parts with its package's own `assemble` (which checks the
     checksum), once."""
-    if not dst.exists():
-        module = importlib.import_module(entry["package"])
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        module.assemble(output_path=dst)
-    return str(dst)
+    module = importlib.import_module(entry["package"])
+    return str(make_once(dst, lambda tmp: module.assemble(output_path=tmp)))
 
 
 def requantize(src: str, dst: Path, kind: str) -> str:
@@ -76,13 +74,13 @@ def requantize(src: str, dst: Path, kind: str) -> str:
     ftypes = {"q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0, "f16": llama_cpp.LLAMA_FTYPE_MOSTLY_F16}
     if kind not in ftypes:
         raise NotReady(f"cannot requantize to {kind!r}; use one of {', '.join(ftypes)}")
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_suffix(".partial")
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftypes[kind]
     params.allow_requantize = True
     params.nthread = 2
-    if llama_cpp.llama_model_quantize(src.encode(), str(tmp).encode(), ctypes.byref(params)) != 0:
-        raise NotReady(f"requantizing {src} to {kind} failed")
-    tmp.rename(dst)
-    return str(dst)
+
+    def convert(tmp: Path) -> None:
+        if llama_cpp.llama_model_quantize(src.encode(), str(tmp).encode(), ctypes.byref(params)) != 0:
+            raise NotReady(f"requantizing {src} to {kind} failed")
+
+    return str(make_once(dst, convert))

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from service.candidates.vectors import ChromaVectors
+from service.embed import make_embedder
 from service.eval.split import HeldOut
 from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, SEQUENCE_FEATURES, AdaptedRanker, LLMSide, Timeline,
                                     candidate_features, fit_head, latest_event_time, version_name)
@@ -32,7 +34,7 @@ from service.rerank.trees import TreeEnsemble
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import SqliteStore, Store
-from service.train.split import split_store
+from service.train.split import seed_vectors, split_store
 from service.types import Candidate, CandidateRequest
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class TrainReport:
     chosen: str = ""
     reason: str = ""
     seconds: dict[str, float] = field(default_factory=dict)
+    seeded_vectors: int = 0  # item vectors taken from the published snapshot (not embedded again)
     examples: dict[str, int] = field(default_factory=dict)
     servable: bool = True
     llm_feature_items: tuple[int, int] | None = None  # (with features, needed)
@@ -218,6 +221,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     report = TrainReport()
     names = ["validation"] + [f"fit{k}" for k in range(1, fit_splits + 1)]
     rng = random.Random(seed)
+    embedder = make_embedder(settings.embedder, settings.embedder_dim)
     with tempfile.TemporaryDirectory() as tmp:
         recs, helds, src = {}, {}, store
         for n, name in enumerate(names):
@@ -225,7 +229,9 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
             scratch, held, src = _split(src, Path(tmp) / name, settings)
             if n:  # same items: reuse split 0's vectors instead of embedding again
                 shutil.copytree(recs[names[0]].settings.chroma_path, scratch.chroma_path)
-            rec = Recommender(scratch.model_copy(update={"calllog_enabled": False}), store=src)
+            else:
+                report.seeded_vectors = seed_vectors(settings, store, ChromaVectors(scratch, embedder))
+            rec = Recommender(scratch.model_copy(update={"calllog_enabled": False}), store=src, embedder=embedder)
             rec.build_index()
             recs[name] = rec
             helds[name] = rng.sample(held, min(users, len(held))) if users is not None else held

@@ -251,8 +251,10 @@ class BackgroundTrainer:
                 return "trained"
             except Exception as e:
                 log.exception("trainer run failed")
-                self._set(state="failed", phase=None, error=f"{type(e).__name__}: {e}",
-                          traceback=traceback.format_exc(limit=8),
+                error = f"{type(e).__name__}: {e}"
+                self._set(state="failed", phase=None, error=error, traceback=traceback.format_exc(limit=8),
+                          last_error={"error": error, "at": time.time()},
+                          failed_runs=self.status.get("failed_runs", 0) + 1,
                           last_run={**(last or {}), "failed": True, "finished_ts": time.time()})
                 return "failed"
         if last and missing and quiet >= self.cfg.settle_s:
