@@ -1,5 +1,5 @@
 """Command line: `python -m service --help`. Errors from the domain become exit codes
-here, and only here."""
+in `cli_common.fail`, and only there."""
 
 from __future__ import annotations
 
@@ -9,38 +9,19 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from service.errors import InvalidInput, NotFound, NotReady, RecsError
+from service import cli_common
 from service.assets import asset
+from service.cli_common import console, fail as _fail, open_recommender as _recommender, progress as _progress
+from service.cli_index import index_with_progress, reindex_cmd
+from service.errors import InvalidInput, RecsError
 from service.settings import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
-# Wide tables when piped or logged (rich falls back to 80 columns off a terminal).
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+err = cli_common.err  # the cli_* modules still read the helpers from here
 
 DEMO_DATA = asset("demo", "ml-latest-small")
-EXIT = {InvalidInput: 2, NotFound: 3, NotReady: 4}
-
-
-def _fail(e: RecsError) -> None:
-    err.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(next((c for t, c in EXIT.items() if isinstance(e, t)), 1))
-
-
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=False)
-
-
-def _recommender(with_llm: bool = False):
-    from service.pipeline import Recommender
-
-    with err.status("loading indexes" + (" and the model..." if with_llm else "...")):
-        return Recommender.open(get_settings(), with_llm=with_llm)
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -73,25 +54,16 @@ def import_cmd(
                                  progress=lambda stage, n: bar.update(task, description=stage, completed=n))
         console.print(report.summary())
         if index:
-            _index()
+            index_with_progress()
     except RecsError as e:
         _fail(e)
-
-
-def _index() -> None:
-    rec = _recommender()
-    with _progress() as bar:
-        task = bar.add_task("embed items", total=None)
-        info = rec.build_index(progress=lambda stage, done, total: bar.update(task, completed=done, total=total))
-    console.print(f"index: {info['items']} items, {info['embedded']} newly embedded; "
-                  f"CF {info['cf_seconds']}s, embeddings {info['embed_seconds']}s")
 
 
 @app.command()
 def index() -> None:
     """Rebuild the CF matrices and sync item vectors into Chroma."""
     try:
-        _index()
+        index_with_progress()
     except RecsError as e:
         _fail(e)
 
@@ -285,6 +257,7 @@ def _register() -> None:
     from service.cli_rerank import rerankers_app, train_reranker_cmd, trainer_cmd
     from service.cli_cluster import serve_cmd, worker_cmd
 
+    app.command("reindex")(reindex_cmd)
     app.command("serve")(serve_cmd)
     app.command("worker")(worker_cmd)
 

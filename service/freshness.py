@@ -20,8 +20,11 @@ from service.rerank.adapted import Timeline
 
 
 class IndexLifecycle:
-    def build_index(self, progress: Callable[[str, int, int], None] | None = None) -> dict:
-        """Rebuild CF matrices and bring Chroma in line with the catalog."""
+    def build_index(self, progress: Callable[[str, int, int], None] | None = None,
+                    reembed: bool = False) -> dict:
+        """Rebuild CF matrices and bring Chroma in line with the catalog: items without a
+        vector of the configured embedder are embedded (all of them with `reembed`, or
+        when the embedder changed: its vectors live in a collection of their own)."""
         tick = progress or (lambda stage, done, total: None)
         t0 = time.perf_counter()
         index = CandidateIndex.build(self.store, self.settings)
@@ -29,7 +32,7 @@ class IndexLifecycle:
         catalog = set(index.space.ids)
         in_chroma = self.vectors.ids()
         self.vectors.delete(sorted(in_chroma - catalog))
-        missing = sorted(catalog - in_chroma)
+        missing = sorted(catalog if reembed else catalog - in_chroma)
         items = list(self.store.get_items(missing).values())
         done = 0
 
@@ -41,19 +44,22 @@ class IndexLifecycle:
         tick("embed", 0, len(items))
         self.vectors.upsert(items, progress=step)
         if len(catalog) <= self.settings.exact_profile_max_items:
-            index.vectors = self._item_matrix(index)
+            index.vectors = self._item_matrix(index, embedded=len(items))
         t_embed = time.perf_counter() - t0 - t_cf
         snapshots.publish(index, self.settings, self.store)
         self._swap(index)
         return {"items": len(catalog), "embedded": len(items), "cf_seconds": round(t_cf, 2),
-                "embed_seconds": round(t_embed, 2), "version": index.version}
+                "embed_seconds": round(t_embed, 2), "version": index.version,
+                "embedder": self.vectors.embedder.name, "other_embedders": dict(self.vectors.others)}
 
-    def _item_matrix(self, index: CandidateIndex) -> np.ndarray:
+    def _item_matrix(self, index: CandidateIndex, embedded: int) -> np.ndarray:
         """The item vectors for the in-process profile search: the last build's rows when
-        no item was written or deleted since (the common case: only events came), else
-        read again from Chroma."""
+        this build embedded nothing and no item was written or deleted since (the common
+        case: only events came), else read again from Chroma (after an embedder switch
+        the last build's rows are the old embedder's)."""
         old = self.index
-        if old.vectors is not None and old.changes == index.changes and old.space.ids == index.space.ids:
+        if (not embedded and old.vectors is not None and old.vectors.shape[1] == self.vectors.embedder.dim
+                and old.changes == index.changes and old.space.ids == index.space.ids):
             return old.vectors[: len(index.space)]
         return self.vectors.matrix(index.space.ids)
 

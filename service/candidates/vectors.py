@@ -4,6 +4,7 @@ vectors (its default embedder would download a model)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -12,9 +13,11 @@ from urllib.parse import urlparse
 import numpy as np
 
 from service.embed import Embedder
-from service.errors import BackendError
+from service.errors import BackendError, InvalidInput
 from service.settings import Settings
 from service.types import Filters, Item
+
+log = logging.getLogger(__name__)
 
 
 def _client(settings: Settings):
@@ -76,6 +79,17 @@ def chroma_where(filters: Filters, list_attrs: set[str]) -> dict | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+def collection_name(base: str, embedder: Embedder) -> str:
+    """Vectors of each embedder (and width) live in a collection of their own: switching
+    embedders builds a new one instead of mixing vectors."""
+    return f"{base}-{embedder.name}-{embedder.dim}"
+
+
+def embed_text(item: Item) -> str:
+    """The text an item's vector is made from."""
+    return f"{item.title}. {item.text}"
+
+
 def unit_rows(m: np.ndarray) -> np.ndarray:
     """Rows scaled to length 1 (zero rows stay zero)."""
     norms = np.linalg.norm(m, axis=-1, keepdims=True)
@@ -94,13 +108,55 @@ class ChromaVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._client = _client(settings)
-        name = f"{settings.chroma_collection}-{embedder.dim}"
-        self.collection = self._client.get_or_create_collection(
-            name=name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine"}},
-            metadata={"embedder": embedder.name, "dim": embedder.dim},
-        )
+        self.base = settings.chroma_collection
+        self.collection = self._open(collection_name(self.base, embedder))
+        self.others = self.other_embedders()
+        if self.others:
+            log.warning("Chroma also holds vectors of other embedders (%s), not used by %s (collection %s, "
+                        "%d vectors); `python -m service reindex --embed` drops them", ", ".join(
+                            f"{n}: {e}" for n, e in self.others.items()), embedder.name, self.collection.name,
+                        self.count())
+
+    def _open(self, name: str):
+        """This embedder's collection, made if missing; an existing one must say it holds
+        this embedder's vectors."""
+        from chromadb.errors import NotFoundError
+
+        made_by = {"embedder": self.embedder.name, "dim": self.embedder.dim}
+        try:
+            collection = self._client.get_collection(name=name, embedding_function=None)
+        except NotFoundError:
+            return self._client.get_or_create_collection(
+                name=name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                metadata=made_by)
+        found = {k: (collection.metadata or {}).get(k) for k in made_by}
+        if found != made_by:
+            raise InvalidInput(
+                f"Chroma collection {name!r} holds vectors of {found['embedder']} ({found['dim']}-d), not of "
+                f"the configured {made_by['embedder']} ({made_by['dim']}-d): delete that collection or set "
+                "RECS_CHROMA_COLLECTION to another name, then run `python -m service index`")
+        return collection
+
+    def other_embedders(self) -> dict[str, str]:
+        """Collections of this base name that other embedders (or another width) filled:
+        collection name -> embedder. Older versions named them `{base}-{dim}`."""
+        out = {}
+        for collection in self._client.list_collections():
+            meta = collection.metadata or {}
+            if "embedder" not in meta or collection.name == self.collection.name:
+                continue
+            dim = meta.get("dim")
+            if collection.name in (f"{self.base}-{meta['embedder']}-{dim}", f"{self.base}-{dim}"):
+                out[collection.name] = f"{meta['embedder']} ({dim}-d)"
+        return out
+
+    def drop_others(self) -> list[str]:
+        """Delete the collections `other_embedders` names; returns their names."""
+        names = sorted(self.other_embedders())
+        for name in names:
+            self._client.delete_collection(name=name)
+        self.others = {}
+        return names
 
     def count(self) -> int:
         return self.collection.count()
@@ -110,7 +166,7 @@ class ChromaVectors:
         items = list({it.item_id: it for it in items}.values())
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
-            vecs = self.embedder.embed([f"{it.title}. {it.text}" for it in chunk])
+            vecs = self.embedder.embed([embed_text(it) for it in chunk])
             self.collection.upsert(
                 ids=[it.item_id for it in chunk],
                 embeddings=vecs,
@@ -120,15 +176,6 @@ class ChromaVectors:
             self._remember({it.item_id: np.asarray(v, dtype=np.float32) for it, v in zip(chunk, vecs)})
             if progress:
                 progress(len(chunk))
-        return len(items)
-
-    def put(self, items: list[Item], vectors: np.ndarray, batch: int = 2000) -> int:
-        """Store vectors made elsewhere (an index snapshot's) for these items, no embedding."""
-        for start in range(0, len(items), batch):
-            chunk = items[start: start + batch]
-            self.collection.upsert(ids=[it.item_id for it in chunk],
-                                   embeddings=np.asarray(vectors[start: start + batch], dtype=np.float32),
-                                   metadatas=[_metadata(it) for it in chunk])
         return len(items)
 
     def delete(self, item_ids: list[str]) -> None:
