@@ -97,10 +97,11 @@ def unit_rows(m: np.ndarray) -> np.ndarray:
 
 
 class ChromaVectors:
-    CACHE = 50_000  # item vectors kept in process (~1 KB each at 256-d)
+    CACHE = 50_000  # item vectors kept in process (~2 KB each at 512-d)
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.embedder = embedder
+        embedder.embed(["warm up"])  # a lazily loaded model loads now, at start-up, not on the first request
         # Profiles read the vectors of a user's recent items on every request: with a
         # Chroma server that was a second round trip per request. Entries go when this
         # process writes or deletes the item, and all of them when a new index snapshot

