@@ -179,6 +179,15 @@ class ChromaVectors:
                 progress(len(chunk))
         return len(items)
 
+    def put(self, items: list[Item], vectors: np.ndarray, batch: int = 2000) -> int:
+        """Store vectors made elsewhere (an index snapshot's) for these items, no embedding."""
+        for start in range(0, len(items), batch):
+            chunk = items[start: start + batch]
+            self.collection.upsert(ids=[it.item_id for it in chunk],
+                                   embeddings=np.asarray(vectors[start: start + batch], dtype=np.float32),
+                                   metadatas=[_metadata(it) for it in chunk])
+        return len(items)
+
     def delete(self, item_ids: list[str]) -> None:
         if item_ids:
             self.collection.delete(ids=item_ids)
