@@ -34,9 +34,12 @@ def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: b
     chat = Chat(rec, rec.explainer if llm else rec.facts_explainer)
     turns = [Turn("user" if i % 2 == 0 else "assistant", m) for i, m in enumerate(message)]
     titles: dict[str, str] = {}
+    notes: list[str] = []
+    language = "en"
     for kind, ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
         if kind == "plan":
             i = ev.intent
+            language = i.language
             console.print(f"[dim]understood: language {i.language}; query {ev.request.query!r}; "
                           f"filters {ev.request.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
         elif kind == "items":
@@ -44,7 +47,10 @@ def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: b
         elif kind == "reply":
             console.print(ev)
         elif kind == "blurb":
-            mark = "" if ev.grounded else f" [dim](facts: {ev.note})[/dim]"
-            console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}{mark}")
+            console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}")
+            if not ev.grounded and ev.note:
+                notes.append(ev.note)
         elif kind == "done" and not explain:
             console.print(ev)
+    if notes and language == "en":  # said once, and only to whom it reads naturally
+        console.print(f"[dim](reasons from catalog facts: {'; '.join(dict.fromkeys(notes))})[/dim]")

@@ -50,6 +50,7 @@ def understood(plan) -> Understood:
                       values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
                       numbers=[c.why for c in i.ranges],
                       llm_values=[f"{a}: {v} (p={p:.2f})" for a, v, p in i.llm_values],
+                      by_meaning=[f"{a}: {v} ({s:.2f})" for a, v, s in i.semantic], relaxed=plan.relaxed,
                       filters=plan.request.filters.model_dump(exclude_defaults=True))
 
 

@@ -126,6 +126,10 @@ class Understood(BaseModel):
                                "('price <= 300', 'good value: rating >= 4.1 (median)')")
     llm_values: list[str] = Field(default_factory=list, description="values the LLM read where words ran out "
                                   "(RECS_CHAT__LLM_VALUES), with its probability")
+    by_meaning: list[str] = Field(default_factory=list, description="values found by meaning, not spelling "
+                                  "('brand: Apple (0.88)' for '苹果'), with the encoder's cosine")
+    relaxed: str | None = Field(None, description="what the answer let go of because the whole request "
+                                "found nothing (the least certain constraint first)")
     filters: dict
 
 

@@ -30,6 +30,39 @@ HEADERS = {
     "zh": ("为你推荐{n}个（{about}）：", "为你推荐{n}个：", "没有找到符合（{about}）的结果，试试放宽条件。", "目录中没有{missing}，已按其他条件推荐。"),
 }
 WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), "zh": ("不要", "类似")}
+RELAXED = {"en": "Nothing matched all of it, so I let go of {what}.",
+           "fr": "Rien ne correspondait à tout ; j'ai laissé de côté {what}.",
+           "es": "Nada cumplía todo; dejé de lado {what}.",
+           "zh": "没有完全符合的结果，已放宽：{what}。"}
+
+
+def _relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
+    """Looser requests to fall back on when the request finds nothing, each looser than
+    the one before: values read by meaning go first (the least certain), then 'all of'
+    becomes 'any of', then numbers, then named values; what the person excluded and
+    what they asked for in words stay to the end."""
+    f = req.filters
+    out: list[tuple[str, CandidateRequest]] = []
+
+    def add(what: list[str], filters: Filters) -> None:
+        if what and filters != (out[-1][1].filters if out else f):
+            out.append((", ".join(dict.fromkeys(what)), req.model_copy(update={"filters": filters})))
+
+    by_meaning = {(a, v) for a, v, _s in intent.semantic}
+    include = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in f.include.items()}
+    include = {a: vals for a, vals in include.items() if vals}
+    dropped = [v for a, vals in f.include.items() for v in vals if (a, v) in by_meaning]
+    f1 = f.model_copy(update={"include": include})
+    add(dropped, f1)
+    loose = {**include, **{a: include.get(a, []) + v for a, v in f.require.items()}}
+    f2 = f1.model_copy(update={"include": loose, "require": {}})
+    required = [x for vs in f.require.values() for x in vs]
+    add([" + ".join(required)] if len(required) > 1 else [], f2)
+    f3 = f2.model_copy(update={"ranges": {}})
+    add([c.why for c in intent.ranges], f3)
+    f4 = f3.model_copy(update={"include": {}})
+    add([v for vals in loose.values() for v in vals], f4)
+    return out
 
 
 @dataclass
@@ -38,7 +71,9 @@ class ChatPlan:
     request: CandidateRequest
     about: str
     asked_values: list[str] = field(default_factory=list)
-    relaxed: CandidateRequest | None = None  # the same request with 'all of' loosened to 'any of'
+    # looser versions of the request, least certain constraint first: (what was let go, request)
+    relaxations: list[tuple[str, CandidateRequest]] = field(default_factory=list)
+    relaxed: str | None = None  # what the answer let go of, when the request itself found nothing
 
 
 def _ranges(constraints) -> dict[str, Range]:
@@ -106,7 +141,8 @@ class Chat:
     def plan(self, turns: list[Turn], user_id: str | None, k: int, use_llm: bool = True) -> ChatPlan:
         if not any(t.role == "user" and t.content.strip() for t in turns):
             raise InvalidInput("messages must contain at least one non-empty 'user' message")
-        intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary())
+        values, attributes = self.semantic_values() if self.rec.settings.chat.semantic_values else (None, None)
+        intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary(), values=values, attributes=attributes)
         if (use_llm and self.rec.settings.chat.llm_values and self.rec.backend is not None
                 and not intent.covered()):
             self._llm_values(intent, turns)
@@ -119,8 +155,7 @@ class Chat:
             exclude.setdefault(attr, []).append(value)
         ranges = _ranges(intent.ranges)
         filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
-        filtered = {c for c in intent.include if self._filters([c])}
-        query = intent.query(lexicon(), filtered)
+        query = intent.meaning()
         if intent.seeds and not query:
             # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
             # with X as the latest history item, order that pool
@@ -130,12 +165,20 @@ class Chat:
             query = " ".join(dict.fromkeys(words)) or None
         req = CandidateRequest(user_id=user_id, query=query, k=k, filters=filters, history=history,
                                exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
-        relaxed = None
-        if sum(len(v) for v in require.values()) > 1:
-            loose = {**include, **{a: include.get(a, []) + v for a, v in require.items()}}
-            relaxed = req.model_copy(update={"filters": Filters(include=loose, exclude=exclude, ranges=ranges)})
         asked = [v for vals in require.values() for v in vals]
-        return ChatPlan(intent, req, self.describe(intent), asked, relaxed)
+        return ChatPlan(intent, req, self.describe(intent), asked, _relaxations(req, intent))
+
+    def semantic_values(self):
+        """The catalog's categorical values and numeric attribute names embedded by the
+        sentence encoder, once per item space."""
+        from service.chat.semantic import SemanticAttributes, SemanticValues
+
+        space, cfg = self.rec.index.space, self.rec.settings.chat
+        vocab = self.vocabulary()
+        return space.derived("semantic_values", lambda: (
+            SemanticValues(self.rec.embedder, vocab.values, cfg.value_threshold, cfg.value_margin),
+            SemanticAttributes(self.rec.embedder, sorted(vocab.numeric), cfg.attribute_threshold,
+                               cfg.attribute_margin)))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:
         lang = plan.intent.language
@@ -148,6 +191,8 @@ class Chat:
                 text = text.replace(plural, singular, 1)
         if plan.intent.unresolved:
             text = missing.format(missing=", ".join(f"“{u}”" for u in plan.intent.unresolved[:2])) + " " + text
+        if plan.relaxed:
+            text = RELAXED.get(lang, RELAXED["en"]).format(what=plan.relaxed) + " " + text
         return text
 
     def run(self, turns: list[Turn], user_id: str | None, k: int, explain: bool = True,
@@ -157,8 +202,11 @@ class Chat:
         plan = self.plan(turns, user_id, k, use_llm)
         yield "plan", plan
         out: Recommendation = self.rec.recommend_full(plan.request, use_llm=use_llm)
-        if not out.items and plan.relaxed is not None:
-            out = self.rec.recommend_full(plan.relaxed, use_llm=use_llm)
+        for what, looser in plan.relaxations:  # never an empty answer: let go, least certain first
+            if out.items:
+                break
+            out = self.rec.recommend_full(looser, use_llm=use_llm)
+            plan.relaxed = what
         yield "items", out
         header = self.reply_header(plan, len(out.items))
         yield "reply", header

@@ -14,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from service.text.language import detect
+from service.chat.semantic import SemanticAttributes, SemanticValues
+from service.text.language import detect, has_cjk
 from service.text.lexicon import Lexicon, lexicon
-from service.text.numbers import NumericConstraint, read_numbers
+from service.text.numbers import NumericConstraint, read_numbers, read_spec_numbers
+from service.text.stopwords import STOP_WORDS
 from service.text.titles import TitleIndex, normalize, words_with_spans
 from service.text.vocabulary import Vocabulary
 
@@ -27,6 +29,27 @@ again can could should good great best new really very just also maybe perhaps k
 similar please thanks thank now instead rather time today tonight weekend there is are have has got loved
 love liked enjoyed adored fan give it them those these dollars dollar euros euro bucks stars star rated rating
 under over below above least most less more than after before since year years from""".split())
+
+
+_ZH_STOP = set("我你他她它们想要看读买找推荐给来一部本个款些的了吗呢吧啊请有没什么好点再换电影片书手机东西类似像这那")
+
+
+def has_content(text: str) -> bool:
+    """Does the text say anything beyond filler words ('something like', 'give me one')?"""
+    for w, _s, _e in words_with_spans(text):
+        if has_cjk(w):
+            if any(ch not in _ZH_STOP for ch in w):
+                return True
+        elif len(w) >= 3 and w not in _FILLER and not any(w in stop for stop in STOP_WORDS.values()) \
+                and not w.isdigit():
+            return True
+    return False
+
+
+def residual(text: str, drop: list[tuple[int, int]]) -> str:
+    """The text with the `drop` spans taken out, spaces tidied."""
+    keep = [c if not any(a <= i < b for a, b in drop) else " " for i, c in enumerate(text)]
+    return re.sub(r"\s+", " ", "".join(keep)).strip(" ,.;:!?，。；：！？、")
 
 
 @dataclass
@@ -50,6 +73,14 @@ class Intent:
     values_out: list[tuple[str, str]] = field(default_factory=list)
     ranges: list[NumericConstraint] = field(default_factory=list)
     llm_values: list[tuple[str, str, float]] = field(default_factory=list)  # (attribute, value, p) the LLM read
+    texts: list[str] = field(default_factory=list)  # each user turn without references, numbers, negations
+    semantic: list[tuple[str, str, float]] = field(default_factory=list)  # values found by meaning, with cosine
+
+    def meaning(self) -> str | None:
+        """What the person asks for in their own words, for the sentence encoder: the
+        latest turn that says anything beyond references ('more like the second one'
+        leaves nothing, so the turn before speaks)."""
+        return next((t for t in reversed(self.texts) if has_content(t)), None)
 
     def covered(self) -> bool:
         """Did grammar and vocabulary read anything the request wants?"""
@@ -128,8 +159,85 @@ def _references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: 
                 intent.seeds.append(item_id)
 
 
+def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
+                masked: list[tuple[int, int]]) -> list[int]:
+    """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
+    where the negated ones are named."""
+    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+    negated = lex.negation_scope(text, lang)
+    out = []
+    for hit in values.find(text, masked, stop):
+        _set(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))
+        intent.semantic.append((hit.attribute, hit.value, round(hit.score, 3)))
+        masked.append((hit.start, hit.end))
+        if negated(hit.start):
+            out.append(hit.start)
+    return out
+
+
+def _negation_binds_to_values(text: str, lang: str, lex: Lexicon, intent: Intent,
+                              negated_concepts: list[tuple[str, int]], negated_values: list[int]) -> None:
+    """'不要苹果的手机', 'no Samsung phones': a negation that governs a catalog value and a
+    kind word excludes the value; the kind word is what the person still wants."""
+    if not negated_values or not negated_concepts:
+        return
+    for a, b in lex.negated_spans(text, lang):
+        if any(a <= v < b for v in negated_values):
+            for concept, start in negated_concepts:
+                if a <= start < b:
+                    _set(intent.include, intent.exclude, concept, False)
+
+
+def _spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attributes: SemanticAttributes | None,
+                  intent: Intent, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'12GB of RAM', 'más de 100W', '6.1"': a number whose unit ends a numeric attribute's
+    name. Several attributes with that unit: the one the words around it name, else the
+    plainest ('charging_w' before 'wireless_charging_w'). Returns the spans read."""
+    out = []
+    for n in read_spec_numbers(text, lang, lex, vocab):
+        if any(a <= n.start < b for a, b in masked):
+            continue
+        attr = min(n.owners, key=len)
+        if attributes is not None and len(n.owners) > 1:
+            near = [h for h in attributes.find(text[max(0, n.start - 24):n.end + 24]) if h.attribute in n.owners]
+            attr = near[0].attribute if near else attr
+        c = (NumericConstraint(attr, n.value, None, n.start, n.end, f"{attr} >= {n.value:g}") if n.side == "min" else
+             NumericConstraint(attr, None, n.value, n.start, n.end, f"{attr} <= {n.value:g}"))
+        _set_range(intent, c)
+        masked.append((n.start, n.end))
+        out.append((n.start, n.end))
+    return out
+
+
+def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
+                intent: Intent, masked: list[tuple[int, int]]) -> None:
+    """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
+    by meaning, with a word saying which way, becomes the catalog's top (or bottom)
+    quarter of it. Price, rating and year are left to `read_numbers`."""
+    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+    negated = lex.negation_scope(text, lang)
+    skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
+    hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
+    for hit in hits:
+        # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate)
+        lo = max([0] + [h.end for h in hits if h.end <= hit.start])
+        hi = min([len(text)] + [h.start for h in hits if h.start >= hit.end])
+        way = lex.direction(text[max(lo, hit.start - 14):min(hi, hit.end + 10)], lang)
+        q = vocab.quantile(hit.attribute, 0.75 if way == "high" else 0.25) if way else None
+        if q is None:
+            continue
+        words = text[hit.start:hit.end]
+        c = (NumericConstraint(hit.attribute, q, None, hit.start, hit.end,
+                               f"{words}: {hit.attribute} >= {q:g} (top quarter)") if way == "high" else
+             NumericConstraint(hit.attribute, None, q, hit.start, hit.end,
+                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)"))
+        _set_range(intent, c)
+        masked.append((hit.start, hit.end))
+
+
 def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
-          vocab: Vocabulary | None = None) -> Intent:
+          vocab: Vocabulary | None = None, values: SemanticValues | None = None,
+          attributes: SemanticAttributes | None = None) -> Intent:
     lex = lex or lexicon()
     intent = Intent()
     last_answer: list[str] = []
@@ -183,21 +291,32 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     rest = text[pos:].strip().split(",")[0][:60]
                     if rest and lang != "zh":
                         intent.unresolved.append(rest)
+        references = list(masked)  # titles, ordinals, quotes: seeds, not words of the need
+        negated_values: list[int] = []  # where the values this turn excludes are named
         named = vocab.find(text, masked) if vocab is not None else []
         longer = [(v.start, v.end) for v in named]
+        negated_concepts: list[tuple[str, int]] = []
         for m in lex.mentions(text, lang, masked):
             if any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer):
                 continue  # 'child' inside the author 'Lee Child': the longer name wins
             if lex.concepts[m.concept].get("kind") != "mood":
                 _set(intent.include, intent.exclude, m.concept, m.negated)
+                if m.negated:
+                    negated_concepts.append((m.concept, m.start))
             elif not m.negated and m.concept not in intent.moods:
                 _add_mood(intent, m.concept, lex)
             masked.append((m.start, m.end))
         if vocab is not None:
             negated = lex.negation_scope(text, lang)
+            specs = _spec_numbers(text, lang, lex, vocab, attributes, intent, masked)
+            references.extend(specs)
             for c in read_numbers(text, lang, lex, vocab):
+                if any(v.start < c.end and c.start < v.end for v in named) or \
+                        any(a < c.end and c.start < b for a, b in specs):
+                    continue  # '5G' is the catalog's value, '256 GB' a storage size: not prices
                 _set_range(intent, c)
                 masked.append((c.start, c.end))
+                references.append((c.start, c.end))
             adds = bool(lex.spans("additive", text, lang))
             fresh = [v for v in named if not any(a <= v.start < b for a, b in masked)]
             if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
@@ -206,6 +325,14 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
                 _set(intent.values_in, intent.values_out, (v.attribute, v.value), negated(v.start))
                 masked.append((v.start, v.end))
+                if negated(v.start):
+                    negated_values.append(v.start)
+        if values is not None:
+            negated_values += _by_meaning(text, lang, values, lex, intent, masked)
+        if attributes is not None and vocab is not None:
+            _quantities(text, lang, attributes, lex, vocab, intent, masked)
+        _negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values)
+        intent.texts.append(residual(text, references + lex.negated_spans(text, lang)))
         if lang == "en":
             for w, start, _end in words_with_spans(text):
                 if any(a <= start < b for a, b in masked) or w in _FILLER or len(w) < 3 or not re.match(r"[a-z]", w):

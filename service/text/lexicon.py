@@ -39,6 +39,7 @@ class Lexicon:
         self.concepts: dict[str, dict] = data["concepts"]
         self.data = data
         self._patterns: dict[tuple[str, str], re.Pattern | None] = {}
+        self._function: dict[str, frozenset[str]] = {}
         self._word_to_concept: dict[tuple[str, str], str] = {}
         for name, c in self.concepts.items():
             for lang in ("en", "fr", "es", "zh"):
@@ -103,6 +104,44 @@ class Lexicon:
             clause_start = max([b for b in breaks if b < pos], default=-1)
             return any(clause_start < n < pos for n in negs)
         return negated
+
+    def function_words(self, lang: str) -> frozenset[str]:
+        """The grammar words of `lang` and English (negations, clause breaks, 'like' cues,
+        questions, anaphora, affection): never a catalog value."""
+        if lang not in self._function:
+            words = set()
+            for section in ("negation", "clause_breaks", "like", "questions", "anaphora", "affection", "additive"):
+                for lg in self._langs(lang):
+                    words.update(w.casefold() for w in self.data.get(section, {}).get(lg, []))
+            self._function[lang] = frozenset(words)
+        return self._function[lang]
+
+    def direction(self, text: str, lang: str) -> str | None:
+        """'high' or 'low' when `text` (a few words around an attribute) says which way
+        ('big', 'grande', '大', 'lightweight'); None when it says neither or both."""
+        found = set()
+        for way in ("high", "low"):
+            key = (f"directions.{way}", lang)
+            if key not in self._patterns:
+                spec = self.data.get("directions", {}).get(way, {})
+                self._patterns[key] = _alternation([w for lg in self._langs(lang) for w in spec.get(lg, [])],
+                                                   cjk=lang == "zh")
+            pattern = self._patterns[key]
+            if pattern is not None and pattern.search(text.casefold()):
+                found.add(way)
+        return found.pop() if len(found) == 1 else None
+
+    def negated_spans(self, text: str, lang: str) -> list[tuple[int, int]]:
+        """Each negation word with what it governs: up to the end of its clause
+        ('a comedy but nothing animated' -> 'nothing animated')."""
+        low = text.casefold()
+        questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
+        negs = [(m.start(), m.end()) for m in self._find("negation", text, lang)
+                if not any(a <= m.start() < b for a, b in questions)]
+        breaks = sorted([m.start() for m in _BOUNDARY.finditer(low)] + [
+            m.start() for m in self._find("clause_breaks", text, lang)
+            if not any(a <= m.start() < b for a, b in negs)])
+        return [(a, next((x for x in breaks if x >= b), len(text))) for a, b in negs]
 
     def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
         """Concept mentions, each marked negated when a negation word precedes it in the

@@ -18,7 +18,9 @@ from service.text.lexicon import Lexicon
 from service.text.vocabulary import Vocabulary
 
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?")
+# ... and a number glued to Latin letters is a name or a spec ('5G', '4K', '128GB'), not a
+# quantity in its own right ('2k' is two thousand)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19)?(\d0)\b|años\s+(?:19)?(\d0)\b|(\d0)\s*年代)")
 WINDOW_BEFORE, WINDOW_AFTER = 24, 16
 
@@ -71,6 +73,51 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
     return None
 
 
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]*[十百千万][零〇一二两三四五六七八九十百千万]*")
+
+
+def zh_number(word: str) -> int | None:
+    """'两千' 2000, '三千五' 3500 (a bare digit after a unit is the next unit down),
+    '一万二' 12000, '二十' 20, '十五' 15."""
+    total, section, digit, last_unit = 0, 0, None, 1
+    for ch in word:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif ch == "万":
+            section = (section + (digit or 0)) or 1
+            total, section, digit, last_unit = total + section * 10000, 0, None, 10000
+        elif ch in _ZH_UNITS:
+            unit = _ZH_UNITS[ch]
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    if digit is not None:
+        section += digit * (last_unit // 10 if last_unit >= 10 else 1)
+    value = total + section
+    return value or None
+
+
+@dataclass
+class _Number:
+    start: int
+    end: int
+    digits: str  # as written ('4.5'), or the value of a Chinese numeral
+    currency: str = ""
+    thousands: bool = False
+
+
+def _numbers(low: str) -> list[_Number]:
+    out = [_Number(m.start(), m.end(), m.group(2), m.group(1) or "", bool(m.group(3))) for m in _NUMBER.finditer(low)]
+    for m in _ZH_NUMBER.finditer(low):
+        value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
+        if value is not None and not any(n.start < m.end() and m.start() < n.end for n in out):
+            out.append(_Number(m.start(), m.end(), str(value)))
+    return sorted(out, key=lambda n: n.start)
+
+
 def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[NumericConstraint]:
     out: list[NumericConstraint] = []
     low = text.casefold()
@@ -82,17 +129,17 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             base = 1900 + int(d) if int(d) >= 30 else 2000 + int(d)
             out.append(NumericConstraint(year, base, base + 9, m.start(), m.end(), f"{year} {base}-{base + 9}"))
             taken.append((m.start(), m.end()))
-    for m in _NUMBER.finditer(low):
-        if any(a <= m.start() < b for a, b in taken):
+    for n in _numbers(low):
+        if any(a <= n.start < b for a, b in taken):
             continue
-        value = float(m.group(2).replace(",", ".")) * (1000 if m.group(3) else 1)
-        before = low[max(0, m.start() - WINDOW_BEFORE):m.start()]
-        after = low[m.end():m.end() + WINDOW_AFTER]
-        role = _role_near(lex, vocab, before, after, lang, m.group(1) or "")
+        value = float(n.digits.replace(",", ".")) * (1000 if n.thousands else 1)
+        before = low[max(0, n.start - WINDOW_BEFORE):n.start]
+        after = low[n.end:n.end + WINDOW_AFTER]
+        role = _role_near(lex, vocab, before, after, lang, n.currency)
         if role is None:
-            if 1800 <= value <= 2100 and m.group(2).isdigit() and year:
+            if 1800 <= value <= 2100 and n.digits.isdigit() and year:
                 role = "year"
-            elif value <= 5 and "rating" in vocab.roles and ("." in m.group(2) or "," in m.group(2)):
+            elif value <= 5 and "rating" in vocab.roles and ("." in n.digits or "," in n.digits):
                 role = "rating"
             elif "price" in vocab.roles and not (1800 <= value <= 2100):
                 role = "price"
@@ -108,17 +155,64 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
                  for k in ("max", "min", "since", "until")}
         kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
         if kind in ("max", "until"):
-            c = NumericConstraint(attr, None, value, m.start(), m.end(), f"{attr} <= {value:g}")
+            c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
         elif kind in ("min", "since"):
-            c = NumericConstraint(attr, value, None, m.start(), m.end(), f"{attr} >= {value:g}")
+            c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
         elif role == "year":
-            c = NumericConstraint(attr, value, value, m.start(), m.end(), f"{attr} = {value:g}")
+            c = NumericConstraint(attr, value, value, n.start, n.end, f"{attr} = {value:g}")
         elif role == "rating":  # '4.5 stars' means at least that
-            c = NumericConstraint(attr, value, None, m.start(), m.end(), f"{attr} >= {value:g}")
+            c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
         else:  # 'a 300 dollar phone': about that much
-            c = NumericConstraint(attr, None, value * 1.1, m.start(), m.end(), f"{attr} <= {value * 1.1:g}")
+            c = NumericConstraint(attr, None, value * 1.1, n.start, n.end, f"{attr} <= {value * 1.1:g}")
         out.append(c)
     return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
+
+
+_SPEC = re.compile(r"(?<![\w.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”)(?![a-z])")
+_INCH = {'"', "”"}
+UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in"}
+
+
+def comparison(lex: Lexicon, before: str, after: str, lang: str) -> str | None:
+    """'max' ('under', 'à moins de', '以下'), 'min' ('at least', 'más de', '以上') or None,
+    from the words just before and after a number; the longest comparison wins."""
+    found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
+                    _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False))
+             for k in ("max", "min", "since", "until")}
+    kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
+    return {"until": "max", "since": "min"}.get(kind, kind)
+
+
+@dataclass
+class SpecNumber:
+    """A number with a unit glued or next to it ('12GB', '100 W', '6.5"'): which numeric
+    attributes it can be (those whose name ends with the unit), and which way it goes."""
+    value: float
+    unit: str
+    owners: list[str]
+    side: str  # 'min' (the default: asking for 12GB means at least that) or 'max'
+    start: int
+    end: int
+
+
+def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[SpecNumber]:
+    units: dict[str, list[str]] = {}
+    for name in vocab.numeric:
+        last = re.split(r"[_\s-]+", name.casefold())[-1]
+        units.setdefault("in" if last in ("inch", "inches") else last, []).append(name)
+    out = []
+    low = text.casefold()
+    for m in _SPEC.finditer(low):
+        unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
+        value = float(m.group(1).replace(",", "."))
+        # only where the catalog has values of that size: '5G' is no 5-gram phone
+        owners = [o for o in units.get(unit, []) if vocab.numeric[o][0] / 2 <= value <= vocab.numeric[o][-1] * 2]
+        if not owners:
+            continue
+        before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
+        side = comparison(lex, before, after, lang) or "min"
+        out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
+    return out
 
 
 def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,

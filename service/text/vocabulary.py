@@ -174,11 +174,16 @@ class Vocabulary:
             if hit:
                 key, n = hit
                 start, end = words[i][1], words[i + n - 1][2]
-                out.extend(ValueMention(attribute, value, start, end) for attribute, value in self.by_form[key])
+                out.append(ValueMention(*self._likeliest(self.by_form[key]), start, end))
                 i += n
             else:
                 i += 1
         return out
+
+    def _likeliest(self, owners: list[tuple[str, str]]) -> tuple[str, str]:
+        """A word several attributes share ('Samsung': brand and chipset maker) means the
+        one more items carry: two filters at once would ask for both."""
+        return max(owners, key=lambda o: self.values.get(o, 0))
 
     def quantile(self, attribute: str, q: float) -> float | None:
         vals = self.numeric.get(attribute)

@@ -1,0 +1,165 @@
+"""Catalog values found by meaning, in any language the sentence encoder knows.
+
+The vocabulary (`text/vocabulary.py`) finds values written as the catalog writes them.
+This finds the rest: a span of the request ('autoayuda', 'tablette', '苹果', 'soldiers')
+whose vector is close enough to one categorical value's vector ('self-help', 'Tablet',
+'Apple', 'War') and clearly closer to it than to any other value. Spans are word
+n-grams (Chinese: character windows) outside what grammar already read; the threshold
+and margin are calibrated on the lexicon's own words (`scripts/calibrate_values.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from service.embed import Embedder
+from service.text.language import has_cjk
+
+MAX_VALUES_PER_ATTRIBUTE = 300
+FLAGS = {"yes", "no", "true", "false", "y", "n", "none", "unknown", "n/a", "na", "other"}
+# unit words at the end of a numeric attribute's name say nothing of its meaning
+UNITS = {"mah", "mp", "gb", "mb", "tb", "in", "inch", "inches", "hz", "w", "g", "kg", "x", "usd", "eur", "mm",
+         "cm", "px", "s", "min", "pct", "count", "num"}  # larger attributes are names (authors, titles), found by spelling
+MAX_SPAN_WORDS = 3
+CJK_WINDOWS = (2, 3, 4)
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_SEP = re.compile(r"[-_/]+")
+
+
+@dataclass(frozen=True)
+class ValueHit:
+    attribute: str
+    value: str
+    start: int
+    end: int
+    score: float  # cosine of the span and the value
+    margin: float  # over the best value that is not this one
+
+
+def value_text(value: str) -> str:
+    """What a value's vector is made from: 'young-adult' reads as 'young adult'."""
+    return _SEP.sub(" ", value).strip()
+
+
+def spans(text: str, masked: list[tuple[int, int]], stop: set[str]) -> list[tuple[int, int]]:
+    """Candidate spans outside `masked`: word n-grams that neither start nor end with a
+    stop word; in Chinese script, character windows."""
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in masked)
+
+    out: list[tuple[int, int]] = []
+    words = [(m.start(), m.end(), m.group().casefold()) for m in _WORD.finditer(text)
+             if not _CJK_RUN.fullmatch(m.group())]
+    for i in range(len(words)):
+        for n in range(1, MAX_SPAN_WORDS + 1):
+            if i + n > len(words):
+                break
+            first, last = words[i], words[i + n - 1]
+            if first[2] in stop or last[2] in stop or any(w[2].isdigit() for w in words[i:i + n]):
+                continue
+            if free(first[0], last[1]):
+                out.append((first[0], last[1]))
+    if has_cjk(text):
+        for run in _CJK_RUN.finditer(text):
+            for size in CJK_WINDOWS:
+                for a in range(run.start(), run.end() - size + 1):
+                    if free(a, a + size) and text[a:a + size] not in stop:
+                        out.append((a, a + size))
+    return out
+
+
+@dataclass(frozen=True)
+class AttributeHit:
+    attribute: str
+    start: int
+    end: int
+    score: float
+
+
+def attribute_text(name: str) -> str:
+    """'battery_mah' reads as 'battery', 'main_camera_mp' as 'main camera'."""
+    words = _SEP.sub(" ", name).split()
+    while len(words) > 1 and words[-1].casefold() in UNITS:
+        words.pop()
+    return " ".join(words)
+
+
+class SemanticAttributes:
+    """The catalog's numeric attributes by name ('battery_mah'), so 'a big battery' or
+    '电池大' can become a range over the catalog's own distribution."""
+
+    def __init__(self, embedder: Embedder, names: list[str], threshold: float, margin: float) -> None:
+        self.names, self.embedder, self.threshold, self.margin = names, embedder, threshold, margin
+        self.matrix = embedder.embed([attribute_text(n) for n in names]) if names else None
+
+    def closest(self, text: str, names: list[str]) -> str:
+        """Which of `names` the words around a number are about ('12GB of RAM' -> ram_gb)."""
+        if len(names) == 1 or self.matrix is None:
+            return names[0]
+        rows = [self.names.index(n) for n in names]
+        sims = self.embedder.embed([text])[0] @ self.matrix[rows].T
+        return names[int(np.argmax(sims))]
+
+    def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[AttributeHit]:
+        cands = spans(text, list(masked), stop)
+        if not cands or self.matrix is None:
+            return []
+        sims = self.embedder.embed([text[a:b] for a, b in cands]) @ self.matrix.T
+        hits = []
+        for (a, b), row in zip(cands, sims):
+            order = np.argsort(-row)
+            best, second = float(row[order[0]]), float(row[order[1]]) if len(order) > 1 else 0.0
+            if best >= self.threshold and best - second >= self.margin:
+                hits.append(AttributeHit(self.names[order[0]], a, b, best))
+        chosen: list[AttributeHit] = []
+        for h in sorted(hits, key=lambda h: -h.score):
+            if not any(c.start < h.end and h.start < c.end for c in chosen) and \
+                    all(c.attribute != h.attribute for c in chosen):
+                chosen.append(h)
+        return chosen
+
+
+class SemanticValues:
+    """The catalog's small categorical attributes, embedded once per item space."""
+
+    def __init__(self, embedder: Embedder, values: dict[tuple[str, str], int],
+                 threshold: float, margin: float) -> None:
+        per_attr: dict[str, int] = {}
+        for attr, _v in values:
+            per_attr[attr] = per_attr.get(attr, 0) + 1
+        # flags ('yes' / 'no') mean nothing by themselves: "isn't" is close to 'no'
+        self.keys = [(a, v) for (a, v) in values
+                     if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE and v.casefold() not in FLAGS]
+        self.embedder, self.threshold, self.margin = embedder, threshold, margin
+        self.matrix = embedder.embed([value_text(v) for _a, v in self.keys]) if self.keys else \
+            np.zeros((0, embedder.dim), dtype=np.float32)
+
+    def scores(self, phrases: list[str]) -> np.ndarray:
+        """Cosine of each phrase with each value (rows: phrases)."""
+        if not phrases or not self.keys:
+            return np.zeros((len(phrases), len(self.keys)), dtype=np.float32)
+        return self.embedder.embed(phrases) @ self.matrix.T
+
+    def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[ValueHit]:
+        """Values the text means, one per span, best first, spans not overlapping."""
+        cands = spans(text, list(masked), stop)
+        if not cands or not self.keys:
+            return []
+        sims = self.scores([text[a:b] for a, b in cands])
+        hits = []
+        for (a, b), row in zip(cands, sims):
+            j = int(np.argmax(row))
+            others = np.delete(row, [k for k, key in enumerate(self.keys) if key[1].casefold() ==
+                                     self.keys[j][1].casefold()])
+            margin = float(row[j] - (others.max() if len(others) else 0.0))
+            if row[j] >= self.threshold and margin >= self.margin:
+                hits.append(ValueHit(*self.keys[j], a, b, float(row[j]), margin))
+        chosen: list[ValueHit] = []
+        for h in sorted(hits, key=lambda h: -h.score):
+            if not any(c.start < h.end and h.start < c.end for c in chosen):
+                chosen.append(h)
+        return chosen

