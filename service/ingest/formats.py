@@ -56,10 +56,22 @@ def _csv_rows(path: Path, **kw) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 # -- generic formats -------------------------------------------------------------------
-def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str) -> Item | Event:
+_NUMERIC = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
+def _cell(val: str) -> str | int | float:
+    """A CSV cell as the value it is: '499' and '6.7' are numbers (so price and size
+    filters and the chat's ranges work); '007' and '5G' stay text."""
+    if _NUMERIC.fullmatch(val.strip()):
+        return float(val) if "." in val else int(val)
+    return val
+
+
+def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str, untyped: bool = False) -> Item | Event:
     """Build an Item or Event from a row whose columns are renamed by `mapping`
     (our field -> their column). Item columns we don't know become attributes;
-    a string with `|` in an attribute becomes a list."""
+    a string with `|` in an attribute becomes a list; `untyped` rows (CSV) have their
+    numeric cells read as numbers."""
     renamed = {ours: row.get(theirs) for ours, theirs in mapping.items()}
     known = set(mapping.values())
     if kind == "events":
@@ -73,7 +85,10 @@ def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str) -> Item 
     for col, val in row.items():
         if col in ITEM_FIELDS or col in known or col == "attributes" or val in (None, ""):
             continue
-        attrs[col] = val.split("|") if isinstance(val, str) and "|" in val else val
+        if isinstance(val, str) and "|" in val:
+            attrs[col] = val.split("|")
+        else:
+            attrs[col] = _cell(val) if untyped and isinstance(val, str) else val
     data["attributes"] = attrs
     return Item(**{k: v for k, v in data.items() if v is not None})
 
@@ -81,7 +96,7 @@ def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str) -> Item 
 def read_csv(path: Path, mapping: dict[str, str], kind: str = "items") -> Iterator[Parsed]:
     for line, row in _csv_rows(path):
         try:
-            yield Parsed(path.name, line, _record_from_mapping(row, mapping, kind))
+            yield Parsed(path.name, line, _record_from_mapping(row, mapping, kind, untyped=True))
         except ValidationError as e:
             yield Parsed(path.name, line, error=_short(e))
 

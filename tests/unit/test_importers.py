@@ -87,3 +87,14 @@ def test_bad_arguments_are_clear(tmp_path, store: Store):
         import_path(store, "movielens-csv", tmp_path / "nope")
     with pytest.raises(InvalidInput, match="takes the dataset's folder"):
         import_path(store, "goodbooks", write(tmp_path / "f.csv", "a\n"))
+
+
+def test_csv_cells_that_are_numbers_become_numbers(tmp_path):
+    """Price and size filters, and the chat's ranges, need numbers; codes stay text."""
+    from service.ingest.formats import read_csv
+
+    path = tmp_path / "items.csv"
+    path.write_text("item_id,title,price,screen,code,network,tags\n"
+                    "p1,Phone One,499,6.7,007,5G,a|b\n")
+    item = next(iter(read_csv(path, {}, "items"))).record
+    assert item.attributes == {"price": 499, "screen": 6.7, "code": "007", "network": "5G", "tags": ["a", "b"]}
