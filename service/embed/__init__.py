@@ -16,7 +16,7 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit-normalised float32 vectors, one row per text (a zero row for a blank one)."""
+        """Unit-normalised float32 vectors, one row per text (a zero row for an empty one)."""
         ...
 
 
