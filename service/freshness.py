@@ -45,6 +45,7 @@ class IndexLifecycle:
         self.vectors.upsert(items, progress=step)
         if len(catalog) <= self.settings.exact_profile_max_items:
             index.vectors = self._item_matrix(index, embedded=len(items))
+            index.embedder = self.embedder.name
         t_embed = time.perf_counter() - t0 - t_cf
         snapshots.publish(index, self.settings, self.store)
         self._swap(index)

