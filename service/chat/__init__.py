@@ -154,6 +154,11 @@ class Chat:
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
         ranges = _ranges(intent.ranges)
+        # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
+        # but not gory) is wanted: the negation was about a part of it
+        exclude = {a: [v for v in vals if v not in require.get(a, []) + include.get(a, [])]
+                   for a, vals in exclude.items()}
+        exclude = {a: vals for a, vals in exclude.items() if vals}
         filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
         query = intent.meaning()
         if intent.seeds and not query:

@@ -18,7 +18,7 @@ from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.text.language import detect, has_cjk
 from service.text.lexicon import Lexicon, lexicon
 from service.text.numbers import NumericConstraint, read_numbers, read_spec_numbers
-from service.text.stopwords import STOP_WORDS
+from service.text.stopwords import KIND_WORDS, STOP_WORDS, ZH_STOP
 from service.text.titles import TitleIndex, normalize, words_with_spans
 from service.text.vocabulary import Vocabulary
 
@@ -44,6 +44,15 @@ def has_content(text: str) -> bool:
                 and not w.isdigit():
             return True
     return False
+
+
+def without_kind_words(text: str) -> str:
+    """'un film de braquage' -> 'un de braquage': the word every item of the catalog
+    is ('film', '电影') only pulls in titles that contain it. Kept when nothing else is left."""
+    drop = [(s, e) for w, s, e in words_with_spans(text) if w in KIND_WORDS]
+    drop += [(m.start(), m.end()) for w in KIND_WORDS if has_cjk(w) for m in re.finditer(re.escape(w), text)]
+    out = residual(text, drop)
+    return out if has_content(out) else text
 
 
 def residual(text: str, drop: list[tuple[int, int]]) -> str:
@@ -80,7 +89,8 @@ class Intent:
         """What the person asks for in their own words, for the sentence encoder: the
         latest turn that says anything beyond references ('more like the second one'
         leaves nothing, so the turn before speaks)."""
-        return next((t for t in reversed(self.texts) if has_content(t)), None)
+        text = next((t for t in reversed(self.texts) if has_content(t)), None)
+        return without_kind_words(text) if text else None
 
     def covered(self) -> bool:
         """Did grammar and vocabulary read anything the request wants?"""
@@ -163,7 +173,7 @@ def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, inte
                 masked: list[tuple[int, int]]) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
     where the negated ones are named."""
-    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang) | ZH_STOP
     negated = lex.negation_scope(text, lang)
     out = []
     for hit in values.find(text, masked, stop):
@@ -214,7 +224,7 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
     """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
     by meaning, with a word saying which way, becomes the catalog's top (or bottom)
     quarter of it. Price, rating and year are left to `read_numbers`."""
-    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang) | ZH_STOP
     negated = lex.negation_scope(text, lang)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
     hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]

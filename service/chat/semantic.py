@@ -64,10 +64,12 @@ def spans(text: str, masked: list[tuple[int, int]], stop: set[str]) -> list[tupl
             if free(first[0], last[1]):
                 out.append((first[0], last[1]))
     if has_cjk(text):
+        cjk_stop = [w for w in stop if len(w) >= 2 and has_cjk(w)]
         for run in _CJK_RUN.finditer(text):
             for size in CJK_WINDOWS:
                 for a in range(run.start(), run.end() - size + 1):
-                    if free(a, a + size) and text[a:a + size] not in stop:
+                    window = text[a:a + size]  # no window around a word that names nothing ('电影')
+                    if free(a, a + size) and window not in stop and not any(w in window for w in cjk_stop):
                         out.append((a, a + size))
     return out
 

@@ -75,6 +75,7 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
 
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_ZH_DECADE = re.compile(r"([一二三四五六七八九]十)年代")
 _ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]*[十百千万][零〇一二两三四五六七八九十百千万]*")
 
 
@@ -123,12 +124,13 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     low = text.casefold()
     taken: list[tuple[int, int]] = []
     year = vocab.roles.get("year")
-    for m in _DECADE.finditer(low):
-        d = next(g for g in m.groups() if g)
-        if year:
-            base = 1900 + int(d) if int(d) >= 30 else 2000 + int(d)
-            out.append(NumericConstraint(year, base, base + 9, m.start(), m.end(), f"{year} {base}-{base + 9}"))
-            taken.append((m.start(), m.end()))
+    decades = [(m.start(), m.end(), int(next(g for g in m.groups() if g))) for m in _DECADE.finditer(low)]
+    decades += [(m.start(), m.end(), zh_number(m.group(1)) or 0) for m in _ZH_DECADE.finditer(low)]
+    for start, end, d in decades:
+        if year and d % 10 == 0 and d < 100:
+            base = 1900 + d if d >= 30 else 2000 + d
+            out.append(NumericConstraint(year, base, base + 9, start, end, f"{year} {base}-{base + 9}"))
+            taken.append((start, end))
     for n in _numbers(low):
         if any(a <= n.start < b for a, b in taken):
             continue
@@ -136,6 +138,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         before = low[max(0, n.start - WINDOW_BEFORE):n.start]
         after = low[n.end:n.end + WINDOW_AFTER]
         role = _role_near(lex, vocab, before, after, lang, n.currency)
+        if role == "year" and value < 1000:
+            continue  # 'my 6 year old', 'des enfants de 8 ans', '十岁': an age, not a year
         if role is None:
             if 1800 <= value <= 2100 and n.digits.isdigit() and year:
                 role = "year"

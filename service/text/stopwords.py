@@ -21,3 +21,15 @@ busco algo como más menos película películas peli pelis libro libros que en p
 este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
 otro otra mi mis su sus se lo le les nos""".split()),
 }
+
+# Chinese words that name no value of their own (the value matcher's character windows
+# skip them: '电影' is close to 'Film-Noir' but means any film)
+ZH_STOP: frozenset[str] = frozenset("""电影 影片 片子 电视剧 书籍 东西 一部 一本 一个 一些 推荐 什么 好看 有没有 适合 想看
+想要 我想 给我 一起 的书 的电影 手机 本书 部电影 看的 读的""".split())
+
+# Words that name the kind of thing every item of a catalog is ('a film', 'un libro',
+# '手机'): kept out of the semantic query, where they only pull in titles that contain them
+# ('Scary Movie' for 'a heist movie')
+KIND_WORDS: frozenset[str] = frozenset("""film films movie movies flick flicks película películas peli pelis
+book books livre livres libro libros phone phones smartphone smartphones téléphone téléphones móvil móviles
+celular celulares teléfono teléfonos 电影 影片 手机""".split())

@@ -102,11 +102,13 @@ def test_the_same_name_in_two_attributes_means_the_commoner_one():
 def test_the_meaning_leaves_out_negations_numbers_and_references(phones):
     assert _parse(phones, "a comedy but nothing animated").meaning() == "a comedy but"
     follow = _parse(phones, "a phone with a great camera", "<answer>", "more like the second one")
-    assert follow.meaning() == "a phone with a great camera"  # the follow-up says nothing new
+    assert follow.meaning() == "a with a great camera"  # the follow-up says nothing new; 'phone' names no item
     assert follow.seeds == ["p2"]
     assert not has_content("give me something like that please")
     assert has_content("僵尸片") and has_content("un film de braquage")
     assert residual("under 300 dollars, a phone", [(0, 17)]) == "a phone"
+    assert _parse(phones, "un film de braquage").meaning() == "un de braquage"
+    assert _parse(phones, "a movie").meaning() is None
 
 
 def test_spans_skip_masked_text_and_stop_words():
