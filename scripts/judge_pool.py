@@ -44,16 +44,18 @@ def main() -> None:
     ap.add_argument("--answers", type=Path, required=True, help="JSON: system -> request id -> answer")
     ap.add_argument("--out", type=Path, required=True, help="the JSONL to write (overwritten)")
     ap.add_argument("--depth", type=int, default=10, help="how deep into each answer to pool")
+    ap.add_argument("--requests", type=Path, help="the request set (default: judged/<catalog>.yaml)")
+    ap.add_argument("--judgments", type=Path, help="judgments already made (default: judged/judgments/<catalog>.jsonl)")
     args = ap.parse_args()
 
-    requests = {r.id: r for r in load_requests(JUDGED / f"{args.catalog}.yaml")}
+    requests = {r.id: r for r in load_requests(args.requests or JUDGED / f"{args.catalog}.yaml")}
     raw = json.loads(args.answers.read_text(encoding="utf-8"))
     answers = {system: {rid: parse_answer(a, f"{args.answers}: {system}/{rid}") for rid, a in by_request.items()}
                for system, by_request in raw.items()}
     unknown = sorted({rid for by_request in answers.values() for rid in by_request} - set(requests))
     if unknown:
         sys.exit(f"{args.answers}: request ids not in {args.catalog}.yaml: {', '.join(unknown)}")
-    judged = index(load_judgments(JUDGED / "judgments" / f"{args.catalog}.jsonl"))
+    judged = index(load_judgments(args.judgments or JUDGED / "judgments" / f"{args.catalog}.jsonl"))
     todo = pool(answers, depth=args.depth, judged=judged)
     items = catalog_items(args.catalog)
 

@@ -138,8 +138,8 @@ def encoder_answers(catalog: str, requests: list[dict], k: int, prior: float = 0
     return out
 
 
-def score(catalog: str, answers: dict, k: int = 5, set_name: str | None = None) -> dict:
-    requests = {r.id: r for r in load_requests(JUDGED / f"{catalog}.yaml")}
+def score(catalog: str, answers: dict, k: int = 5, set_name: str | None = None, path: Path | None = None) -> dict:
+    requests = {r.id: r for r in load_requests(path or JUDGED / f"{catalog}.yaml")}
     judged = index(load_judgments(JUDGED / "judgments" / f"{catalog}.jsonl"))
     table = {}
     for system, by_req in answers.items():
@@ -170,18 +170,20 @@ def main() -> None:
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     ap.add_argument("--use-llm", action="store_true", help="let the service use its model on the request path")
     ap.add_argument("--set", choices=["tune", "heldout"], help="only this set")
+    ap.add_argument("--requests", type=Path, help="another request set for this catalog (e.g. judged/fresh/<catalog>.yaml)")
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--answers", type=Path, help="answers JSON to merge into")
     ap.add_argument("--score", type=Path, help="score this answers JSON and exit")
     args = ap.parse_args()
     if args.score:
         for set_name in ("tune", "heldout", None):
-            table = score(args.catalog, json.loads(args.score.read_text()), set_name=set_name)
+            table = score(args.catalog, json.loads(args.score.read_text()), set_name=set_name, path=args.requests)
             print(f"\n{args.catalog} / {set_name or 'all'}: judged precision@5")
             for system, row in table.items():
                 print(f"  {system:28s} " + "  ".join(f"{k}={v}" for k, v in row.items()))
         return
-    requests = [r for r in load_requests(JUDGED / f"{args.catalog}.yaml") if not args.set or r.set == args.set]
+    requests = [r for r in load_requests(args.requests or JUDGED / f"{args.catalog}.yaml")
+                if not args.set or r.set == args.set]
     timings = []
     if args.system == "encoder":
         got = encoder_answers(args.catalog, requests, args.k)

@@ -98,3 +98,28 @@ def test_a_bookshop_by_author_and_year(tmp_path):
         assert {i["item_id"] for i in body["items"]} == {"b6", "b10"}
         body = chat(base, "un libro, pero nada de Stephen King")
         assert body["items"] and not {"b1", "b2", "b3", "b9"} & {i["item_id"] for i in body["items"]}
+
+
+def test_a_brand_named_in_chinese_is_excluded_not_the_phones(phones):
+    """'不要苹果的手机' (no Apple phones): Apple is found by meaning, the negation binds to
+    it, and phones are still what is asked for."""
+    base, items = phones
+    body = chat(base, "不要苹果的手机")
+    assert "brand: Apple (0." in " ".join(body["understood"]["by_meaning"]), body["understood"]
+    assert body["understood"]["filters"]["exclude"] == {"brand": ["Apple"]}
+    assert len(body["items"]) == 5 and all(items[i["item_id"]].attributes["brand"] != "Apple" for i in body["items"])
+
+
+def test_an_impossible_request_relaxes_and_says_what_it_let_go(phones):
+    """No Xiaomi costs under 10 dollars: the answer is not empty, it lets go of the price
+    (the numbers go before named values) and the reply says so in the person's language."""
+    base, items = phones
+    body = chat(base, "un móvil Xiaomi de menos de 10 dólares")
+    assert body["items"] and body["understood"]["relaxed"] == "price <= 10", body["understood"]
+    assert all(items[i["item_id"]].attributes["brand"] == "Xiaomi" for i in body["items"])
+    assert body["reply"].startswith("Nada cumplía todo; dejé de lado price <= 10.")
+
+
+def test_a_spec_name_is_not_read_as_a_price(phones):
+    body = chat(phones[0], "a 5G phone from Samsung")
+    assert body["items"] and not body["understood"]["numbers"] and body["understood"]["relaxed"] is None

@@ -163,9 +163,11 @@ def test_judge_pool_writes_lines_a_judge_completes_into_judgments(tmp_path):
         "chat": {"phones-en-01": ["realme-c55", "redmi-13c"],
                  "phones-es-03": {"items": ["xperia-10-vi"], "context": [["xperia-1-vi", "xperia-5-v"]]}},
         "raw": {"phones-en-01": ["redmi-13c", "no-such-phone"]}}), encoding="utf-8")
-    out = tmp_path / "to_judge.jsonl"
+    out, none_yet = tmp_path / "to_judge.jsonl", tmp_path / "judgments.jsonl"
+    none_yet.write_text("")
     subprocess.run([sys.executable, str(ROOT / "scripts" / "judge_pool.py"), "--catalog", "phones",
-                    "--answers", str(answers), "--out", str(out), "--depth", "2"], check=True, capture_output=True)
+                    "--answers", str(answers), "--out", str(out), "--depth", "2", "--judgments", str(none_yet)],
+                   check=True, capture_output=True)
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [(x["request"], x["item_id"]) for x in lines] == [
         ("phones-en-01", "realme-c55"), ("phones-en-01", "redmi-13c"), ("phones-en-01", "no-such-phone"),
