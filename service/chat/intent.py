@@ -4,9 +4,10 @@ catalog, references to the previous answer ('more like the second one') and mood
 ('something lighter'). Earlier turns carry forward; a later turn overrides them
 ("no horror" after "horror please").
 
-Requests are normalised, not translated: attribute and mood words map to the
-catalog's own attribute values (hard filters) and to English query words (the
-embedder is English-centric); in English the remaining content words join the query.
+Attribute and mood words map to the catalog's own attribute values (hard filters);
+values and numeric attributes the words mean but do not spell are found with the
+sentence encoder (`semantic.py`); what is left of each turn, in the person's own
+language, is the semantic query (`Intent.meaning`).
 """
 
 from __future__ import annotations
@@ -48,8 +49,9 @@ def has_content(text: str) -> bool:
 
 def without_kind_words(text: str) -> str:
     """'un film de braquage' -> 'un de braquage': the word every item of the catalog
-    is ('film', '电影') only pulls in titles that contain it. Kept when nothing else is left."""
-    drop = [(s, e) for w, s, e in words_with_spans(text) if w in KIND_WORDS]
+    is ('film', '电影') only pulls in titles that contain it, and so does a number that no
+    filter took ('my 6 year old' is no 'Big Hero 6'). Kept when nothing else is left."""
+    drop = [(s, e) for w, s, e in words_with_spans(text) if w in KIND_WORDS or w.isdigit()]
     drop += [(m.start(), m.end()) for w in KIND_WORDS if has_cjk(w) for m in re.finditer(re.escape(w), text)]
     out = residual(text, drop)
     return out if has_content(out) else text
