@@ -57,11 +57,13 @@ def percentile(values: list[float], q: float) -> float:
     return vals[min(len(vals) - 1, int(q * len(vals)))] if vals else 0.0
 
 
-def score(http: httpx.Client, held, k: int = 10) -> dict:
+def score(http: httpx.Client, held, k: int = 10, fresh: bool = False) -> dict:
+    """`fresh`: a new connection per request, so that every API process answers its share."""
     ndcg, rec10, lat, rankers, errors = [], [], [], Counter(), 0
+    headers = {"connection": "close"} if fresh else {}
     for h in held:
         t = time.perf_counter()
-        r = http.post("/v1/recommendations", json={"user_id": h.user_id, "k": k})
+        r = http.post("/v1/recommendations", json={"user_id": h.user_id, "k": k}, headers=headers)
         lat.append((time.perf_counter() - t) * 1000)
         if r.status_code >= 500:
             errors += 1
@@ -89,6 +91,10 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--llm", choices=["none", "llama-cpp"], default="llama-cpp",
                     help="the server's LLM backend (the default service has one)")
+    ap.add_argument("--workers", type=int, default=1, help="API processes (`serve --workers N`); more than one "
+                    "needs --store-url and --chroma-url, as the deployment does")
+    ap.add_argument("--store-url", help="RECS_STORE_URL (PostgreSQL) for the server")
+    ap.add_argument("--chroma-url", help="RECS_CHROMA_URL (a `chroma run` server) for the server")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
@@ -98,11 +104,18 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "RECS_DATA_DIR": str(tmp / "data"), "RECS_TRAINER__ENABLED": "true",
            "RECS_LLM__BACKEND": args.llm}
+    if args.store_url:
+        env["RECS_STORE_URL"] = args.store_url
+    if args.chroma_url:
+        env.update(RECS_CHROMA_URL=args.chroma_url, RECS_SHARED_DIR=str(tmp / "shared"))
     log = open(tmp / "server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port),
+                               "--workers", str(args.workers)],
                               env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent)
     base = f"http://127.0.0.1:{port}"
     out: dict = {"dataset": str(args.path), "format": args.format, "users": len(held), "items": len(items),
+                 "workers": args.workers, "store": "postgresql" if args.store_url else "sqlite",
+                 "chroma": "server" if args.chroma_url else "embedded",
                  "events": len(kept), "date": date.today().isoformat(), "llm": args.llm, "curve": []}
     try:
         http = httpx.Client(base_url=base, timeout=120)
@@ -150,7 +163,8 @@ def main() -> None:
             health = http.get("/health/ready").json()
             trainer = health.get("trainer") or {}
             point = {"t_s": round(t_point), "trainer": trainer.get("state"),
-                     "index_pending_events": (health.get("index") or {}).get("pending_events"), **score(http, held)}
+                     "index_pending_events": (health.get("index") or {}).get("pending_events"),
+                     **score(http, held, fresh=args.workers > 1)}
             out["curve"].append(point)
             print(f"t={point['t_s']:>5}s  index lag={point['index_pending_events']:>6} events  "
                   f"trainer={str(point['trainer']):<28} ranker={point['ranker'][:60]:<60} "
@@ -184,7 +198,7 @@ def main() -> None:
                   f"p95={out['idle_reference']['p95_ms']:.0f}ms", flush=True)
         out["5xx_total"] = sum(p["5xx"] for p in out["curve"])
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
