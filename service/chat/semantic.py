@@ -40,6 +40,15 @@ class ValueHit:
     margin: float  # over the best value that is not this one
 
 
+_CODE = re.compile(r"[a-z]{1,3}(?:[-_][A-Za-z]{2,3})?")
+
+
+def is_code(value: str) -> bool:
+    """'ger', 'en-US', 'nl': short codes mean nothing to the encoder (and land near
+    anything); a capitalised short name ('LG', 'Sky') is still a word."""
+    return bool(_CODE.fullmatch(value))
+
+
 def value_text(value: str) -> str:
     """What a value's vector is made from: 'young-adult' reads as 'young adult'."""
     return _SEP.sub(" ", value).strip()
@@ -135,7 +144,7 @@ class SemanticValues:
             per_attr[attr] = per_attr.get(attr, 0) + 1
         # flags ('yes' / 'no') mean nothing by themselves: "isn't" is close to 'no'
         self.keys = [(a, v) for (a, v) in values
-                     if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE and v.casefold() not in FLAGS]
+                     if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE and v.casefold() not in FLAGS and not is_code(v)]
         self.embedder, self.threshold, self.margin = embedder, threshold, margin
         self.matrix = embedder.embed([value_text(v) for _a, v in self.keys]) if self.keys else \
             np.zeros((0, embedder.dim), dtype=np.float32)

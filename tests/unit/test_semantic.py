@@ -116,3 +116,19 @@ def test_spans_skip_masked_text_and_stop_words():
     got = [text[a:b] for a, b in spans(text, [(13, 18)], {"a", "from"})]
     assert "Apple" not in got and "phone" in got and not any(s.startswith("a ") for s in got)
     assert attribute_text("main_camera_mp") == "main camera" and attribute_text("battery_mah") == "battery"
+
+
+def test_short_codes_are_never_matched_by_meaning(encoder):
+    """Language codes ('ger', 'en-US') land near anything in the encoder's space: a book
+    catalog's language attribute once turned most French requests into German books."""
+    values = SemanticValues(encoder, {("language", "ger"): 5, ("language", "en-US"): 5, ("language", "eng"): 90,
+                                      ("shelf", "fantasy"): 3}, CFG.value_threshold, CFG.value_margin)
+    assert {v for _a, v in values.keys} == {"fantasy"}
+    assert values.find("un roman qui se passe sur une île", stop={"un", "qui", "se", "sur", "une"}) == []
+
+
+def test_a_lone_surname_counts_only_when_written_as_a_name():
+    vocab = Vocabulary([{"authors": ["Nancy E. Turner"]}, {"authors": ["Stephen King"]}], lexicon())
+    assert vocab.find("a fun page-turner") == []
+    assert [(v.attribute, v.value) for v in vocab.find("something by King")] == [("authors", "Stephen King")]
+    assert [(v.attribute, v.value) for v in vocab.find("stephen king please")] == [("authors", "Stephen King")]
