@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
 import threading
 import time
 from contextlib import contextmanager
@@ -45,3 +47,20 @@ def serve(app, ready_path: str = "/health/ready", timeout: float = 120.0):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def spawn(args: list[str], env: dict, log_path) -> subprocess.Popen:
+    """A process of the deployment under test, its output appended to `log_path`."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+    """Ask a process to stop; kill it if it has not within `timeout`."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)

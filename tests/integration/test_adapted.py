@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 
 import numpy as np
 import pytest
@@ -16,32 +15,9 @@ from service.train.adapted import train_and_save, train_reranker
 from service.settings import FusionWeights, Settings
 from service.store import open_store
 from service.rerank.base import RerankContext
-from service.types import Candidate, CandidateRequest, Event, Item
+from service.types import Candidate, CandidateRequest
+from tests.integration.planted import PAIRS, planted_catalog, planted_events
 
-PAIRS = [("a1", "b1"), ("a2", "b2"), ("a3", "b3"), ("a4", "b4")]
-FILLER = [f"p{i}" for i in range(16)]
-
-
-def planted_catalog() -> list[Item]:
-    items = [Item(item_id=i, title=f"Filler film {i}", attributes={"genres": ["Drama"]}) for i in FILLER]
-    for a, b in PAIRS:
-        items.append(Item(item_id=a, title=f"Opening part {a}", attributes={"genres": ["Mystery"]}))
-        items.append(Item(item_id=b, title=f"Closing part {b}", attributes={"genres": ["Mystery"]}))
-    return items
-
-
-def planted_events(users: int = 240, seed: int = 1) -> list[Event]:
-    """Users take filler films, then some a_i, and then always b_i right after it;
-    the pair lands at a varying distance from the end, so every split sees it."""
-    rng = random.Random(seed)
-    events = []
-    for u in range(users):
-        a, b = PAIRS[u % len(PAIRS)]
-        prefix = rng.sample(FILLER, rng.randint(3, 6))
-        suffix = rng.sample([f for f in FILLER if f not in prefix], rng.randint(0, 3))
-        for t, item in enumerate(prefix + [a, b] + suffix):
-            events.append(Event(user_id=f"u{u}", item_id=item, type="view", timestamp=1000.0 * u + t))
-    return events
 
 
 # Tests of serving mechanics keep the configured fusion (learn_fusion=False): learning it

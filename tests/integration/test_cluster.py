@@ -26,27 +26,9 @@ from service.llm.registry import resolve_model
 from service.settings import Settings
 from service.store import open_store
 from tests.conftest import block_events, catalog
-from tests.integration.api_server import free_port, wait_for
+from tests.integration.api_server import free_port, spawn, stop, wait_for
 
 pytestmark = pytest.mark.model
-
-
-def _spawn(args: list[str], env: dict, log_path) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    try:
-        return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    finally:
-        log.close()
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 class Cluster:
@@ -70,7 +52,7 @@ class Cluster:
             self.start_api(name)
 
     def start(self, name: str, args: list[str], **env) -> subprocess.Popen:
-        self.procs[name] = _spawn(args, {**self.env, **env}, self.root / f"{name}.log")
+        self.procs[name] = spawn(args, {**self.env, **env}, self.root / f"{name}.log")
         return self.procs[name]
 
     def start_api(self, name: str) -> str:
@@ -113,7 +95,7 @@ class Cluster:
 
     def stop(self) -> None:
         for proc in self.procs.values():
-            _stop(proc)
+            stop(proc)
 
 
 @pytest.fixture(scope="module")

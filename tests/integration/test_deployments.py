@@ -27,9 +27,8 @@ import pytest
 from service.llm.registry import resolve_model
 from service.settings import Settings
 from service.store import open_store
-from tests.integration.api_server import free_port, wait_for
-from tests.integration.test_adapted import PAIRS, planted_catalog, planted_events
-from tests.integration.test_trainer import FUSION
+from tests.integration.api_server import free_port, spawn, stop, wait_for
+from tests.integration.planted import FUSION, PAIRS, planted_catalog, planted_events
 
 pytestmark = pytest.mark.model
 
@@ -44,21 +43,6 @@ ENV = {"RECS_TRAINER__ENABLED": "true", "RECS_TRAINER__MIN_USERS": "20", "RECS_T
 PROBES = {f"probe{i}": ["p1", "p5", "p9", PAIRS[i % len(PAIRS)][0]] for i in range(8)}
 
 
-def _spawn(args: list[str], env: dict, log_path) -> subprocess.Popen:
-    with open(log_path, "ab") as log:
-        return subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
 class Deployment:
     """One deployment's processes; `http` counts every status it was answered with."""
 
@@ -69,7 +53,7 @@ class Deployment:
         self.serve_args = serve_args
 
     def start(self, name: str, args: list[str]) -> subprocess.Popen:
-        self.procs[name] = _spawn(args, self.env, self.root / f"{self.name}-{name}.log")
+        self.procs[name] = spawn(args, self.env, self.root / f"{self.name}-{name}.log")
         return self.procs[name]
 
     def serve(self) -> None:
@@ -125,7 +109,7 @@ class Deployment:
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
-            _stop(proc)
+            stop(proc, signal.SIGINT, 40)
 
 
 def planted_ndcg(answers: dict[str, list[str]]) -> float:

@@ -10,15 +10,13 @@ import httpx
 
 from service.api.app import create_app
 from service.pipeline import Recommender
-from service.settings import FusionWeights, LLMSettings, Settings, TrainerSettings
+from service.settings import LLMSettings, Settings, TrainerSettings
 from service.store import open_store
 from service.train.background import BackgroundTrainer, read_status
 from service.types import CandidateRequest
 from tests.integration.api_server import serve
-from tests.integration.test_adapted import PAIRS, planted_catalog, planted_events
+from tests.integration.planted import FUSION, PAIRS, planted_catalog, planted_events
 
-# the candidate order is told to trust popularity, so the planted next item must be learned
-FUSION = FusionWeights(history={"cf": 0.3, "semantic_profile": 0.0, "popularity": 1.0})
 # learn_fusion off: the planted pattern hides from the configured fusion only (see test_adapted)
 FAST = dict(min_users=20, settle_s=0.5, poll_s=0.3, users=300, llm_features=False, learn_fusion=False)
 
