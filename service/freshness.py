@@ -78,7 +78,7 @@ class IndexLifecycle:
 
     def adopt_snapshot(self, version: int) -> bool:
         """Load a snapshot another process published (with the catalog as it is now)."""
-        index = snapshots.load(self.settings, self.store, version, follow_catalog=True)
+        index = snapshots.load(self.settings, self.store, version, follow_catalog=True, embedder=self.embedder.name)
         if index is None:
             return False
         self.vectors.forget()  # another process may have changed an item's text

@@ -68,7 +68,8 @@ class Recommender(IndexLifecycle):
         self._lock = threading.RLock()
         # 'api' processes follow the snapshots an indexer publishes (with items written
         # since); until there is one, they build their own in memory
-        self.index = snapshots.load(settings, self.store, follow_catalog=self.follows_snapshots)
+        self.index = snapshots.load(settings, self.store, follow_catalog=self.follows_snapshots,
+                                    embedder=self.embedder.name)
         if self.index is None:
             self.index = CandidateIndex.build(self.store, settings)
         self._wire()

