@@ -1,6 +1,7 @@
 """The web playground: a chat page with streamed answers as cards (why each item: its
 sources, scores, reranker, blurb grounding; similar items on click) and an eval page
-(the latest `eval` report and the trainer's validation as charts, the prompt files).
+(the latest `eval` report and the trainer's validation as charts, the prompt files with
+the latest comparison of each blurb prompt).
 Plain HTML and a small script shipped in the package: no build step, nothing fetched
 from elsewhere."""
 
@@ -57,9 +58,23 @@ class InsightController(Controller):
         return json.loads(path.read_text())
 
     @get("/prompts", sync_to_thread=True)
-    def prompts(self) -> dict:
-        """The prompt files (name, version, kind, description)."""
+    def prompts(self, runtime: NamedDependency[Runtime]) -> dict:
+        """The prompt files (name, version, kind, description) and, for blurb prompts, the
+        latest `python -m service prompts compare` each took part in on this data dir."""
+        from service.prompt_lab.compare import latest
         from service.prompts import list_prompts, load_prompt
 
-        return {"prompts": [{"name": p.name, "version": p.version, "kind": p.kind, "description": p.description}
+        compared = latest(runtime.settings)
+        return {"prompts": [{"name": p.name, "version": p.version, "kind": p.kind, "description": p.description,
+                             "comparison": _brief(compared.get(p.name)) if p.kind == "generate" else None}
                             for p in map(load_prompt, list_prompts())]}
+
+
+def _brief(summary: dict | None) -> dict | None:
+    """What the eval page shows of a comparison: who against whom, on how much, and the
+    clear differences."""
+    if summary is None:
+        return None
+    keep = ("finished", "a", "b", "language", "people", "pairs", "seconds", "rates", "pairs_file")
+    return {**{k: summary.get(k) for k in keep},
+            "differences": [d for d in summary.get("differences", []) if d.get("clear")]}

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 import time
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,8 +31,9 @@ from service.types import Candidate, Item
 
 def describe(item: Item, chars: int = 60, attributes: bool = False) -> str:
     """A compact one-line description: the title, optionally with the first list
-    attribute (genres, authors...), cut at a word boundary so prompts stay short.
-    Every token here is paid for on every request."""
+    attribute (genres, authors...), cut at a word boundary. The item-feature recipe
+    (`item_features.py`: cached hidden states depend on this exact text); rank prompts
+    list items with `LetterLogitReranker.line`, which keeps a title's year."""
     text = item.title
     if attributes:
         for value in item.attributes.values():
@@ -40,6 +44,39 @@ def describe(item: Item, chars: int = 60, attributes: bool = False) -> str:
         return text
     cut = text[:chars].rsplit(" ", 1)[0]
     return cut if cut else text[:chars]
+
+
+_END_YEAR = re.compile(r"\s*\(\d{4}(?:[-–]\d{0,4})?\)\s*$")
+_LOOSE_END = " -–—:;,/&|+"
+
+
+class Shortened(NamedTuple):
+    """A title as a rank prompt shows it; `at`: where `cut` characters were left out."""
+
+    text: str
+    at: int = 0
+    cut: int = 0
+
+
+def shorten(title: str, chars: int) -> Shortened:
+    """At most `chars` characters of a title, cut at a word boundary and never inside
+    the year at its end: 'Twelve Monkeys (a.k.a. 12 Monkeys) (1995)' -> 'Twelve Monkeys
+    (1995)' (a parenthesis left open by the cut goes too). The year is kept even when it
+    alone is longer than `chars`; so is the first word."""
+    title = title.strip()
+    if len(title) <= chars:
+        return Shortened(title)
+    m = _END_YEAR.search(title)
+    body, year = (title[: m.start()], title[m.start():].strip()) if m else (title, "")
+    budget = max(chars - len(year) - 1, 0) if year else chars
+    head = body[: budget + 1]
+    space = head.rfind(" ")
+    kept = head[:space] if 0 < space <= budget else body.split(" ", 1)[0]
+    while kept.count("(") > kept.count(")"):
+        kept = kept[: kept.rfind("(")]
+    kept = kept.rstrip(_LOOSE_END) or body.split(" ", 1)[0]
+    text = f"{kept} {year}" if kept and year else kept or year
+    return Shortened(text, len(kept), len(title) - len(text))
 
 
 def candidate_orders(n: int, count: int, seed: int) -> list[list[int]]:
@@ -78,8 +115,22 @@ class LetterLogitReranker:
     def version(self) -> str:
         return f"llm:{self.prompt.ref}"
 
-    def render(self, history: list[Item], shown: list[Item]) -> str:
-        d = lambda it: describe(it, self.text_chars, self.attributes)  # noqa: E731
+    def line(self, item: Item, mark: Callable[[int], str] | None = None) -> str:
+        """An item as the prompt lists it: its title shortened to `text_chars` (then its
+        first list attribute, when `attributes`). `mark(n)`, when given, is written where
+        n characters were cut (for people reading the prompt; the model never sees it)."""
+        short = shorten(item.title, self.text_chars)
+        text = short.text
+        if mark is not None and short.cut:
+            text = text[: short.at] + mark(short.cut) + text[short.at:]
+        if self.attributes:
+            for value in item.attributes.values():
+                if isinstance(value, list) and value:
+                    return f"{text} | {', '.join(str(v) for v in value[:3])}"
+        return text
+
+    def render(self, history: list[Item], shown: list[Item], mark: Callable[[int], str] | None = None) -> str:
+        d = lambda it: self.line(it, mark)  # noqa: E731
         hist = "\n".join(f"- {d(it)}" for it in history[-self.history_items:]) or "- (nothing yet)"
         cands = "\n".join(f"{lab}. {d(it)}" for lab, it in zip(self.labels, shown))
         return self.backend.render_chat(self.prompt.messages(history=hist, candidates=cands))

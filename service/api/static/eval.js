@@ -1,5 +1,6 @@
 // The eval page: the latest `eval` report as a bar chart (NDCG@10 per ranker), the
-// background trainer's validation numbers, and the prompt files.
+// background trainer's validation numbers, and the prompt files with each blurb prompt's
+// latest comparison (`prompts compare`).
 "use strict";
 const $ = (id) => document.getElementById(id);
 const NS = "http://www.w3.org/2000/svg";
@@ -27,6 +28,30 @@ function bars(target, rows, label) {
   $(target).append(svg);
 }
 
+// A `prompts compare` summary: both sides, their main rates, and the clear differences.
+function comparison(c) {
+  const box = document.createElement("div");
+  const fmt = (v, rate) => (v === null || v === undefined ? "-" : rate ? v.toFixed(2) : v.toFixed(1));
+  const head = document.createElement("div");
+  const models = c.a.model === c.b.model ? `on ${c.a.model}` : `on ${c.a.model} / ${c.b.model}`;
+  head.textContent = `A ${c.a.prompt} vs B ${c.b.prompt} ${models}: ` +
+    `${c.people} people, ${c.pairs} items, ${c.language}, ${(c.finished || "").slice(0, 10)}`;
+  const rates = document.createElement("div");
+  const r = c.rates || {};
+  rates.textContent = [["grounded", "grounded 1st try", true], ["praise", "empty praise", true], ["words", "words", false],
+    ["latency_ms", "ms per blurb", false]].filter(([k]) => r[k])
+    .map(([k, label, rate]) => `${label} ${fmt(r[k].a, rate)} / ${fmt(r[k].b, rate)}`).join(" · ");
+  const list = document.createElement("ul");
+  for (const d of c.differences || []) {
+    const li = document.createElement("li");
+    li.textContent = `${d.label}: ${fmt(d.a, d.rate)} → ${fmt(d.b, d.rate)}` + (d.better ? ` (${d.better.toUpperCase()} better)` : "");
+    list.append(li);
+  }
+  if (!list.children.length) { const li = document.createElement("li"); li.textContent = "no clear difference"; list.append(li); }
+  box.append(head, rates, list);
+  return box;
+}
+
 (async () => {
   const r = await fetch("/v1/eval/latest", opts);
   if (r.ok) {
@@ -50,6 +75,11 @@ function bars(target, rows, label) {
     for (const row of (await p.json()).prompts) {
       const tr = document.createElement("tr");
       for (const k of ["name", "version", "kind", "description"]) { const td = document.createElement("td"); td.textContent = row[k]; tr.append(td); }
+      const td = document.createElement("td");
+      td.className = "comparison";
+      if (row.comparison) td.append(comparison(row.comparison));
+      else td.textContent = row.kind === "generate" ? "none yet" : "";
+      tr.append(td);
       $("prompts").querySelector("tbody").append(tr);
     }
   }
