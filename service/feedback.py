@@ -44,7 +44,7 @@ class Split:
     positives: list[str]
     weights: list[float]
     negatives: list[str]
-    latest_at: float | None  # time of the latest positive, None without one
+    latest_at: float | None  # time of the latest counted event (positive or negative), None without one
 
 
 class Feedback:
@@ -54,6 +54,14 @@ class Feedback:
 
     def known(self) -> list[str]:
         return sorted(self.types)
+
+    def counted_types(self) -> set[str] | None:
+        """The stored types whose events can count (positive or negative); None when any
+        type can (unknown types are read as a default that counts)."""
+        default = self.types.get(self.cfg.unknown)
+        if default is not None and default.kind != "neutral":
+            return None
+        return {n for n, t in self.types.items() if t.kind != "neutral"}
 
     def resolve(self, type_: str) -> str:
         """The type an incoming event is stored as: itself when known, the configured
@@ -101,13 +109,13 @@ class Feedback:
             if s.kind is not Kind.NEUTRAL:
                 last[e.item_id] = (n, s, e.timestamp)
         negatives = {i for i, (_, s, _) in last.items() if s.kind is Kind.NEGATIVE}
-        positives, weights, latest = [], [], None
+        positives, weights = [], []
         for e in entries:
             s = self.signal(e.type, e.value)
             if s.kind is Kind.POSITIVE and e.item_id not in negatives:
                 positives.append(e.item_id)
                 weights.append(s.weight)
-                latest = e.timestamp
+        latest = max((t for _, _, t in last.values()), default=None)
         return Split(positives, weights, sorted(negatives), latest)
 
     def positive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple]:

@@ -34,6 +34,7 @@ from service.api.runtime import Runtime
 from service.api.routes import (
     ChatController,
     EventsController,
+    FeedbackTypesController,
     HealthController,
     ItemsController,
     RecommendationsController,
@@ -127,7 +128,7 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
         route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
-                        EventsController, UsersController, HealthController, metrics_endpoint, mcp_endpoint,
+                        EventsController, FeedbackTypesController, UsersController, HealthController, metrics_endpoint, mcp_endpoint,
                         InsightController, PlaygroundController, static_router],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],

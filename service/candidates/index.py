@@ -16,13 +16,15 @@ from service.candidates.cf import ItemItemModel
 from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
 from service.candidates.vectors import unit_rows
+from service.feedback import Feedback
 from service.settings import Settings
 from service.store import Store
 from service.types import Item
 
 
-def _sequences(store: Store, space: ItemSpace):
-    for _user, rows in itertools.groupby(store.iter_events(), key=lambda r: r[0]):
+def _sequences(store: Store, space: ItemSpace, feedback: Feedback):
+    """Each user's positive items in time order (negatives and exposures count nowhere)."""
+    for _user, rows in itertools.groupby(feedback.positive_rows(store.iter_events()), key=lambda r: r[0]):
         seq = [space.index[r[1]] for r in rows if r[1] in space.index]
         if seq:
             yield seq
@@ -49,7 +51,7 @@ class CandidateIndex:
         changes = store.changes()  # read first: a change while building shows as pending
         last = store.last_event_id()
         space = ItemSpace(store.iter_items())
-        sequences = list(_sequences(store, space))
+        sequences = list(_sequences(store, space, Feedback(settings.feedback)))
         model = ItemItemModel.build(len(space), sequences, settings.cf)
         seq = SequenceModel.build(len(space), sequences)
         return cls(space, model, last, time.perf_counter() - t0, seq, changes)
