@@ -77,7 +77,8 @@ class FeedbackSettings(BaseModel):
     known type to read it as. A negative takes the item out of that person's answers and
     demotes its near neighbours (CF and embedding similarity) by up to `demote`."""
 
-    types: dict[str, FeedbackType] = Field(default_factory=_default_feedback_types)
+    types: dict[str, FeedbackType] = Field(default_factory=_default_feedback_types, description="type -> "
+                                           "{kind: positive|negative|neutral|rating, weight, threshold}")
     unknown: str = Field("reject", description="'reject' events of unknown types, or a known type to read them as")
     rating_threshold: float | None = Field(None, description="overrides the threshold of every rating type "
                                            "(default 3.5, for a 5-point scale)")
