@@ -82,8 +82,9 @@ class FeedbackSettings(BaseModel):
     unknown: str = Field("reject", description="'reject' events of unknown types, or a known type to read them as")
     rating_threshold: float | None = Field(None, description="overrides the threshold of every rating type "
                                            "(default 3.5, for a 5-point scale)")
-    demote: float = Field(0.5, ge=0, le=1, description="largest share of a candidate's score a negative's "
-                          "neighbourhood takes away (0: only the negative item itself is removed)")
+    demote: float = Field(0.25, ge=0, le=1, description="largest share of a candidate's score a negative's "
+                          "neighbourhood takes away (0: only the negative item itself is removed); 0.5 and 1 "
+                          "cost NDCG@10 on ml-latest-small (scripts/eval_feedback.py)")
     demote_semantic_floor: float = Field(0.6, ge=0, lt=1, description="embedding cosine below which an item is "
                                          "no neighbour of a negative")
 
