@@ -111,3 +111,13 @@ def test_turn_down_drops_negatives_and_never_raises_a_score():
     cands = [Candidate(item_id=i, score=s) for i, s in (("i0", 1.0), ("i1", 0.9), ("i2", 0.5))]
     out = turn_down(cands, {"i0"}, np.array([1.0, 1.0, 0.0]), strength=0.5)
     assert [(c.item_id, c.score) for c in out] == [("i2", 0.5), ("i1", 0.45)]
+
+
+def test_training_targets_are_each_users_latest_positive():
+    from service.eval.split import holdout_latest_positive
+
+    events = [("u", "a", "view", None, 1), ("u", "b", "purchase", None, 2), ("u", "c", "dislike", None, 3),
+              ("u", "d", "impression", None, 4), ("v", "a", "view", None, 1), ("v", "b", "rating", 1.0, 2)]
+    kept, held = holdout_latest_positive(events, list(fb().positive_rows(events)))
+    assert [(h.user_id, h.history, h.target) for h in held] == [("u", ["a"], "b")]  # v: one positive, no history
+    assert kept == [events[0], *events[4:]]  # u's target and what came after it are out
