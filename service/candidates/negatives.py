@@ -33,11 +33,15 @@ def closeness(space: ItemSpace, sim: sp.csr_matrix, vectors: np.ndarray | None, 
     cf = np.zeros(len(r), np.float32)
     in_cf = r < n
     if cf_rows and in_cf.any():
-        block = sim[cf_rows][:, r[in_cf]]
-        cf[in_cf] = np.asarray(block.max(axis=0).todense()).ravel()
+        block = sim[cf_rows]  # each negative's pruned neighbours: the largest per column
+        best = np.zeros(n, np.float32)
+        np.maximum.at(best, block.indices, block.data)
+        cf[in_cf] = best[r[in_cf]]
     close = np.clip(cf, 0.0, 1.0)
     if vectors is not None and len(vectors) == len(space):
-        cos = (vectors[r] @ vectors[neg].T).max(axis=1)
+        # einsum, not `@`: for these small blocks BLAS's thread start-up cost ~10 ms on a
+        # busy 2-core machine, einsum 0.6 ms (measured on ml-latest-small, 100 x 20 x 512)
+        cos = np.einsum("ij,kj->ik", vectors[r], vectors[neg]).max(axis=1)
         close = np.maximum(close, np.clip((cos - floor) / (1.0 - floor), 0.0, 1.0))
     out[known] = close
     return out
@@ -52,6 +56,7 @@ def turn_down(candidates: list[Candidate], negatives: set[str], close: np.ndarra
         if c.item_id in negatives:
             continue
         factor = 1.0 - strength * float(x)
-        out.append(c if factor >= 1.0 else c.with_score(c.score * factor))
+        out.append(c if factor >= 1.0 else
+                   Candidate.model_construct(item_id=c.item_id, score=c.score * factor, sources=c.sources))
     out.sort(key=lambda c: (-c.score, c.item_id))
     return out
