@@ -65,7 +65,10 @@ class FeedbackType(BaseModel):
 def _default_feedback_types() -> dict[str, FeedbackType]:
     pos = {"view": 1.0, "click": 1.0, "play": 1.0, "add_to_cart": 2.0, "purchase": 3.0, "like": 3.0}
     out = {name: FeedbackType(kind="positive", weight=w) for name, w in pos.items()}
-    out["rating"] = FeedbackType(kind="rating", threshold=3.5)
+    # every rating counts as a positive by default (threshold 0): read as a next-item signal,
+    # a film watched and rated low still says what a person watches next
+    # (scripts/eval_feedback.py); RECS_FEEDBACK__RATING_THRESHOLD=3.5 makes low ratings negatives
+    out["rating"] = FeedbackType(kind="rating", threshold=0.0)
     out.update({name: FeedbackType(kind="negative") for name in ("dislike", "skip", "hide", "return")})
     out["impression"] = FeedbackType(kind="neutral")
     return out
@@ -80,8 +83,9 @@ class FeedbackSettings(BaseModel):
     types: dict[str, FeedbackType] = Field(default_factory=_default_feedback_types, description="type -> "
                                            "{kind: positive|negative|neutral|rating, weight, threshold}")
     unknown: str = Field("reject", description="'reject' events of unknown types, or a known type to read them as")
-    rating_threshold: float | None = Field(None, description="overrides the threshold of every rating type "
-                                           "(default 3.5, for a 5-point scale)")
+    rating_threshold: float | None = Field(None, description="overrides the threshold of every rating type: "
+                                           "below it a rating is a negative (default 0: every rating is a "
+                                           "positive; 3.5 on a 5-point scale reads low ratings as negatives)")
     demote: float = Field(0.25, ge=0, le=1, description="largest share of a candidate's score a negative's "
                           "neighbourhood takes away (0: only the negative item itself is removed); 0.5 and 1 "
                           "cost NDCG@10 on ml-latest-small (scripts/eval_feedback.py)")

@@ -11,6 +11,7 @@ import pytest
 
 from service.api.app import create_app
 from service.candidates.index import CandidateIndex
+from service.settings import FeedbackSettings
 from service.types import CandidateRequest, Event
 from tests.conftest import catalog
 from tests.integration.api_server import serve
@@ -18,6 +19,12 @@ from tests.integration.test_api import make_data
 
 ALL = [it.item_id for it in catalog()]
 
+
+
+@pytest.fixture
+def settings(settings):
+    """This module's ratings below 3.5 are negatives (the default reads every rating as a positive)."""
+    return settings.model_copy(update={"feedback": FeedbackSettings(rating_threshold=3.5)})
 
 def scores(rec, user: str, exclude_seen: bool = True) -> dict[str, float]:
     req = CandidateRequest(user_id=user, k=len(ALL), exclude_seen=exclude_seen)
@@ -81,6 +88,7 @@ def test_negatives_count_nowhere_in_the_item_item_matrices(recommender, settings
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     settings = make_data(tmp_path_factory.mktemp("feedback"))
+    settings = settings.model_copy(update={"feedback": FeedbackSettings(rating_threshold=3.5)})  # low ratings: negatives
     with serve(create_app(settings)) as url:
         yield url
 

@@ -17,7 +17,8 @@ from service.types import Candidate, Event, Item
 
 
 def fb(**kw) -> Feedback:
-    return Feedback(FeedbackSettings(**kw))
+    """Low ratings as negatives (rating_threshold 3.5), unless a test says otherwise."""
+    return Feedback(FeedbackSettings(**{"rating_threshold": 3.5, **kw}))
 
 
 def test_default_types_mean_what_the_issue_asks():
@@ -34,6 +35,11 @@ def test_default_types_mean_what_the_issue_asks():
                                         (None, Kind.NEGATIVE)])
 def test_ratings_below_the_threshold_are_negatives(value, kind):
     assert fb().signal("rating", value).kind is kind
+
+
+def test_by_default_every_rating_is_a_positive():
+    default = Feedback(FeedbackSettings())
+    assert all(default.signal("rating", v).kind is Kind.POSITIVE for v in (0.5, 1.0, 3.0, 5.0))
 
 
 def test_the_rating_threshold_is_configurable():
