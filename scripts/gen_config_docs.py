@@ -75,7 +75,9 @@ def default_text(value: Any) -> str:
     if isinstance(value, Path):
         return f"`{value.as_posix()}`"
     if isinstance(value, (list, dict, tuple)):
-        return f"`{json.dumps(value, ensure_ascii=False)}`" if value else "*empty*"
+        plain = {k: v.model_dump(exclude_defaults=True) if isinstance(v, BaseModel) else v for k, v in value.items()} \
+            if isinstance(value, dict) else value
+        return f"`{json.dumps(plain, ensure_ascii=False)}`" if value else "*empty*"
     if isinstance(value, float) and value.is_integer():
         return f"`{value:.1f}`"
     return f"`{value}`"

@@ -43,15 +43,18 @@ def import_cmd(
     index: Annotated[bool, typer.Option(help="rebuild indexes after the import")] = True,
 ) -> None:
     """Import items and events; bad rows are reported with their line numbers."""
+    from service.feedback import Feedback
     from service.ingest import import_path
     from service.store import open_store
 
     try:
-        store = open_store(get_settings())
+        settings = get_settings()
+        store = open_store(settings)
         with _progress() as bar:
             task = bar.add_task("parse", total=None)
             report = import_path(store, format, path, _parse_map(map or []), kind,
-                                 progress=lambda stage, n: bar.update(task, description=stage, completed=n))
+                                 progress=lambda stage, n: bar.update(task, description=stage, completed=n),
+                                 feedback=Feedback(settings.feedback))
         console.print(report.summary())
         if index:
             index_with_progress()

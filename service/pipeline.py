@@ -14,6 +14,7 @@ import numpy as np
 
 from service.calllog import CallLog
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.candidates.negatives import closeness, turn_down
 from service.candidates.sources import SessionNeighbours
 from service.candidates import snapshots
 from service.candidates.refresher import IndexRefresher, SnapshotFollower
@@ -21,6 +22,7 @@ from service.freshness import IndexLifecycle
 from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
+from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
 from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
                                     latest_event_time)
@@ -62,6 +64,7 @@ class Recommender(IndexLifecycle):
     def __init__(self, settings: Settings, store: Store | None = None,
                  embedder: Embedder | None = None, backend: LLMBackend | None = None) -> None:
         self.settings = settings
+        self.feedback = Feedback(settings.feedback)
         self.store = store or open_store(settings)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
@@ -148,7 +151,7 @@ class Recommender(IndexLifecycle):
     def timeline(self) -> Timeline:
         with self._lock:
             if self._timeline is None:
-                self._timeline = Timeline.build(self.store, self.index.space)
+                self._timeline = Timeline.build(self.store, self.index.space, self.feedback)
             return self._timeline
 
     def _adapted_features(self, context: RerankContext, pool: list[Candidate], ranker: AdaptedRanker) -> np.ndarray:
@@ -172,7 +175,9 @@ class Recommender(IndexLifecycle):
         return n
 
     def add_events(self, events: list[Event]) -> tuple[int, int]:
-        out = self.store.add_events(events)
+        """Store events (an unknown type: the whole batch refused, or read as the
+        configured default type)."""
+        out = self.store.add_events(self.feedback.resolve_events(events))
         self.refresh_in_background()
         return out
 
@@ -195,12 +200,17 @@ class Recommender(IndexLifecycle):
 
     # -- reading ----------------------------------------------------------------------
     def history(self, user_id: str | None) -> list[str]:
-        return [h.item_id for h in self._history_entries(user_id)]
+        """The person's positive items, oldest first: their profile."""
+        return self.user_feedback(user_id).positives
 
-    def _history_entries(self, user_id: str | None) -> list:
+    def user_feedback(self, user_id: str | None) -> Split:
+        """The person's latest counted events read as feedback (impressions do not eat the
+        window; a negative older than the window is forgotten)."""
         if not user_id:
-            return []
-        return self.store.history(user_id, limit=self.settings.cf.history * 4)
+            return Split([], [], [], None)
+        entries = self.store.history(user_id, limit=self.settings.cf.history * 4,
+                                     types=self.feedback.counted_types())
+        return self.feedback.split(entries)
 
     def candidates(self, request: CandidateRequest, k: int,
                    history_weights: dict[str, float] | None = None) -> CandidateResult:
@@ -210,12 +220,13 @@ class Recommender(IndexLifecycle):
             raise InvalidInput("k must be at least 1")
         t0 = time.perf_counter()
         latest_at = None
+        fb = self.user_feedback(request.user_id)
         if request.history is not None:
             history = request.history
         else:
-            entries = self._history_entries(request.user_id)
-            history = [h.item_id for h in entries]
-            latest_at = entries[-1].timestamp if entries else float("inf")
+            history = fb.positives
+            latest_at = fb.latest_at if fb.latest_at is not None else float("inf")
+        negatives = set(fb.negatives)
         req = request.model_copy(update={"history": history})
         fusion = self.settings.fusion
         timings: dict[str, float] = {}
@@ -244,9 +255,19 @@ class Recommender(IndexLifecycle):
         if not lists.get("cf") and not lists.get("semantic_query") and "popularity" not in lists:
             run("popularity", req, max(k, 100))  # cold start: no history, no text
             weights = {**weights, "popularity": 1.0}
-        fused = rrf(lists, weights, fusion.rrf_k, k)
+        fused = rrf(lists, weights, fusion.rrf_k, k + len(negatives))
+        if negatives:
+            fused = self._turn_down(fused, negatives)
+        fused = fused[:k]
         timings["total"] = (time.perf_counter() - t0) * 1000
         return CandidateResult(fused, lists, history, timings, latest_at)
+
+    def _turn_down(self, fused: list[Candidate], negatives: set[str]) -> list[Candidate]:
+        """Drop what the person turned down; demote its near neighbours (never raise)."""
+        cfg, index = self.settings.feedback, self.index
+        close = closeness(index.space, index.model.sim, index.vectors, sorted(negatives),
+                          [c.item_id for c in fused], cfg.demote_semantic_floor)
+        return turn_down(fused, negatives, close, cfg.demote)
 
     def to_ranked(self, candidates: list[Candidate], known: dict[str, Item] | None = None) -> list[Ranked]:
         known = known or {}
@@ -284,7 +305,8 @@ class Recommender(IndexLifecycle):
                                      + cand.history[-hist_n:]) if ranker.needs_model else {}
         context = RerankContext(
             user_id=request.user_id, history=cand.history, items=items, is_text=is_text,
-            at=cand.latest_at if cand.latest_at is not None else latest_event_time(self.store, request.user_id),
+            at=cand.latest_at if cand.latest_at is not None else latest_event_time(
+                self.store, request.user_id, self.feedback.counted_types()),
             popularity=self.popularity([c.item_id for c in pool[: ranker.depth]]),
         )
         res = self.rerank.run(ranker, context, pool)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -47,6 +47,63 @@ class CFSettings(BaseModel):
     max_staleness_s: float = Field(
         30.0, ge=0.5, description="every acknowledged event is in the matrices within about this long "
         "(plus one rebuild) after it was written, however few events came")
+
+
+class FeedbackType(BaseModel):
+    """What one event type means. `positive`: the person wants more like it, counted with
+    `weight`; `negative`: they do not (never a positive anywhere); `neutral`: an exposure,
+    kept in the store and counted nowhere; `rating`: positive at or above `threshold`
+    (the event's `value` is the rating), negative below it (and without a value)."""
+
+    model_config = {"extra": "forbid"}
+
+    kind: Literal["positive", "negative", "neutral", "rating"]
+    weight: float = Field(1.0, gt=0, description="how much a positive counts")
+    threshold: float | None = Field(None, description="rating kind only: positive at or above it")
+
+
+def _default_feedback_types() -> dict[str, FeedbackType]:
+    pos = {"view": 1.0, "click": 1.0, "play": 1.0, "add_to_cart": 2.0, "purchase": 3.0, "like": 3.0}
+    out = {name: FeedbackType(kind="positive", weight=w) for name, w in pos.items()}
+    # every rating counts as a positive by default (threshold 0): read as a next-item signal,
+    # a film watched and rated low still says what a person watches next
+    # (scripts/eval_feedback.py); RECS_FEEDBACK__RATING_THRESHOLD=3.5 makes low ratings negatives
+    out["rating"] = FeedbackType(kind="rating", threshold=0.0)
+    out.update({name: FeedbackType(kind="negative") for name in ("dislike", "skip", "hide", "return")})
+    out["impression"] = FeedbackType(kind="neutral")
+    return out
+
+
+class FeedbackSettings(BaseModel):
+    """Event types and what each means (`RECS_FEEDBACK__TYPES` as a JSON mapping replaces
+    the whole table). `unknown`: 'reject' an event of another type (422), or the name of a
+    known type to read it as. A negative takes the item out of that person's answers and
+    demotes its near neighbours (CF and embedding similarity) by up to `demote`."""
+
+    types: dict[str, FeedbackType] = Field(default_factory=_default_feedback_types, description="type -> "
+                                           "{kind: positive|negative|neutral|rating, weight, threshold}")
+    unknown: str = Field("reject", description="'reject' events of unknown types, or a known type to read them as")
+    rating_threshold: float | None = Field(None, description="overrides the threshold of every rating type: "
+                                           "below it a rating is a negative (default 0: every rating is a "
+                                           "positive; 3.5 on a 5-point scale reads low ratings as negatives)")
+    demote: float = Field(0.25, ge=0, le=1, description="largest share of a candidate's score a negative's "
+                          "neighbourhood takes away (0: only the negative item itself is removed); 0.5 and 1 "
+                          "cost NDCG@10 on ml-latest-small (scripts/eval_feedback.py)")
+    demote_semantic_floor: float = Field(0.6, ge=0, lt=1, description="embedding cosine below which an item is "
+                                         "no neighbour of a negative")
+
+    @model_validator(mode="after")
+    def _check(self) -> "FeedbackSettings":
+        if self.unknown != "reject" and self.unknown not in self.types:
+            raise ValueError(f"feedback.unknown is 'reject' or a known type ({', '.join(sorted(self.types))}), "
+                             f"not {self.unknown!r}")
+        if self.rating_threshold is not None:
+            self.types = {n: t.model_copy(update={"threshold": self.rating_threshold}) if t.kind == "rating" else t
+                          for n, t in self.types.items()}
+        for name, t in self.types.items():
+            if (t.kind == "rating") != (t.threshold is not None):
+                raise ValueError(f"feedback type {name!r}: a threshold goes with kind 'rating', and only with it")
+        return self
 
 
 class ExplainSettings(BaseModel):
@@ -199,6 +256,7 @@ class Settings(BaseSettings):
     trainer: TrainerSettings = TrainerSettings()
     chat: ChatSettings = ChatSettings()
     serve: ServeSettings = ServeSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

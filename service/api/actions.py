@@ -11,6 +11,8 @@ from service.api.schemas import (
     ChatResponse,
     EventsAccepted,
     EventsIn,
+    FeedbackTypeOut,
+    FeedbackTypes,
     RecommendationRequest,
     RecommendationResponse,
     RecommendedItem,
@@ -19,6 +21,7 @@ from service.api.schemas import (
 )
 from service.chat import Turn
 from service.errors import InvalidInput, NotFound, Overloaded
+from service.feedback import Feedback
 from service.pipeline import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
 
@@ -110,6 +113,8 @@ def get_item(runtime: Runtime, item_id: str) -> Item:
 
 def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
     rec = runtime.get()
+    for e in data.events:  # an unknown type refuses the batch before anything is written
+        rec.feedback.resolve(e.type)
     unknown = sorted({e.item_id for e in data.events} - set(rec.store.get_items(
         sorted({e.item_id for e in data.events}))))
     created: list[str] = []
@@ -123,3 +128,8 @@ def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
     received = time.time()
     inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
     return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
+
+
+def feedback_types(runtime: Runtime) -> FeedbackTypes:
+    fb = Feedback(runtime.settings.feedback)
+    return FeedbackTypes(types=[FeedbackTypeOut(**t) for t in fb.describe()], unknown=fb.cfg.unknown)

@@ -34,6 +34,7 @@ from service.api.runtime import Runtime
 from service.api.routes import (
     ChatController,
     EventsController,
+    FeedbackTypesController,
     HealthController,
     ItemsController,
     RecommendationsController,
@@ -127,8 +128,8 @@ def create_app(settings: Settings | None = None, recommender=None) -> Litestar:
     security = [{"apiKey": []}] if settings.api_keys else None
     app = Litestar(
         route_handlers=[RecommendationsController, ChatController, OpenAIController, ItemsController,
-                        EventsController, UsersController, HealthController, metrics_endpoint, mcp_endpoint,
-                        InsightController, PlaygroundController, static_router],
+                        EventsController, FeedbackTypesController, UsersController, HealthController,
+                        metrics_endpoint, mcp_endpoint, InsightController, PlaygroundController, static_router],
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         guards=[api_key_guard],
         exception_handlers={RecsError: recs_error_handler, HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler},

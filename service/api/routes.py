@@ -21,6 +21,7 @@ from service.api.schemas import (
     ChatResponse,
     EventsAccepted,
     EventsIn,
+    FeedbackTypes,
     Forgotten,
     Health,
     ItemsIn,
@@ -130,6 +131,19 @@ class EventsController(Controller):
         """Record events (batch), committed before the answer. They change the user's
         next recommendation at once; item-item matrices refresh in the background."""
         return actions.record_events(runtime, data)
+
+
+class FeedbackTypesController(Controller):
+    path = "/v1/feedback-types"
+    tags = ["events"]
+
+    @get(sync_to_thread=False)
+    def list_types(self, runtime: NamedDependency[Runtime]) -> FeedbackTypes:
+        """The event types `POST /v1/events` accepts and what each means: positive (with a
+        weight), negative (the item leaves that person's answers; its neighbours are
+        demoted), neutral (an exposure: stored, counted nowhere), or a rating (positive at
+        or above a threshold, negative below)."""
+        return actions.feedback_types(runtime)
 
 
 class UsersController(Controller):

@@ -86,6 +86,21 @@ class EventsAccepted(BaseModel):
     created_items: list[str] = Field(default_factory=list)
 
 
+class FeedbackTypeOut(BaseModel):
+    type: str
+    kind: Literal["positive", "negative", "neutral", "rating"]
+    weight: float | None = Field(None, description="how much a positive counts")
+    threshold: float | None = Field(None, description="rating: positive at or above, negative below")
+    meaning: str
+
+
+class FeedbackTypes(BaseModel):
+    """The event types `POST /v1/events` accepts and what each does to recommendations."""
+
+    types: list[FeedbackTypeOut]
+    unknown: str = Field(description="'reject': another type is refused (422); else the type it is read as")
+
+
 class Forgotten(BaseModel):
     user_id: str
     deleted_events: int

@@ -55,7 +55,10 @@ def _unit_max(v: np.ndarray) -> np.ndarray:
 
 
 class ItemItemModel:
-    """The built matrices. `sequences` are users' item rows in time order."""
+    """The built matrices. `sequences` are users' item rows in time order; `weights`
+    (parallel to them, optional) how much each event counts (a purchase more than a view):
+    a user's weight for an item is their largest, and the cosine uses weighted norms, so
+    similarity stays in [0, 1] and popularity is the weighted count."""
 
     def __init__(self, sim: sp.csr_matrix, trans: sp.csr_matrix, popularity: np.ndarray,
                  cfg: CFSettings) -> None:
@@ -69,17 +72,25 @@ class ItemItemModel:
               weights: Iterable[Sequence[float]] | None = None) -> "ItemItemModel":
         rows_u: list[np.ndarray] = []
         cols_i: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        weight_iter = iter(weights) if weights is not None else None
         t_src: list[np.ndarray] = []
         t_dst: list[np.ndarray] = []
         t_w: list[np.ndarray] = []
         n_users = 0
         for seq in sequences:
             s = np.asarray(seq, dtype=np.int64)
+            w = np.asarray(next(weight_iter), dtype=np.float32) if weight_iter is not None else None
             if len(s) == 0:
                 continue
-            uniq = np.unique(s)
+            uniq, inverse = np.unique(s, return_inverse=True)
+            v = np.ones(len(uniq), np.float32)
+            if w is not None:
+                v = np.zeros(len(uniq), np.float32)
+                np.maximum.at(v, inverse, w)
             rows_u.append(np.full(len(uniq), n_users))
             cols_i.append(uniq)
+            vals.append(v)
             n_users += 1
             for d in range(1, cfg.transition_window + 1):
                 if len(s) > d:
@@ -91,12 +102,12 @@ class ItemItemModel:
             return cls(empty, empty, np.zeros(n_items), cfg)
         u = np.concatenate(rows_u)
         i = np.concatenate(cols_i)
-        x = sp.csr_matrix((np.ones(len(u), np.float32), (u, i)), shape=(n_users, n_items))
+        x = sp.csr_matrix((np.concatenate(vals), (u, i)), shape=(n_users, n_items))
         popularity = np.asarray(x.sum(axis=0)).ravel()
         co = (x.T @ x).tocsr()
         co.setdiag(0)
         co.eliminate_zeros()
-        norm = np.sqrt(np.maximum(popularity, 1.0))
+        norm = np.sqrt(np.maximum(np.asarray(x.multiply(x).sum(axis=0)).ravel(), 1.0))
         inv = sp.diags(1.0 / norm)
         sim = _prune_rows(inv @ co @ inv, cfg.neighbours)
         if t_src:

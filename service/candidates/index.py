@@ -16,16 +16,19 @@ from service.candidates.cf import ItemItemModel
 from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
 from service.candidates.vectors import unit_rows
+from service.feedback import Feedback
 from service.settings import Settings
 from service.store import Store
 from service.types import Item
 
 
-def _sequences(store: Store, space: ItemSpace):
-    for _user, rows in itertools.groupby(store.iter_events(), key=lambda r: r[0]):
-        seq = [space.index[r[1]] for r in rows if r[1] in space.index]
-        if seq:
-            yield seq
+def _sequences(store: Store, space: ItemSpace, feedback: Feedback):
+    """Each user's positive items in time order with each event's weight (negatives and
+    exposures count nowhere)."""
+    for _user, rows in itertools.groupby(feedback.positive_rows(store.iter_events()), key=lambda r: r[0]):
+        kept = [(space.index[r[1]], feedback.signal(r[2], r[3]).weight) for r in rows if r[1] in space.index]
+        if kept:
+            yield [r for r, _ in kept], [w for _, w in kept]
 
 
 class CandidateIndex:
@@ -49,8 +52,9 @@ class CandidateIndex:
         changes = store.changes()  # read first: a change while building shows as pending
         last = store.last_event_id()
         space = ItemSpace(store.iter_items())
-        sequences = list(_sequences(store, space))
-        model = ItemItemModel.build(len(space), sequences, settings.cf)
+        weighted = list(_sequences(store, space, Feedback(settings.feedback)))
+        sequences = [seq for seq, _ in weighted]
+        model = ItemItemModel.build(len(space), sequences, settings.cf, [w for _, w in weighted])
         seq = SequenceModel.build(len(space), sequences)
         return cls(space, model, last, time.perf_counter() - t0, seq, changes)
 

@@ -54,6 +54,22 @@ def holdout_latest(events: list[tuple]) -> tuple[list[tuple], list[HeldOut]]:
     return kept, held
 
 
+def holdout_latest_positive(events: list[tuple], positives: list[tuple]) -> tuple[list[tuple], list[HeldOut]]:
+    """Leave-last-out on what people wanted: each user's latest positive event
+    (`positives`, a subset of `events`) is the target and their positive items before it
+    the history. The kept events are all of `events` (negatives and exposures too) except,
+    for a held-out user, the target event and anything after it."""
+    _, held = holdout_latest(positives)
+    target = {h.user_id: h.target for h in held}
+    cut: dict[str, float] = {}
+    for user, item, _t, _v, ts in positives:
+        if target.get(user) == item:
+            cut[user] = max(cut.get(user, -1e300), ts)
+    kept = [e for e in events if e[0] not in cut or e[4] < cut[e[0]]
+            or (e[4] == cut[e[0]] and e[1] != target[e[0]])]
+    return kept, held
+
+
 def cross_fit_folds(n: int, folds: int = 2) -> list[int]:
     """Fold of each of n rows (round robin): rows of fold f are scored by what was fitted
     on the other folds, so nobody is ranked with weights fitted on their own answer."""

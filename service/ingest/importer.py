@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.errors import InvalidInput
+from service.feedback import Feedback
 from service.ingest.formats import (
     Parsed,
     read_csv,
@@ -75,7 +76,10 @@ def import_path(
     mapping: dict[str, str] | None = None,
     kind: str = "items",
     progress: Progress | None = None,
+    feedback: Feedback | None = None,
 ) -> ImportReport:
+    """`feedback`: event types are checked (an unknown one is a bad row, or read as the
+    configured default type); None stores types as they come."""
     path = Path(path)
     if not path.exists():
         raise InvalidInput(f"{path} does not exist")
@@ -95,12 +99,15 @@ def import_path(
     known = set(store.item_ids()) | set(items)
     good_events = []
     for parsed, ev in events:
-        if ev.item_id in known:
-            good_events.append(ev)
-        else:
+        if ev.item_id not in known:
             report.bad_rows.append(
                 (parsed.source, parsed.line, f"unknown item_id {ev.item_id!r}: import the item first")
             )
+            continue
+        try:
+            good_events.append(feedback.resolve_events([ev])[0] if feedback else ev)
+        except InvalidInput as e:
+            report.bad_rows.append((parsed.source, parsed.line, str(e)))
     report.bad_rows.sort(key=lambda r: (r[0], r[1]))
     tick("write items", 0)
     report.items = store.upsert_items(items.values())

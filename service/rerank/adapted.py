@@ -52,10 +52,12 @@ class Timeline:
         self.window = max(200, len(all_ts) // 50)
 
     @classmethod
-    def build(cls, store, space) -> "Timeline":
+    def build(cls, store, space, feedback=None) -> "Timeline":
+        """From the positive events (`feedback`: a `service.feedback.Feedback`; None: all)."""
         rows, stamps = [], []
         idx = space.index
-        for _user, item, _type, _value, ts in store.iter_events():
+        events = store.iter_events()
+        for _user, item, _type, _value, ts in (feedback.positive_rows(events) if feedback else events):
             r = idx.get(item)
             if r is not None:
                 rows.append(r)
@@ -87,10 +89,11 @@ def _share(v: np.ndarray) -> np.ndarray:
     return v / top if top > 0 else np.zeros(len(v))
 
 
-def latest_event_time(store, user_id: str | None) -> float:
-    """When the request happens, as the features see it: the user's latest event (so
-    training, evaluation and serving agree); +inf for an anonymous request."""
-    hist = store.history(user_id, limit=1) if user_id else []
+def latest_event_time(store, user_id: str | None, types=None) -> float:
+    """When the request happens, as the features see it: the user's latest event of the
+    `types` that count (so training, evaluation and serving agree); +inf for an anonymous
+    request."""
+    hist = store.history(user_id, limit=1, types=types) if user_id else []
     return hist[-1].timestamp if hist else float("inf")
 
 

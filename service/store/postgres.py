@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 
 import psycopg
@@ -155,14 +155,22 @@ class PostgresStore:
             inserted = cur.rowcount
         return inserted, len(rows) - inserted
 
-    def history(self, user_id: str, limit: int | None = None) -> list[HistoryEntry]:
-        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest."""
-        sql = ("SELECT item_id, type, value, timestamp FROM events WHERE user_id = %s"
-               " ORDER BY timestamp DESC, item_id COLLATE \"C\" DESC, id DESC")
+    def history(self, user_id: str, limit: int | None = None,
+                types: Collection[str] | None = None) -> list[HistoryEntry]:
+        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest;
+        `types` keeps events of those types only (before the limit)."""
+        sql = "SELECT item_id, type, value, timestamp FROM events WHERE user_id = %s"
         params: tuple = (user_id,)
+        if types is not None:
+            types = sorted(set(types))
+            if not types:
+                return []
+            sql += " AND type = ANY(%s)"
+            params += (types,)
+        sql += " ORDER BY timestamp DESC, item_id COLLATE \"C\" DESC, id DESC"
         if limit is not None:
             sql += " LIMIT %s"
-            params = (user_id, limit)
+            params += (limit,)
         with self._conn() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
 from service.store.base import CHANGES, HistoryEntry, StoreStats
@@ -119,16 +119,22 @@ class SqliteStore:
             inserted = conn.total_changes - before
         return inserted, len(rows) - inserted
 
-    def history(self, user_id: str, limit: int | None = None) -> list[HistoryEntry]:
-        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest."""
-        sql = (
-            "SELECT item_id, type, value, timestamp FROM events WHERE user_id = ?"
-            " ORDER BY timestamp DESC, item_id DESC, id DESC"
-        )
+    def history(self, user_id: str, limit: int | None = None,
+                types: Collection[str] | None = None) -> list[HistoryEntry]:
+        """A user's events, oldest first (ties broken by item id). `limit` keeps the latest;
+        `types` keeps events of those types only (before the limit)."""
+        sql = "SELECT item_id, type, value, timestamp FROM events WHERE user_id = ?"
         params: tuple = (user_id,)
+        if types is not None:
+            types = sorted(set(types))
+            if not types:
+                return []
+            sql += f" AND type IN ({', '.join('?' * len(types))})"
+            params += tuple(types)
+        sql += " ORDER BY timestamp DESC, item_id DESC, id DESC"
         if limit is not None:
             sql += " LIMIT ?"
-            params = (user_id, limit)
+            params += (limit,)
         rows = self._conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 

@@ -117,7 +117,7 @@ def pools(rec, users: list[str], depth: int, history_weights: dict[str, float] |
     out = {}
     for u in users:
         cand = rec.candidates(CandidateRequest(user_id=u, k=depth), depth, history_weights)
-        out[u] = (cand.history, latest_event_time(rec.store, u), cand.candidates)
+        out[u] = (cand.history, latest_event_time(rec.store, u, rec.feedback.counted_types()), cand.candidates)
     return out
 
 
@@ -259,7 +259,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
         groups = {}
         for name in names:
             rec = recs[name]
-            groups[name] = build_groups(rec, helds[name], pool, side, Timeline.build(rec.store, rec.index.space),
+            groups[name] = build_groups(rec, helds[name], pool, side, Timeline.build(rec.store, rec.index.space, rec.feedback),
                                         seed, pooled=pooled[name])
             tick("features", len(groups[name]), len(helds[name]))
             rec.store.close()
@@ -368,7 +368,7 @@ def _llm_side(cache: ItemFeatureCache, store: Store, pooled: dict, rec, budget_s
     coverage = (len(known), len(order))
     center = np.nanmean(cache.get(known), axis=0) if known else np.zeros(cache.dim or 1, np.float32)
     seqs: dict[str, list[str]] = {}
-    for user, item, _type, _value, _ts in rec.store.iter_events():
+    for user, item, _type, _value, _ts in rec.feedback.positive_rows(rec.store.iter_events()):
         seqs.setdefault(user, []).append(item)
     head = fit_head([s[-rec.settings.cf.history:] for s in seqs.values()], cache, center)
     side = LLMSide(cache, center.astype(np.float32), head)

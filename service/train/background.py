@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from service.llm.cpu import CpuShare, process_cpu
+from service.feedback import Feedback
 from service.settings import Settings, TrainerSettings
 from service.store import Store, open_store
 
@@ -176,7 +177,7 @@ class BackgroundTrainer:
         if not missing:
             return 0
         counts: dict[str, int] = {}
-        for _u, item, *_rest in self.store.iter_events():
+        for _u, item, *_rest in Feedback(self.settings.feedback).positive_rows(self.store.iter_events()):
             if item in missing:
                 counts[item] = counts.get(item, 0) + 1
         order = sorted(missing, key=lambda i: -counts.get(i, 0))

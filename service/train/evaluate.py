@@ -20,7 +20,7 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
     and rank each user's deep pool with it and with its no-LLM ablation."""
     trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
                              feature_cache=feature_cache)
-    timeline = Timeline.build(rec.store, rec.index.space)
+    timeline = Timeline.build(rec.store, rec.index.space, rec.feedback)
     depth = trained.without_llm.pool
     t0 = time.perf_counter()
     pooled = pools(rec, [r.user for r in rows], depth, trained.without_llm.meta.get("fusion"))

@@ -7,15 +7,18 @@ from pathlib import Path
 
 from service.candidates import snapshots
 from service.candidates.vectors import ChromaVectors
-from service.eval.split import HeldOut, holdout_latest
+from service.eval.split import HeldOut, holdout_latest_positive
+from service.feedback import Feedback
 from service.settings import Settings
 from service.store import SqliteStore, Store
 from service.types import Event
 
 
 def split_store(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, list[HeldOut]]:
-    """A scratch copy of the store without each user's latest event."""
-    kept, held = holdout_latest(list(store.iter_events()))
+    """A scratch copy of the store without each user's latest positive event (the
+    training target: a negative or an exposure is never one) and what came after it."""
+    events = list(store.iter_events())
+    kept, held = holdout_latest_positive(events, list(Feedback(settings.feedback).positive_rows(events)))
     # everything of the copy lives in `workdir`: SQLite and an embedded Chroma, whatever the
     # live deployment uses (a Chroma server's collection must never see scratch writes)
     scratch = settings.model_copy(update={"data_dir": workdir, "store_url": None, "chroma_url": None,

@@ -48,7 +48,7 @@ def test_training_learns_the_planted_next_item(planted, embedder):
     assert trained.report.examples["fit1"] > 50
     rec = Recommender(settings, store=store, embedder=embedder)
     rec.build_index()
-    timeline = Timeline.build(store, rec.index.space)
+    timeline = Timeline.build(store, rec.index.space, rec.feedback)
     wins = 0
     for a, b in PAIRS:
         history = ["p1", "p5", "p9", a]

@@ -4,7 +4,8 @@ SQLite, Chroma, CF rebuilds): random interleavings of item upserts and deletes, 
 and recommendation / similar / chat requests.
 
 Invariants: no 5xx; answers hold only live catalog items; with `exclude_seen` nothing the
-user has seen; a forgotten user, once the index has caught up, gets exactly what a
+user has taken or turned down (exposures may come back), and never anything they turned
+down; an unknown event type rejects its batch; a forgotten user, once the index has caught up, gets exactly what a
 stranger gets."""
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ item_id = st.sampled_from(ITEMS)
 user_id = st.sampled_from(USERS)
 event = st.fixed_dictionaries({"user_id": user_id, "item_id": item_id},
                               optional={"timestamp": st.floats(0, 3000, allow_nan=False),
-                                        "type": st.sampled_from(["view", "click", "buy"])})
+                                        "type": st.sampled_from(["view", "click", "purchase", "dislike",
+                                                                 "skip", "impression", "buy"])})
 ops = st.one_of(
     st.tuples(st.just("upsert"), item_id, st.sampled_from(["Drama", "Comedy", "Sci-Fi"])),
     st.tuples(st.just("delete"), item_id),
@@ -60,8 +62,11 @@ def check_answer(rec, user: str | None, items: list[dict], exclude_seen: bool = 
     ids = [i["item_id"] for i in items]
     assert set(ids) <= live, f"dead items in {ids}"
     assert len(ids) == len(set(ids)), f"repeats in {ids}"
+    if user:
+        turned_down = set(rec.user_feedback(user).negatives)
+        assert not turned_down & set(ids), f"turned-down items {turned_down & set(ids)} recommended to {user}"
     if user and exclude_seen:
-        seen = {h.item_id for h in rec.store.history(user)}
+        seen = {h.item_id for h in rec.store.history(user, types=rec.feedback.counted_types())}
         assert not seen & set(ids), f"seen items {seen & set(ids)} recommended to {user}"
 
 
@@ -82,6 +87,8 @@ def test_random_streams_never_break_the_invariants(app_and_base, steps):
             elif kind == "events":
                 r = http.post("/v1/events", json={"events": op[1]})
                 assert r.status_code in (200, 422)  # 422: an unknown (deleted) item rejects the batch
+                if any(e.get("type") == "buy" for e in op[1]):
+                    assert r.status_code == 422 and "known types" in r.text
             elif kind == "forget":
                 r = http.delete(f"/v1/users/{op[1]}")
                 assert r.status_code == 200

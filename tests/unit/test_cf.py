@@ -25,6 +25,20 @@ def test_recent_items_weigh_more():
     assert s[3] > s[1] > 0
 
 
+def test_weights_count_in_popularity_and_similarity_and_keep_it_a_cosine():
+    """Users who bought 2 with 1 make 2 the nearer neighbour of 1 than 3, which others
+    only viewed with 1; similarity stays in [0, 1]; unit weights change nothing."""
+    seqs = [[0, 1, 2], [0, 1, 3], [1, 2], [1, 3], [1, 1]]
+    ones = [[1.0] * len(q) for q in seqs]
+    plain = ItemItemModel.build(4, seqs, CFSettings())
+    same = ItemItemModel.build(4, seqs, CFSettings(), ones)
+    assert np.allclose(plain.sim.toarray(), same.sim.toarray()) and np.allclose(plain.popularity, same.popularity)
+    weighted = ItemItemModel.build(4, seqs, CFSettings(), [[1, 1, 3], [1, 1, 1], [1, 3], [1, 1], [1, 3]])
+    assert weighted.popularity.tolist() == [2, 7, 6, 2]  # a user's weight for an item: their largest
+    assert plain.sim[1, 2] == plain.sim[1, 3] and weighted.sim[1, 2] > weighted.sim[1, 3]
+    assert weighted.sim.max() <= 1.0 + 1e-6
+
+
 def test_save_and_load_round_trip(tmp_path):
     m = ItemItemModel.build(4, [[0, 1, 2], [1, 2, 3]], CFSettings())
     m.save(tmp_path / "cf.npz")

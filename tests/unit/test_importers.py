@@ -98,3 +98,18 @@ def test_csv_cells_that_are_numbers_become_numbers(tmp_path):
                     "p1,Phone One,499,6.7,007,5G,a|b\n")
     item = next(iter(read_csv(path, {}, "items"))).record
     assert item.attributes == {"price": 499, "screen": 6.7, "code": "007", "network": "5G", "tags": ["a", "b"]}
+
+
+def test_an_imported_event_of_an_unknown_type_is_a_bad_row_or_read_as_the_default(tmp_path, store: Store):
+    from service.feedback import Feedback
+    from service.settings import FeedbackSettings
+
+    items = write(tmp_path / "items.csv", "sku,name\nA1,Red Shoe\n")
+    import_path(store, "csv", items, {"item_id": "sku", "title": "name"}, "items")
+    events = write(tmp_path / "events.csv", "who,sku,type,timestamp\nu1,A1,purchase,10\nu1,A1,thumbs_down,11\n")
+    mapping = {"user_id": "who", "item_id": "sku"}
+    report = import_path(store, "csv", events, mapping, "events", feedback=Feedback(FeedbackSettings()))
+    assert report.events == 1 and report.bad_rows[0][1] == 3 and "known types are" in report.bad_rows[0][2]
+    report = import_path(store, "csv", events, mapping, "events",
+                         feedback=Feedback(FeedbackSettings(unknown="dislike")))
+    assert report.events == 1 and [h.type for h in store.history("u1")] == ["purchase", "dislike"]

@@ -57,6 +57,21 @@ def test_history_is_time_ordered_with_item_id_ties(store: Store):
     assert [h.item_id for h in store.history("u", limit=2)] == ["a", "b"]
 
 
+def test_history_can_keep_only_some_types_before_the_limit(store: Store):
+    """The request path reads the latest counted events: impressions must not eat the window."""
+    store.add_events([
+        Event(user_id="u", item_id="a", type="view", timestamp=1),
+        Event(user_id="u", item_id="b", type="dislike", timestamp=2),
+        Event(user_id="u", item_id="c", type="impression", timestamp=3),
+        Event(user_id="u", item_id="d", type="impression", timestamp=4),
+        Event(user_id="v", item_id="z", type="view", timestamp=5),
+    ])
+    assert [h.item_id for h in store.history("u", limit=2, types={"view", "dislike"})] == ["a", "b"]
+    assert [(h.item_id, h.type) for h in store.history("u", types=["dislike"])] == [("b", "dislike")]
+    assert store.history("u", types=[]) == []
+    assert [h.item_id for h in store.history("u", limit=2)] == ["c", "d"]
+
+
 def test_iteration_orders_are_byte_orders(store: Store):
     """Both stores order ids the same way (the derived index compares id lists)."""
     ids = ["b", "B", "a", "_x", "10", "9", "é"]
