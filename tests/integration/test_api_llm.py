@@ -32,7 +32,7 @@ def test_llm_reranked_answer_and_queue_bound(tmp_path):
     settings = settings.model_copy(update={"llm": LLMSettings(max_queue=1, queue_timeout_ms=30000, zero_shot=True)})
     with serve(create_app(settings)) as url:
         r = httpx.post(url + "/v1/recommendations", json={"user_id": "u1", "k": 5}, timeout=60).json()
-        assert r["reranked"] is True and r["prompt_version"] == "rank_listwise@v1" and r["model"]
+        assert r["reranked"] is True and r["prompt_version"] == "rank_listwise@v2" and r["model"]
         assert "rerank" in r["timings_ms"]
 
         def one(i):

@@ -74,7 +74,7 @@ def test_recommender_with_real_model_returns_a_permutation(settings, store, embe
     base = rec.recommend_full(CandidateRequest(user_id="u0", k=8), use_llm=False)
     out = rec.recommend_full(CandidateRequest(user_id="u0", k=8))
     assert out.reranked, out.fallback_reason
-    assert out.model == backend.model_id and out.prompt_version == "rank_listwise@v1"
+    assert out.model == backend.model_id and out.prompt_version == "rank_listwise@v2"
     assert sorted(r.item_id for r in out.items) == sorted(r.item_id for r in base.items)
     assert "rerank" in out.timings_ms
 
@@ -89,7 +89,7 @@ def test_llm_calls_are_logged_and_forgotten(settings, store, embedder, backend):
     rec.build_index()
     rec.recommend_full(CandidateRequest(user_id="u3", k=5))
     calls = rec.calllog.list(user_id="u3")
-    assert len(calls) == 1 and calls[0].prompt == "rank_listwise@v1" and calls[0].model == backend.model_id
+    assert len(calls) == 1 and calls[0].prompt == "rank_listwise@v2" and calls[0].model == backend.model_id
     assert "Options:" in calls[0].rendered and calls[0].tokens > 0 and calls[0].latency_ms > 0
     rec.delete_user("u3")
     assert rec.calllog.list(user_id="u3") == []
