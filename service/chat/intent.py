@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.text.language import detect, has_cjk
@@ -171,11 +172,18 @@ def _references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: 
                 intent.seeds.append(item_id)
 
 
+@lru_cache(maxsize=16)
+def _span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
+    """Words no span of a request may start or end with when matched by meaning."""
+    return frozenset(_FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+                     | ZH_STOP)
+
+
 def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
                 masked: list[tuple[int, int]]) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
     where the negated ones are named."""
-    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang) | ZH_STOP
+    stop = _span_stop(lex, lang)
     negated = lex.negation_scope(text, lang)
     out = []
     for hit in values.find(text, masked, stop):
@@ -226,7 +234,7 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
     """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
     by meaning, with a word saying which way, becomes the catalog's top (or bottom)
     quarter of it. Price, rating and year are left to `read_numbers`."""
-    stop = _FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang) | ZH_STOP
+    stop = _span_stop(lex, lang)
     negated = lex.negation_scope(text, lang)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
     hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]

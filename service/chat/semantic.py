@@ -99,42 +99,65 @@ def attribute_text(name: str) -> str:
     return " ".join(words)
 
 
-class SemanticAttributes:
+class _SpanMatcher:
+    """Spans of a request against labels embedded once: a span matches its closest label
+    when the cosine reaches `threshold` and beats every label of another group by
+    `margin` (labels of one group, e.g. one value under two attributes, do not compete)."""
+
+    def __init__(self, embedder: Embedder, texts: list[str], groups: list[str], threshold: float,
+                 margin: float) -> None:
+        self.embedder, self.threshold, self.margin = embedder, threshold, margin
+        self.matrix = embedder.embed(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+        ids: dict[str, int] = {}
+        self._group = np.asarray([ids.setdefault(g, len(ids)) for g in groups], dtype=int)
+
+    def _matches(self, text: str, masked, stop) -> list[tuple[int, int, int, float, float]]:
+        """(label row, start, end, cosine, margin) of every matching span."""
+        cands = spans(text, list(masked), stop)
+        if not cands or not len(self.matrix):
+            return []
+        sims = self.embedder.embed([text[a:b] for a, b in cands]) @ self.matrix.T
+        out = []
+        for (a, b), row in zip(cands, sims):
+            j = int(np.argmax(row))
+            others = row[self._group != self._group[j]]
+            margin = float(row[j] - (others.max() if len(others) else 0.0))
+            if row[j] >= self.threshold and margin >= self.margin:
+                out.append((j, a, b, float(row[j]), margin))
+        return out
+
+
+def _best_first_apart(hits: list, same=lambda a, b: False) -> list:
+    """The best-scoring hits whose spans do not overlap (nor are `same` as a kept one)."""
+    chosen: list = []
+    for h in sorted(hits, key=lambda h: -h.score):
+        if not any((c.start < h.end and h.start < c.end) or same(c, h) for c in chosen):
+            chosen.append(h)
+    return chosen
+
+
+class SemanticAttributes(_SpanMatcher):
     """The catalog's numeric attributes by name ('battery_mah'), so 'a big battery' or
     '电池大' can become a range over the catalog's own distribution."""
 
     def __init__(self, embedder: Embedder, names: list[str], threshold: float, margin: float) -> None:
-        self.names, self.embedder, self.threshold, self.margin = names, embedder, threshold, margin
-        self.matrix = embedder.embed([attribute_text(n) for n in names]) if names else None
+        self.names = names
+        super().__init__(embedder, [attribute_text(n) for n in names], names, threshold, margin)
 
     def closest(self, text: str, names: list[str]) -> str:
         """Which of `names` the words around a number are about ('12GB of RAM' -> ram_gb)."""
-        if len(names) == 1 or self.matrix is None:
+        if len(names) == 1 or not len(self.matrix):
             return names[0]
         rows = [self.names.index(n) for n in names]
         sims = self.embedder.embed([text])[0] @ self.matrix[rows].T
         return names[int(np.argmax(sims))]
 
     def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[AttributeHit]:
-        cands = spans(text, list(masked), stop)
-        if not cands or self.matrix is None:
-            return []
-        sims = self.embedder.embed([text[a:b] for a, b in cands]) @ self.matrix.T
-        hits = []
-        for (a, b), row in zip(cands, sims):
-            order = np.argsort(-row)
-            best, second = float(row[order[0]]), float(row[order[1]]) if len(order) > 1 else 0.0
-            if best >= self.threshold and best - second >= self.margin:
-                hits.append(AttributeHit(self.names[order[0]], a, b, best))
-        chosen: list[AttributeHit] = []
-        for h in sorted(hits, key=lambda h: -h.score):
-            if not any(c.start < h.end and h.start < c.end for c in chosen) and \
-                    all(c.attribute != h.attribute for c in chosen):
-                chosen.append(h)
-        return chosen
+        hits = [AttributeHit(self.names[j], a, b, score) for j, a, b, score, _m in self._matches(text, masked, stop)]
+        return _best_first_apart(hits, same=lambda c, h: c.attribute == h.attribute)
 
 
-class SemanticValues:
+class SemanticValues(_SpanMatcher):
     """The catalog's small categorical attributes, embedded once per item space."""
 
     def __init__(self, embedder: Embedder, values: dict[tuple[str, str], int],
@@ -145,32 +168,10 @@ class SemanticValues:
         # flags ('yes' / 'no') mean nothing by themselves: "isn't" is close to 'no'
         self.keys = [(a, v) for (a, v) in values
                      if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE and v.casefold() not in FLAGS and not is_code(v)]
-        self.embedder, self.threshold, self.margin = embedder, threshold, margin
-        self.matrix = embedder.embed([value_text(v) for _a, v in self.keys]) if self.keys else \
-            np.zeros((0, embedder.dim), dtype=np.float32)
-
-    def scores(self, phrases: list[str]) -> np.ndarray:
-        """Cosine of each phrase with each value (rows: phrases)."""
-        if not phrases or not self.keys:
-            return np.zeros((len(phrases), len(self.keys)), dtype=np.float32)
-        return self.embedder.embed(phrases) @ self.matrix.T
+        super().__init__(embedder, [value_text(v) for _a, v in self.keys], [v.casefold() for _a, v in self.keys],
+                         threshold, margin)
 
     def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[ValueHit]:
         """Values the text means, one per span, best first, spans not overlapping."""
-        cands = spans(text, list(masked), stop)
-        if not cands or not self.keys:
-            return []
-        sims = self.scores([text[a:b] for a, b in cands])
-        hits = []
-        for (a, b), row in zip(cands, sims):
-            j = int(np.argmax(row))
-            others = np.delete(row, [k for k, key in enumerate(self.keys) if key[1].casefold() ==
-                                     self.keys[j][1].casefold()])
-            margin = float(row[j] - (others.max() if len(others) else 0.0))
-            if row[j] >= self.threshold and margin >= self.margin:
-                hits.append(ValueHit(*self.keys[j], a, b, float(row[j]), margin))
-        chosen: list[ValueHit] = []
-        for h in sorted(hits, key=lambda h: -h.score):
-            if not any(c.start < h.end and h.start < c.end for c in chosen):
-                chosen.append(h)
-        return chosen
+        return _best_first_apart([ValueHit(*self.keys[j], a, b, score, margin)
+                                  for j, a, b, score, margin in self._matches(text, masked, stop)])

@@ -87,22 +87,26 @@ class Lexicon:
         """The concepts a mood drops ('lighter' -> horror, thriller, ...)."""
         return [self.concept_of(v, "en") or v.casefold() for v in self.concepts[mood].get("exclude", [])]
 
+    def _negations(self, text: str, lang: str) -> tuple[list[tuple[int, int]], list[int]]:
+        """(negation word spans, clause break positions, sorted). Negation words inside a
+        question form ('有没有', 'is there') do not negate; a break word inside a negation
+        ('要' in '不要') breaks nothing."""
+        questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
+        negs = [(m.start(), m.end()) for m in self._find("negation", text, lang)
+                if not any(a <= m.start() < b for a, b in questions)]
+        breaks = sorted([m.start() for m in _BOUNDARY.finditer(text.casefold())] + [
+            m.start() for m in self._find("clause_breaks", text, lang)
+            if not any(a <= m.start() < b for a, b in negs)])
+        return negs, breaks
+
     def negation_scope(self, text: str, lang: str):
         """A function pos -> is the word at pos negated: a negation word earlier in the
-        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach). Negation words
-        inside a question form ('有没有', 'is there') do not negate."""
-        low = text.casefold()
-        questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
-        neg_spans = [(m.start(), m.end()) for m in self._find("negation", text, lang)
-                     if not any(a <= m.start() < b for a, b in questions)]
-        negs = [a for a, _ in neg_spans]
-        breaks = [m.start() for m in _BOUNDARY.finditer(low)] + [
-            m.start() for m in self._find("clause_breaks", text, lang)
-            if not any(a <= m.start() < b for a, b in neg_spans)]  # '要' inside '不要'
+        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach)."""
+        negs, breaks = self._negations(text, lang)
 
         def negated(pos: int) -> bool:
             clause_start = max([b for b in breaks if b < pos], default=-1)
-            return any(clause_start < n < pos for n in negs)
+            return any(clause_start < n < pos for n, _end in negs)
         return negated
 
     def function_words(self, lang: str) -> frozenset[str]:
@@ -134,13 +138,7 @@ class Lexicon:
     def negated_spans(self, text: str, lang: str) -> list[tuple[int, int]]:
         """Each negation word with what it governs: up to the end of its clause
         ('a comedy but nothing animated' -> 'nothing animated')."""
-        low = text.casefold()
-        questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
-        negs = [(m.start(), m.end()) for m in self._find("negation", text, lang)
-                if not any(a <= m.start() < b for a, b in questions)]
-        breaks = sorted([m.start() for m in _BOUNDARY.finditer(low)] + [
-            m.start() for m in self._find("clause_breaks", text, lang)
-            if not any(a <= m.start() < b for a, b in negs)])
+        negs, breaks = self._negations(text, lang)
         return [(a, next((x for x in breaks if x >= b), len(text))) for a, b in negs]
 
     def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:

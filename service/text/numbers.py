@@ -152,15 +152,10 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         attr = vocab.roles[role]
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
-        # the longest comparison wins: 'not before 2005' is since, not until
-        found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
-                        _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False),
-                        _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False) if unit else 0)
-                 for k in ("max", "min", "since", "until")}
-        kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
-        if kind in ("max", "until"):
+        kind = comparison(lex, before, after, lang, after_unit if unit else None)
+        if kind == "max":
             c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
-        elif kind in ("min", "since"):
+        elif kind == "min":
             c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
         elif role == "year":
             c = NumericConstraint(attr, value, value, n.start, n.end, f"{attr} = {value:g}")
@@ -177,11 +172,14 @@ _INCH = {'"', "”"}
 UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in"}
 
 
-def comparison(lex: Lexicon, before: str, after: str, lang: str) -> str | None:
-    """'max' ('under', 'à moins de', '以下'), 'min' ('at least', 'más de', '以上') or None,
-    from the words just before and after a number; the longest comparison wins."""
+def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
+    """'max' ('under', 'à moins de', '以下', 'until'), 'min' ('at least', 'más de', '以上',
+    'since') or None, from the words just before and after a number (and after its unit:
+    '300元以下'); the longest comparison wins ('not before 2005' is since, not until)."""
     found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
-                    _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False))
+                    _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False),
+                    _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)
+                    if after_unit is not None else 0)
              for k in ("max", "min", "since", "until")}
     kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
     return {"until": "max", "since": "min"}.get(kind, kind)
