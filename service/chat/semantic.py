@@ -17,6 +17,7 @@ import numpy as np
 
 from service.embed import Embedder
 from service.text.language import has_cjk
+from service.text.vocabulary import ValueMention
 
 MAX_VALUES_PER_ATTRIBUTE = 300
 FLAGS = {"yes", "no", "true", "false", "y", "n", "none", "unknown", "n/a", "na", "other"}
@@ -31,13 +32,10 @@ _SEP = re.compile(r"[-_/]+")
 
 
 @dataclass(frozen=True)
-class ValueHit:
-    attribute: str
-    value: str
-    start: int
-    end: int
-    score: float  # cosine of the span and the value
-    margin: float  # over the best value that is not this one
+class ValueHit(ValueMention):
+    """A value named by meaning: where, and how surely."""
+    score: float = 0.0  # cosine of the span and the value
+    margin: float = 0.0  # over the best value that is not this one
 
 
 _CODE = re.compile(r"[a-z]{1,3}(?:[-_][A-Za-z]{2,3})?")
