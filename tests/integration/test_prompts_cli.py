@@ -134,7 +134,7 @@ def test_the_eval_page_lists_the_latest_comparison(compared, data_dir):
         prompts = {p["name"]: p for p in client.get("/v1/prompts").json()["prompts"]}
     assert prompts["blurb"]["comparison"]["b"]["prompt"] == "blurb_fewshot@v1"
     assert prompts["blurb_fewshot"]["comparison"]["a"]["prompt"] == "blurb@v3"
-    assert prompts["rank_listwise"]["comparison"] is None and prompts["rank_listwise"]["version"] == 1
+    assert prompts["rank_listwise"]["comparison"] is None and prompts["rank_listwise"]["version"] == 2
 
 
 # -- user mistakes ---------------------------------------------------------------------------------
