@@ -181,14 +181,17 @@ class Chat:
 
     def _relative_ranges(self, intent: Intent) -> None:
         """'cheaper than the first one': the attribute bounded by the referred item's value
-        (strictly: that item itself is not cheaper than itself)."""
-        if not intent.relative or not intent.seeds:
+        (strictly: that item itself is not cheaper than itself); 'something cheaper' after
+        an answer: beyond every item it showed."""
+        if not intent.relative or not intent.compared_with:
             return
-        item = self.rec.store.get_items([intent.seeds[-1]]).get(intent.seeds[-1])
+        items = self.rec.store.get_items(intent.compared_with).values()
         for attr, side, words in intent.relative:
-            value = item.attributes.get(attr) if item is not None else None
-            if not isinstance(value, (int, float)) or isinstance(value, bool):
+            values = [v for it in items for v in [it.attributes.get(attr)]
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if not values:
                 continue
+            value = min(values) if side == "lower" else max(values)
             step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01
             c = (NumericConstraint(attr, None, value - step, 0, 0, f"{words}: {attr} < {value:g}") if side == "lower"
                  else NumericConstraint(attr, value + step, None, 0, 0, f"{words}: {attr} > {value:g}"))

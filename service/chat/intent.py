@@ -91,6 +91,7 @@ class Intent:
     # comparisons with the item referred to ('cheaper than the first one'): (attribute, 'lower' | 'higher',
     # the words); the chat bounds the attribute by that item's value
     relative: list[tuple[str, str, str]] = field(default_factory=list)
+    compared_with: list[str] = field(default_factory=list)  # the item referred to, else the last answer's items
 
     def meaning(self) -> str | None:
         """What the person asks for in their own words, for the sentence encoder: the
@@ -196,18 +197,51 @@ def _span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
 
 
 def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
-                masked: list[tuple[int, int]], names: Spans = ()) -> list[int]:
+                masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset()) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
-    where the negated ones are named."""
+    where the negated ones are named. `named`: (attribute, value) pairs this message
+    spells out."""
     stop = _span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     out = []
     for hit in values.find(text, masked, stop):
+        if (hit.attribute, hit.value) in named:
+            continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
         _set(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))
         intent.semantic.append((hit.attribute, hit.value, round(hit.score, 3)))
         masked.append((hit.start, hit.end))
         if negated(hit.start):
             out.append(hit.start)
+    return out
+
+
+# what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
+# '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
+_JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*")
+_COMMA = re.compile(r"\s*[,，]\s*")
+
+
+def _negated_lists(text: str, values: list, negated) -> set[int]:
+    """Starts of values that a negation reaches through a list: in 'except Apple and
+    Samsung' the negation ends its clause nowhere, but 'and' may be read as a break; a
+    list whose first value is negated is negated whole. Commas join a list only when a
+    conjunction ends it ('sauf Apple, Samsung et Huawei')."""
+    out: set[int] = set()
+    i = 0
+    while i < len(values):
+        j, seps = i, []
+        while j + 1 < len(values):
+            gap = text[values[j].end:values[j + 1].start].casefold()
+            if _JOIN.fullmatch(gap):
+                seps.append("join")
+            elif _COMMA.fullmatch(gap):
+                seps.append("comma")
+            else:
+                break
+            j += 1
+        if j > i and negated(values[i].start) and seps[-1] == "join":
+            out.update(v.start for v in values[i + 1:j + 1])
+        i = j + 1
     return out
 
 
@@ -283,12 +317,14 @@ def _relatives(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent: In
 
 
 def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
-                intent: Intent, masked: list[tuple[int, int]], names: Spans = (), refers: bool = False) -> None:
+                intent: Intent, masked: list[tuple[int, int]], names: Spans = (), refers: bool = False,
+                mood_words: Spans = ()) -> None:
     """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
     by meaning, with a word saying which way, becomes the catalog's top (or bottom)
     quarter of it; in a message that points at an item ('a bigger battery than the first
     one'), that side of the item's value. Price, rating and year are left to
     `read_numbers`."""
+    refers = refers and bool(intent.seeds)
     stop = _span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
@@ -302,6 +338,7 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
             side = "higher" if way == "high" else "lower"
             intent.relative = [r for r in intent.relative if r[0] != hit.attribute] + [
                 (hit.attribute, side, text[hit.start:hit.end])]
+            intent.compared_with = intent.seeds[-1:]
             masked.append((hit.start, hit.end))
             continue
         q = vocab.quantile(hit.attribute, 0.75 if way == "high" else 0.25) if way else None
@@ -314,6 +351,42 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
                                f"{words}: {hit.attribute} <= {q:g} (bottom quarter)"))
         _set_range(intent, c)
         masked.append((hit.start, hit.end))
+    taken = [span for span in masked if span not in mood_words]
+    _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
+
+
+def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
+             intent: Intent, masked: list[tuple[int, int]], negated, skip: set[str], refers: bool) -> None:
+    """'un petit téléphone léger', 'a lightweight phone', '有轻一点的吗': an adjective that
+    measures a quantity it does not name, read as if it had named it (the catalog's
+    weight, its screen size), when the catalog has such an attribute."""
+    excess = lex.spans("excess", text, lang)
+    done: set[str] = set()  # attributes this loop read: a later word on one replaces an earlier
+    for noun, way, start, end in lex.implied_quantities(text, lang):
+        if any(a < end and start < b for a, b in masked) or negated(start):
+            continue
+        hits = [h for h in attributes.find(noun) if h.attribute not in skip]
+        if not hits or (hits[0].attribute not in done and (
+                any(c.attribute == hits[0].attribute for c in intent.ranges)
+                or any(r[0] == hits[0].attribute for r in intent.relative))):
+            continue
+        attr, words = hits[0].attribute, text[start:end]
+        done.add(attr)
+        if any(0 <= start - b <= 1 for _a, b in excess):  # 'too heavy': lighter, please
+            way = "low" if way == "high" else "high"
+        intent.ranges[:] = [c for c in intent.ranges if c.attribute != attr]
+        intent.relative[:] = [r for r in intent.relative if r[0] != attr]
+        if refers:
+            intent.relative.append((attr, "higher" if way == "high" else "lower", words))
+            intent.compared_with = intent.seeds[-1:]
+        else:
+            q = vocab.quantile(attr, 0.75 if way == "high" else 0.25)
+            if q is None:
+                continue
+            _set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)")
+                       if way == "high" else
+                       NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)"))
+        masked.append((start, end))
 
 
 def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
@@ -375,12 +448,18 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                         intent.unresolved.append(rest)
         refers = bool(refs) or len(intent.seeds) > seeds_before  # this message points at an item
         references = list(masked)  # titles, ordinals, quotes: seeds, not words of the need
-        compared = _relatives(text, lang, lex, vocab, intent, masked, references) if refers and vocab else []
+        # 'cheaper than the first one' compares with that item; 'something cheaper' right
+        # after an answer, with everything it showed
+        against = intent.seeds[-1:] if refers else [i for i in last_answer if i]
+        compared = _relatives(text, lang, lex, vocab, intent, masked, references) if against and vocab else []
+        if compared:
+            intent.compared_with = against
         negated_values: list[int] = []  # where the values this turn excludes are named
         named = vocab.find(text, masked) if vocab is not None else []
         longer = [(v.start, v.end) for v in named]
         names = references + longer  # a negation word inside a name ('Nothing Phone') negates nothing
         negated_concepts: list[tuple[str, int]] = []
+        mood_words: list[tuple[int, int]] = []  # 'léger' is a mood for films and a weight for phones
         for m in lex.mentions(text, lang, masked, names):
             if any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer):
                 continue  # 'child' inside the author 'Lee Child': the longer name wins
@@ -390,6 +469,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     negated_concepts.append((m.concept, m.start))
             elif not m.negated and m.concept not in intent.moods:
                 _add_mood(intent, m.concept, lex)
+            if lex.concepts[m.concept].get("kind") == "mood":
+                mood_words.append((m.start, m.end))
             masked.append((m.start, m.end))
         _ages(text, lang, lex, intent, masked, references, names)
         if vocab is not None:
@@ -408,15 +489,19 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
                 for attr in {v.attribute for v in fresh if not negated(v.start)}:
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
+            fresh = sorted(fresh, key=lambda v: v.start)
+            listed = _negated_lists(text, fresh, negated)
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
-                _set(intent.values_in, intent.values_out, (v.attribute, v.value), negated(v.start))
+                no = negated(v.start) or v.start in listed
+                _set(intent.values_in, intent.values_out, (v.attribute, v.value), no)
                 masked.append((v.start, v.end))
-                if negated(v.start):
+                if no:
                     negated_values.append(v.start)
         if values is not None:
-            negated_values += _by_meaning(text, lang, values, lex, intent, masked, names)
+            negated_values += _by_meaning(text, lang, values, lex, intent, masked, names,
+                                          {(v.attribute, v.value) for v in named})
         if attributes is not None and vocab is not None:
-            _quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers)
+            _quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         _negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)
         intent.texts.append(residual(text, references + lex.negated_spans(text, lang, names)))
         if lang == "en":

@@ -173,6 +173,19 @@ class Lexicon:
         """Positions right after each 'like ...' cue."""
         return [m.end() for m in self._find("like", text, lang)]
 
+    def implied_quantities(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
+        """Adjectives that measure an unnamed quantity ('light', 'léger', '轻便'):
+        (the quantity's English name, 'high' | 'low', start, end)."""
+        out = []
+        low = text.casefold()
+        for noun, sides in self.data.get("implied_quantities", {}).items():
+            for way, forms in sides.items():
+                words = [w for lg in self._langs(lang) for w in forms.get(lg, [])]
+                pat = _alternation(words, cjk=lang == "zh")
+                if pat is not None:
+                    out += [(noun, way, m.start(), m.end()) for m in pat.finditer(low)]
+        return sorted(out, key=lambda x: x[2])
+
     def relatives(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
         """Comparisons with an item ('cheaper', 'plus récent'): (role, 'lower' | 'higher',
         start, end)."""

@@ -169,7 +169,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
 
 _SPEC = re.compile(r"(?<![\w.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”)(?![a-z])")
 _INCH = {'"', "”"}
-UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in"}
+UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
+                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g"}
 
 
 def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
@@ -181,8 +182,16 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
                     _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)
                     if after_unit is not None else 0)
              for k in ("max", "min", "since", "until")}
-    kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
-    return {"until": "max", "since": "min"}.get(kind, kind)
+    key = max(found, key=lambda k: found[k]) if any(found.values()) else None
+    kind = {"until": "max", "since": "min"}.get(key, key)
+    if key and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
+        # 'sin gastar más de 700', 'without spending more than 700': a negation just
+        # before the comparison turns it round (one the lexicon spells, 'not more than',
+        # is part of the comparison already)
+        prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1]
+        if lex.spans("negation", " ".join(prefix.split()[-3:]), lang):
+            kind = {"max": "min", "min": "max"}[kind]
+    return kind
 
 
 @dataclass

@@ -173,3 +173,32 @@ def test_a_comparison_with_an_item_referred_to_is_relative_to_it(text, lang, exp
 def test_without_an_item_referred_to_cheaper_is_no_relative_bound():
     attrs = [{"brand": "Samsung", "price": 300.0 + 10 * i, "year": 2000 + i} for i in range(12)]
     assert parse([Turn("user", "something cheaper")], TITLES, vocab=Vocabulary(attrs, lexicon())).relative == []
+
+
+def _shop() -> Vocabulary:
+    rng = random.Random(1)
+    return Vocabulary([{"brand": b, "category": "Smartphone", "price": 150.0 + 40 * i, "weight_g": 150.0 + 3 * i,
+                        "screen_in": 5.8 + 0.05 * i, "year": 2018 + i % 7}
+                       for i, b in enumerate(rng.choice(["Samsung", "Apple", "Google", "Xiaomi"]) for _ in range(40))],
+                      lexicon())
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("el mejor teléfono para fotos sin gastar más de 700 dólares", {("price", None, 700.0)}),
+    ("not more than 700 dollars", {("price", None, 700.0)}),
+    ("pas d'Apple, moins de 500 euros", {("price", None, 500.0)}),  # the negation ended with its clause
+    ("un móvil de menos de 170 gramos", {("weight_g", None, 170.0)}),  # grams are a weight, not a price
+])
+def test_negated_comparisons_and_units_in_words(text, expected):
+    assert ranges(ask(text, _shop())) == expected
+
+
+@pytest.mark.parametrize("text,out,wanted", [
+    ("any brand except Apple and Samsung", {"Apple", "Samsung"}, set()),
+    ("n'importe quelle marque sauf Apple, Samsung et Google", {"Apple", "Samsung", "Google"}, set()),
+    ("no Apple, Samsung is fine", {"Apple"}, {"Samsung"}),  # a comma alone ends the clause
+    ("Apple or Samsung but not Xiaomi", {"Xiaomi"}, {"Apple", "Samsung"}),
+])
+def test_a_negation_reaches_through_a_list_of_values(text, out, wanted):
+    intent = ask(text, _shop())
+    assert {v for _a, v in intent.values_out} == out and {v for _a, v in intent.values_in} == wanted
