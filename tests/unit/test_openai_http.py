@@ -21,7 +21,7 @@ class Server:
     as llama_cpp.server does when another request interrupts it; "fail" gets a 500."""
 
     def __init__(self, together: int = 1) -> None:
-        self.barrier = threading.Barrier(together, timeout=10) if together > 1 else None
+        self.barrier = threading.Barrier(together, timeout=60) if together > 1 else None
         self.lock, self.in_flight, self.most = threading.Lock(), 0, 0
         server = self
 
