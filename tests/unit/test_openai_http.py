@@ -16,7 +16,7 @@ from service.llm.openai_http import Interrupted, OpenAIBackend
 
 class Server:
     """`together`: requests wait at a barrier until that many are in flight (it breaks
-    after 10 s, and the request then fails), so a test passes only if the client really
+    after 60 s, and the request then fails), so a test passes only if the client really
     sent them at once. A prompt containing "cut" is streamed without a finish_reason,
     as llama_cpp.server does when another request interrupts it; "fail" gets a 500."""
 
