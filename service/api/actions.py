@@ -30,10 +30,20 @@ def items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedI
     out = []
     for r in ranked:
         b = (blurbs or {}).get(r.item_id)
-        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note) if b else {}
+        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note,
+                     evidence=evidence(b.evidence)) if b else {}
         out.append(RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank,
                                    sources=r.sources, **extra))
     return out
+
+
+def evidence(ev) -> dict | None:
+    """The API's view of an explain.Evidence record."""
+    if ev is None:
+        return None
+    d = ev.as_dict()
+    return {"because": [{k: c[k] for k in ("item_id", "title", "weight", "via", "shared")} for c in d["because"]],
+            "asked": d["asked"], "facts": d["facts"], "sources": d["sources"]}
 
 
 def observe(rec: Recommendation, allow_degraded: bool) -> None:

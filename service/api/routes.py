@@ -87,7 +87,8 @@ class ChatController(Controller):
                         yield sse("blurb", {"item_id": ev.item_id, "delta": ev.delta, "attempt": ev.attempt})
                     elif kind == "blurb":
                         yield sse("blurb_done", {"item_id": ev.item_id, "blurb": ev.text, "grounded": ev.grounded,
-                                                 "source": ev.source, "note": ev.note})
+                                                 "source": ev.source, "note": ev.note,
+                                                 "evidence": actions.evidence(ev.evidence)})
                     elif kind == "done":
                         yield sse("done", {"reply": ev})
             except Exception as e:  # the stream is already 200: report in-band, log the traceback

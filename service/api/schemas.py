@@ -28,6 +28,26 @@ class RecommendationRequest(Strict):
                           "(reranked: false) instead of 503")
 
 
+class EvidenceLink(BaseModel):
+    item_id: str
+    title: str
+    weight: float = Field(description="its share of the item's item-item CF score, 0..1 (0: linked only by "
+                          "catalog values both carry)")
+    via: list[str] = Field(description="asked_like (the request named it), co_liked, next (comes next), "
+                           "shared_values")
+    shared: list[str] = Field(description="catalog values (genres, tags, authors...) both items really carry")
+
+
+class Evidence(BaseModel):
+    """Why the item is in the answer, from the ranking itself (when `explain` is on): what
+    the blurb rests on, for clients that render reasons of their own."""
+
+    because: list[EvidenceLink] = Field(description="the history items that pulled it in, strongest first")
+    asked: list[str] = Field(default_factory=list, description="the request's wishes the item meets")
+    facts: dict = Field(default_factory=dict, description="catalog facts: year, creators, rating")
+    sources: dict[str, float] = Field(default_factory=dict)
+
+
 class RecommendedItem(BaseModel):
     item_id: str
     title: str
@@ -39,6 +59,7 @@ class RecommendedItem(BaseModel):
                                         "check; false: built from facts instead (see blurb_note)")
     blurb_source: Literal["llm", "facts"] | None = None
     blurb_note: str | None = Field(None, description="why the blurb came from facts")
+    evidence: Evidence | None = Field(None, description="what the blurb rests on (when `explain` is on)")
 
 
 class RecommendationResponse(BaseModel):

@@ -60,10 +60,10 @@ def _words(kind: str, lang: str) -> re.Pattern | None:
     return re.compile(f"(?:{body})" if lang == "zh" else rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
 
 
-def _without_titles(text: str, evidence: Evidence) -> str:
-    """The text with the evidence's titles (and any 《quoted》 span) blanked out."""
+def without_titles(text: str, evidence: Evidence, others: tuple[str, ...] = ()) -> str:
+    """The text with the evidence's titles, `others` and any 《quoted》 span blanked out."""
     text = re.sub(r"《[^》]*》", " ", text)
-    titles = {evidence.title, *(c.title for c in evidence.because)}
+    titles = {evidence.title, *(c.title for c in evidence.because), *others}
     for t in sorted({x for t in titles for x in (t, display(t))}, key=len, reverse=True):
         text = re.sub(re.escape(t), " ", text, flags=re.IGNORECASE)
     return text
@@ -74,7 +74,7 @@ def unsupported(text: str, evidence: Evidence, lang: str) -> str | None:
     found = praise(text)
     if found:
         return f"empty praise: {found[0]!r}"
-    body = _without_titles(text, evidence)
+    body = without_titles(text, evidence)
     pat = _words("superlative", lang)
     m = pat.search(body) if pat else None
     if m:

@@ -36,6 +36,16 @@ def shared_values(a: Item, b: Item) -> list[str]:
     return [v for v in values(a) if v.casefold() in theirs]
 
 
+def attribute_of(item: Item) -> dict[str, str]:
+    """Each of the item's list values -> the attribute it is in ('Sci-Fi' -> 'genres')."""
+    out: dict[str, str] = {}
+    for k, v in item.attributes.items():
+        if isinstance(v, list):
+            for x in v:
+                out.setdefault(str(x), k)
+    return out
+
+
 def medium(item: Item) -> str | None:
     for key, kind in MEDIUM_BY_ATTRIBUTE:
         if key in item.attributes:
@@ -65,6 +75,10 @@ class Evidence:
     values: tuple[str, ...] = ()  # the item's own catalog values: true of it, so sayable
     sources: dict = field(default_factory=dict)  # the ranking's score per candidate source
     medium: str | None = None
+    attributes: dict = field(default_factory=dict)  # value -> the attribute it is in
+
+    def all_genres(self, values) -> bool:
+        return bool(values) and all(self.attributes.get(v) == "genres" for v in values)
 
     @property
     def top(self) -> Contributor | None:
@@ -138,4 +152,4 @@ class EvidenceBuilder:
         asked = tuple(v for v in values(item) if v.casefold() in wishes)
         facts = {k: item.attributes[k] for k in FACT_KEYS if k in item.attributes}
         return Evidence(item.item_id, item.title, tuple(out), asked, facts, tuple(values(item)),
-                        dict(sources or {}), medium(item))
+                        dict(sources or {}), medium(item), attribute_of(item))

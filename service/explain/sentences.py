@@ -10,19 +10,19 @@ from service.text.lexicon import lexicon
 from service.text.titles import display
 
 TEMPLATES = {
-    "en": {"and": " and ", "shares": "{item} shares {shared} with {anchor}, which you enjoyed.",
+    "en": {"and": " and ", "genre": "the {x} genre", "genres": "the {x} genres", "shares": "{item} shares {shared} with {anchor}, which you enjoyed.",
            "co_liked": "People who enjoyed {anchor}, as you did, often pick {item} too.",
-           "also": " Like {other}, it is {shared}.",
+           "also": " Like {other}, it is in {shared}.",
            "asked": "It matches what you asked for: {asked}.", "none": "A popular pick in this catalog."},
-    "fr": {"and": " et ", "shares": "{item} partage {shared} avec {anchor}, que vous avez aimé.",
+    "fr": {"and": " et ", "genre": "le genre {x}", "genres": "les genres {x}", "shares": "{item} partage {shared} avec {anchor}, que vous avez aimé.",
            "co_liked": "Ceux qui ont aimé {anchor}, comme vous, choisissent souvent {item} aussi.",
-           "also": " Comme {other} : {shared}.",
+           "also": " Point commun avec {other} : {shared}.",
            "asked": "Correspond à votre demande : {asked}.", "none": "Un choix populaire du catalogue."},
-    "es": {"and": " y ", "shares": "{item} comparte {shared} con {anchor}, que te gustó.",
+    "es": {"and": " y ", "genre": "el género {x}", "genres": "los géneros {x}", "shares": "{item} comparte {shared} con {anchor}, que te gustó.",
            "co_liked": "Quienes disfrutaron {anchor}, como tú, suelen elegir también {item}.",
-           "also": " Como {other}: {shared}.",
+           "also": " En común con {other}: {shared}.",
            "asked": "Encaja con lo que pediste: {asked}.", "none": "Una opción popular del catálogo."},
-    "zh": {"and": "和", "shares": "{item}与你喜欢的{anchor}同属{shared}类型。",
+    "zh": {"and": "和", "genre": "{x}", "genres": "{x}", "shares": "{item}与你喜欢的{anchor}同属{shared}类型。",
            "co_liked": "和你一样喜欢{anchor}的人也常选择{item}。",
            "also": "它和{other}一样属于{shared}类型。",
            "asked": "符合你的要求：{asked}。", "none": "本目录中的热门之选。"},
@@ -53,6 +53,16 @@ def join(words: list[str], lang: str) -> str:
     return ", ".join(words[:-1]) + t["and"] + words[-1]
 
 
+def what(evidence: Evidence, values: tuple[str, ...], lang: str) -> str:
+    """Shared values as a phrase: 'the crime and mystery genres' when they are genres."""
+    words = labels(values, lang)
+    text = join(words, lang)
+    if evidence.all_genres(values):
+        t = TEMPLATES.get(lang, TEMPLATES["en"])
+        return t["genres" if len(words) > 1 else "genre"].format(x=text)
+    return text
+
+
 def lead(evidence: Evidence, lang: str) -> tuple[Contributor, str] | None:
     """The contributor the sentence names first (the strongest) and its clause."""
     top = evidence.top
@@ -61,7 +71,7 @@ def lead(evidence: Evidence, lang: str) -> tuple[Contributor, str] | None:
     t = TEMPLATES.get(lang, TEMPLATES["en"])
     item, anchor = quote(evidence.title, lang), quote(top.title, lang)
     if top.shared:
-        return top, t["shares"].format(item=item, anchor=anchor, shared=join(labels(top.shared, lang), lang))
+        return top, t["shares"].format(item=item, anchor=anchor, shared=what(evidence, top.shared, lang))
     return top, t["co_liked"].format(item=item, anchor=anchor)
 
 
@@ -83,7 +93,7 @@ def sentence(evidence: Evidence, lang: str) -> str:
             other = next((c for c in evidence.because[1:] if c.shared), None)
             if other is not None:
                 parts.append(t["also"].format(other=quote(other.title, lang),
-                                              shared=join(labels(other.shared, lang), lang)).strip())
+                                              shared=what(evidence, other.shared, lang)).strip())
                 said |= {v.casefold() for v in other.shared}
     asked = [v for v in evidence.asked if v.casefold() not in said]
     if asked:
