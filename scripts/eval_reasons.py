@@ -62,7 +62,12 @@ def write(args) -> None:
     rec = Recommender.open(settings, with_llm=args.variant != "facts")
     users = sample_people(rec.store, args.users, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    out = args.out.open("a", encoding="utf-8")  # appended answer by answer: a stopped run keeps what it wrote
+    # appended answer by answer: a stopped run keeps what it wrote, and the same command
+    # run again goes on with the people it has not written yet
+    done = set()
+    if args.out.exists():
+        done = {(r["variant"], r["language"], r["user"]) for r in map(json.loads, args.out.read_text("utf-8").splitlines())}
+    out = args.out.open("a", encoding="utf-8")
     n = 0
     for lang in args.languages.split(","):
         if args.variant == "facts":
@@ -73,6 +78,8 @@ def write(args) -> None:
             ex = rec.explainer.for_language(lang)
         ex.cfg = ex.cfg.model_copy(update={"cache_size": 0})
         for user in users:
+            if (args.variant, lang, user) in done:
+                continue
             items = rec.recommend_full(CandidateRequest(user_id=user, k=args.k), use_llm=False).items
             log = _FirstTries()
             t0, first_event, finals = time.perf_counter(), {}, {}
