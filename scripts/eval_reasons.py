@@ -115,6 +115,7 @@ def score(args) -> None:
     rows = [json.loads(line) for p in args.files for line in p.read_text(encoding="utf-8").splitlines() if line]
     groups: dict[tuple, list[dict]] = defaultdict(list)
     answers: dict[tuple, list[tuple[str, float]]] = defaultdict(list)
+    first_text: dict[tuple, list[float]] = defaultdict(list)  # seconds until an item had text to show
     examples: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
         hist = rec.history(r["user"])[-settings.cf.history:]
@@ -132,6 +133,7 @@ def score(args) -> None:
                 examples[key].append({"title": r["title"], "text": text, "claim": a["claim"],
                                       "top": ev.top.title if ev.top else None, "shared": a["states_shared_property"]})
         answers[(r["variant"], r["language"])].append((r["user"], r["answer_s"]))
+        first_text[(r["variant"], r["language"])].append(r["first_event_s"])
         groups[(r["variant"], r["language"], "source_llm")].append({"llm": r["source"] == "llm"})
     out = {"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
            "files": [str(p) for p in args.files], "results": []}
@@ -145,14 +147,18 @@ def score(args) -> None:
             res["llm_share"] = round(statistics.fmean(g["llm"] for g in groups[(variant, lang, "source_llm")]), 3)
             res["answer_s_p50"] = round(statistics.median(secs), 2) if secs else None
             res["answer_s_max"] = round(max(secs), 2) if secs else None
+            res["first_text_s_p50"] = round(statistics.median(first_text[(variant, lang)]), 3)
+            res["people"] = len(secs)
         res["examples"] = examples[(variant, lang, what)]
         out["results"].append(res)
-    head = f"{'variant':8} {'lang':4} {'text':9} {'n':>4} " + " ".join(f"{k[:12]:>12}" for k in RATES) + "  llm  p50s"
+    head = (f"{'variant':8} {'lang':4} {'text':9} {'n':>4} " + " ".join(f"{k[:12]:>12}" for k in RATES)
+            + "   llm answer_p50_s first_text_p50_s")
     print(head)
     for res in out["results"]:
         print(f"{res['variant']:8} {res['language']:4} {res['text']:9} {res['n']:>4} "
               + " ".join(f"{res[k]:>12.2f}" for k in RATES)
-              + (f"  {res['llm_share']:.2f} {res['answer_s_p50']}" if res["text"] == "final" else ""))
+              + (f"  {res['llm_share']:.2f} {res['answer_s_p50']:>13} {res['first_text_s_p50']:>16}"
+                 if res["text"] == "final" else ""))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=1, ensure_ascii=False), encoding="utf-8")
