@@ -143,11 +143,13 @@ class EvidenceBuilder:
         ranked = sorted((h for h in parts if sum(parts[h]) > 0 and h not in chosen),
                         key=lambda h: (-sum(parts[h]), hist.index(h)))
         out += [link(h) for h in ranked[: n - len(out)]]
-        if len(out) < n:  # nothing (more) from CF: the history items sharing the most values
-            taken = {c.item_id for c in out}
-            by_overlap = sorted(((len(shared_values(item, history[h])), -k, h) for k, h in enumerate(hist)
-                                 if h not in taken), reverse=True)
-            out += [link(h) for s, _k, h in by_overlap if s > 0][: n - len(out)]
+        # the history items sharing the most values: where CF found too few links, and one
+        # more when none of the links shares a value with the item (a property to state)
+        taken = {c.item_id for c in out}
+        by_overlap = [h for s, _k, h in sorted(((len(shared_values(item, history[h])), -k, h)
+                                                for k, h in enumerate(hist) if h not in taken), reverse=True) if s > 0]
+        want = max(n - len(out), 0 if any(c.shared for c in out) else 1)
+        out += [link(h) for h in by_overlap[:want]]
         wishes = {v.casefold() for v in asked_values or []}
         asked = tuple(v for v in values(item) if v.casefold() in wishes)
         facts = {k: item.attributes[k] for k in FACT_KEYS if k in item.attributes}
