@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 RATES = ("claim_outside_evidence", "empty_praise", "wrong_medium", "names_history", "names_top",
-         "states_shared_property", "in_language", "english_aside")
+         "states_shared_property", "shared_and_clean", "in_language", "english_aside")
 
 
 class _FirstTries:
@@ -127,6 +127,8 @@ def score(args) -> None:
             if not text:
                 continue
             a = audit(text, ev, r["language"], item, history)
+            # the target: a real shared property, and no claim outside the evidence (praise included)
+            a["shared_and_clean"] = a["states_shared_property"] and not a["claim_outside_evidence"]
             key = (r["variant"], r["language"], what)
             groups[key].append(a)
             if len(examples[key]) < 6:

@@ -38,8 +38,8 @@ def _concepts_values(text: str, lang: str) -> set[str]:
 
 def audit(text: str, evidence: Evidence, lang: str, item: Item, history: dict[str, Item]) -> dict:
     """`item`: the recommended item; `history`: the person's items (id -> Item)."""
-    claim = unsupported(text, evidence, lang)
     named = [h for h in history.values() if h.item_id != item.item_id and _names(text, h.title)]
+    claim = unsupported(text, evidence, lang, tuple(h.title for h in named))
     bare = without_titles(text, evidence, tuple(h.title for h in named))
     said = _concepts_values(bare, lang)
     shares = any(said & {v.casefold() for v in shared_values(item, h)} for h in named) or bool(

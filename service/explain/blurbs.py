@@ -183,6 +183,7 @@ class Explainer:
         the grounding check failed, together; then facts. A busy or failing model, or a
         spent time budget, is not a verdict on a blurb: such blurbs are not cached."""
         titles = self.titles()
+        named = tuple(h.title for h in hist_items.values())  # names a blurb may use, not claims
         for attempt, temperature in ((1, 0.0), (2, 0.7)):
             if not jobs:
                 return
@@ -204,7 +205,7 @@ class Explainer:
                     text = trim(_end_sentence(j.prefix + "".join(j.pieces), lang))
                     reason = check(text, allowed=set(hist_items) | {j.item.item_id}, titles=titles, language=lang,
                                    prompt=self._instructions, answer_prefix=j.prefix) or unsupported(
-                                       text, j.evidence, lang)
+                                       text, j.evidence, lang, named)
                     if calllog is not None:
                         calllog.record("generate", self.prompt.ref, j.rendered, {"text": text, "check": reason or "ok"},
                                        model=self.backend.model_id, user_id=user_id,

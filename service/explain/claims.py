@@ -69,12 +69,13 @@ def without_titles(text: str, evidence: Evidence, others: tuple[str, ...] = ()) 
     return text
 
 
-def unsupported(text: str, evidence: Evidence, lang: str) -> str | None:
-    """None if every claim in `text` is in `evidence`, else the first claim that is not."""
+def unsupported(text: str, evidence: Evidence, lang: str, others: tuple[str, ...] = ()) -> str | None:
+    """None if every claim in `text` is in `evidence`, else the first claim that is not.
+    `others`: more titles the text may name (the person's history), read as names only."""
     found = praise(text)
     if found:
         return f"empty praise: {found[0]!r}"
-    body = without_titles(text, evidence)
+    body = without_titles(text, evidence, others)
     pat = _words("superlative", lang)
     m = pat.search(body) if pat else None
     if m:

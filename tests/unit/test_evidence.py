@@ -106,6 +106,9 @@ def test_genre_words_inside_titles_are_not_claims():
     ev = Evidence("x", "Space Jam", (Contributor("h", "Dark City", 1.0, ("co_liked",), ()),), values=("Comedy",),
                   medium="film")
     assert unsupported("Like Dark City, Space Jam is a comedy.", ev, "en") is None
+    also = "Like Dark City and The War, Space Jam is a comedy."
+    assert unsupported(also, ev, "en") == "a property not in the evidence: 'War'"
+    assert unsupported(also, ev, "en", others=("The War",)) is None  # a history title is a name
 
 
 def test_audit_tells_a_shared_property_from_praise(recommender):
