@@ -37,11 +37,11 @@ MEDIUM_WORDS = {
 
 SUPERLATIVES = {
     "en": r"best|greatest|finest|ultimate|most|perfect|iconic|legendary|unmatched|unrivaled|unparalleled"
-          r"|top-notch|amazing|incredible|brilliant|stunning|epic|legend",
+          r"|top-notch|amazing|incredible|brilliant|stunning|epic|legend|classic|timeless|beloved",
     "fr": r"meilleure?s?|plus grande?s?|le plus|la plus|les plus|parfaite?s?|incontournables?|légendaires?"
-          r"|chef-d['’]œuvre|culte|inoubliables?|incroyables?|géniale?s?",
+          r"|chef-d['’]œuvre|culte|inoubliables?|incroyables?|géniale?s?|classiques?",
     "es": r"mejor(?:es)?|más grandes?|el más|la más|los más|las más|perfect[oa]s?|imprescindibles?"
-          r"|legendari[oa]s?|obra maestra|de culto|inolvidables?|increíbles?|épic[oa]s?",
+          r"|legendari[oa]s?|obra maestra|de culto|inolvidables?|increíbles?|épic[oa]s?|clásic[oa]s?",
     "zh": r"最|经典|必看|神作|杰作|巅峰|不可错过|传奇",
 }
 
