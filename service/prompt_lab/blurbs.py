@@ -26,7 +26,7 @@ class _Recording(PromptFile):
 
     def full_text(self, backend, lang: str, **values: str) -> tuple[str, str]:
         rendered, prefix = super().full_text(backend, lang, **values)
-        self._seen.append((dict(values), rendered, prefix))
+        self._seen.append(({k: v for k, v in values.items() if k in self.variables}, rendered, prefix))
         return rendered, prefix
 
 
