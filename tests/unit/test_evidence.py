@@ -121,3 +121,13 @@ def test_audit_tells_a_shared_property_from_praise(recommender):
     bad = audit("Like Star Voyage, Cyber Matrix is a must-watch masterpiece.", ev, "en", items["s5"], history)
     assert bad["empty_praise"] and bad["claim_outside_evidence"] and not bad["states_shared_property"]
     assert bad["names_history"] and not bad["names_top"]
+
+
+def test_when_no_cf_link_shares_a_value_the_history_item_sharing_most_is_added(recommender):
+    items = recommender.store.get_items(["s3", "s4", "k1"])
+    animated = Item(item_id="s5", title="Cyber Matrix", attributes={"genres": ["Animation"]})  # CF still links it to s3, s4
+    ev = EvidenceBuilder(recommender.index.space, recommender.index.model).build(animated, items)
+    assert [c.item_id for c in ev.because] == ["s4", "s3", "k1"]
+    assert ev.because[2].via == ("shared_values",) and ev.because[2].shared == ("Animation",)
+    assert sentence(ev, "en") == ("People who enjoyed Time Paradox, as you did, often pick Cyber Matrix too. "
+                                  "Like Happy Puppy, it is in the animation genre.")
