@@ -116,10 +116,11 @@ class ExplainSettings(BaseModel):
     budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
     cache_size: int = Field(4096, ge=0)
     llm_languages: list[str] = Field(
-        default_factory=lambda: ["en"],
-        description="languages the model writes blurbs in; others get facts in the person's language. "
-                    "SmolLM2-135M writes fluent English only (measured: scripts/eval_chat.py); add "
-                    "fr/es/zh with a larger model")
+        default_factory=list,
+        description="languages the model phrases reasons in; the others get the evidence sentence in the "
+                    "person's language. None by default: SmolLM2-135M's phrasing stated a property both items "
+                    "share less often than the evidence sentence and took seconds, not milliseconds "
+                    "(measured: scripts/eval_reasons.py, docs/prompts.md); [\"en\"] lets it phrase English")
     language_models: dict[str, str] = Field(
         default_factory=dict,
         description='a model of its own per language, e.g. {"es": "gemma3-270m-q4_k_m"} (pip install '

@@ -17,8 +17,9 @@ class RecommendationRequest(Strict):
     user_id: str | None = Field(None, min_length=1, max_length=256, examples=["1"])
     query: str | None = Field(None, max_length=2000, examples=["a funny animated movie for kids"])
     k: int = Field(10, ge=1, le=100)
-    explain: bool = Field(False, description="add a short personal blurb per item (the LLM writes the top "
-                          "few, which costs about a second each; the rest are built from facts)")
+    explain: bool = Field(False, description="add a short personal reason per item and the evidence it rests "
+                          "on (the evidence sentence; in RECS_EXPLAIN__LLM_LANGUAGES the LLM phrases the top few, "
+                          "about a second each)")
     filters: Filters | None = Field(None, examples=[{"include": {"genres": ["Comedy"]}, "exclude": {"genres": ["Horror"]}}])
     exclude_seen: bool = True
     use_llm: bool = Field(True, description="allow a model call on the request path (a fitted blend that uses "

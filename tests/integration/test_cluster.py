@@ -40,7 +40,8 @@ class Cluster:
                     "RECS_LLM__BACKEND": "openai", "RECS_LLM__BASE_URL": f"http://127.0.0.1:{llm_port}",
                     "RECS_LLM__MODEL": "smol", "RECS_DATA_DIR": str(root / "data"),
                     "RECS_SHARED_DIR": str(root / "shared"), "RECS_SNAPSHOT_POLL_S": "0.2",
-                    "RECS_CF__MAX_STALENESS_S": "0.5", "RECS_TRAINER__ENABLED": "false"}
+                    "RECS_CF__MAX_STALENESS_S": "0.5", "RECS_TRAINER__ENABLED": "false",
+                    "RECS_EXPLAIN__LLM_LANGUAGES": '["en"]'}  # the model phrases English reasons
         self.start("chroma", ["chroma", "run", "--path", str(root / "chroma"), "--port", str(chroma_port)])
         self.start("llm", [sys.executable, "-m", "llama_cpp.server", "--model", model, "--port", str(llm_port),
                            "--n_ctx", "2048", "--model_alias", "smol", "--interrupt_requests", "False"])
