@@ -150,7 +150,8 @@ class Explainer:
             if self.backend is None:
                 reason = "no LLM configured"
             elif lang not in self.languages:
-                reason = f"the model writes blurbs in {', '.join(self.languages) or 'no language'} only"
+                reason = (f"the model phrases reasons in {', '.join(self.languages)} only" if self.languages else
+                          "the evidence sentence is the reason (RECS_EXPLAIN__LLM_LANGUAGES is empty)")
             elif n >= self.cfg.max_items:
                 reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
             elif ev.top is None:
