@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from service.explain.claims import unsupported, without_titles
+from service.explain.claims import other_medium, unsupported, without_titles
 from service.explain.evidence import Evidence, shared_values
 from service.explain.praise import praise
 from service.text.language import is_language
@@ -49,7 +49,7 @@ def audit(text: str, evidence: Evidence, lang: str, item: Item, history: dict[st
         "claim_outside_evidence": claim is not None,
         "claim": claim,
         "empty_praise": bool(praise(text)),
-        "wrong_medium": bool(claim and claim.startswith("calls it a")),
+        "wrong_medium": other_medium(bare, evidence, lang) is not None,  # counted even behind another claim
         "names_history": bool(named),
         "names_top": bool(top and _names(text, top.title)),
         "states_shared_property": shares,

@@ -69,6 +69,19 @@ def without_titles(text: str, evidence: Evidence, others: tuple[str, ...] = ()) 
     return text
 
 
+def other_medium(body: str, evidence: Evidence, lang: str) -> str | None:
+    """A word of another medium than the item's in `body` (titles already blanked)."""
+    for kind in MEDIUM_WORDS:
+        if evidence.medium is None or kind == evidence.medium:
+            continue
+        for lg in dict.fromkeys((lang, "en")):
+            pat = _words(kind, lg)
+            m = pat.search(body) if pat else None
+            if m:
+                return f"calls it a {kind}: {m.group(0)!r}"
+    return None
+
+
 def unsupported(text: str, evidence: Evidence, lang: str, others: tuple[str, ...] = ()) -> str | None:
     """None if every claim in `text` is in `evidence`, else the first claim that is not.
     `others`: more titles the text may name (the person's history), read as names only."""
@@ -80,14 +93,9 @@ def unsupported(text: str, evidence: Evidence, lang: str, others: tuple[str, ...
     m = pat.search(body) if pat else None
     if m:
         return f"a superlative: {m.group(0)!r}"
-    for kind in MEDIUM_WORDS:
-        if evidence.medium is None or kind == evidence.medium:
-            continue
-        for lg in dict.fromkeys((lang, "en")):
-            pat = _words(kind, lg)
-            m = pat.search(body) if pat else None
-            if m:
-                return f"calls it a {kind}: {m.group(0)!r}"
+    medium = other_medium(body, evidence, lang)
+    if medium:
+        return medium
     lex, sayable = lexicon(), evidence.sayable()
     for mention in lex.mentions(body, lang):
         concept = lex.concepts[mention.concept]
