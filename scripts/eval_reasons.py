@@ -7,9 +7,9 @@ Two steps, so any version of the service can be measured the same way:
     # write reasons with the service on PYTHONPATH (an older checkout works too: this
     # step uses only the Explainer's public interface)
     python scripts/eval_reasons.py write --variant shipped --languages en,fr,es,zh \\
-        --users 20 --out results/cache/reasons_before.jsonl
+        --users 20 --out results/eval_reasons/reasons_before_shipped.jsonl
     # score them with this checkout's evidence (service/explain/evidence.py, audit.py)
-    python scripts/eval_reasons.py score results/cache/reasons_before.jsonl --json results/eval_reasons_before.json
+    python scripts/eval_reasons.py score results/eval_reasons/reasons_before_shipped.jsonl --json results/eval_reasons_before.json
 
 Variants: `shipped` (the explainer as configured: the LLM in `llm_languages`, evidence
 sentences elsewhere), `llm` (the LLM writes every language asked), `facts` (evidence

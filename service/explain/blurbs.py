@@ -147,11 +147,15 @@ class Explainer:
             ev = builder.build(item, hist_items, r.sources, asked_values, prefer)
             facts = sentence(ev, lang)
             reason = None
+            if not self.languages:  # the evidence sentence is the reason by design: nothing to note
+                blurb = Blurb(r.item_id, facts, False, "facts", None, evidence=ev)
+                self._remember(key, blurb)
+                yield blurb
+                continue
             if self.backend is None:
                 reason = "no LLM configured"
             elif lang not in self.languages:
-                reason = (f"the model phrases reasons in {', '.join(self.languages)} only" if self.languages else
-                          "the evidence sentence is the reason (RECS_EXPLAIN__LLM_LANGUAGES is empty)")
+                reason = f"the model phrases reasons in {', '.join(self.languages)} only"
             elif n >= self.cfg.max_items:
                 reason = f"LLM blurbs are written for the top {self.cfg.max_items}"
             elif ev.top is None:

@@ -10,19 +10,27 @@ from service.text.lexicon import lexicon
 from service.text.titles import display
 
 TEMPLATES = {
-    "en": {"and": " and ", "genre": "the {x} genre", "genres": "the {x} genres", "shares": "{item} shares {shared} with {anchor}, which you enjoyed.",
+    "en": {"and": " and ", "genre": "the {x} genre", "genres": "the {x} genres",
+           "shares_asked": "{item} shares {shared} with {anchor}, as you asked.",
+           "co_liked_asked": "People who enjoyed {anchor} often pick {item} too.", "shares": "{item} shares {shared} with {anchor}, which you enjoyed.",
            "co_liked": "People who enjoyed {anchor}, as you did, often pick {item} too.",
            "also": " Like {other}, it is in {shared}.",
            "asked": "It matches what you asked for: {asked}.", "none": "A popular pick in this catalog."},
-    "fr": {"and": " et ", "genre": "le genre {x}", "genres": "les genres {x}", "shares": "{item} partage {shared} avec {anchor}, que vous avez aimé.",
+    "fr": {"and": " et ", "genre": "le genre {x}", "genres": "les genres {x}",
+           "shares_asked": "{item} partage {shared} avec {anchor}, comme vous l'avez demandé.",
+           "co_liked_asked": "Ceux qui ont aimé {anchor} choisissent souvent {item} aussi.", "shares": "{item} partage {shared} avec {anchor}, que vous avez aimé.",
            "co_liked": "Ceux qui ont aimé {anchor}, comme vous, choisissent souvent {item} aussi.",
            "also": " Point commun avec {other} : {shared}.",
            "asked": "Correspond à votre demande : {asked}.", "none": "Un choix populaire du catalogue."},
-    "es": {"and": " y ", "genre": "el género {x}", "genres": "los géneros {x}", "shares": "{item} comparte {shared} con {anchor}, que te gustó.",
+    "es": {"and": " y ", "genre": "el género {x}", "genres": "los géneros {x}",
+           "shares_asked": "{item} comparte {shared} con {anchor}, como pediste.",
+           "co_liked_asked": "Quienes disfrutaron {anchor} suelen elegir también {item}.", "shares": "{item} comparte {shared} con {anchor}, que te gustó.",
            "co_liked": "Quienes disfrutaron {anchor}, como tú, suelen elegir también {item}.",
            "also": " En común con {other}: {shared}.",
            "asked": "Encaja con lo que pediste: {asked}.", "none": "Una opción popular del catálogo."},
-    "zh": {"and": "和", "genre": "{x}", "genres": "{x}", "shares": "{item}与你喜欢的{anchor}同属{shared}类型。",
+    "zh": {"and": "和", "genre": "{x}", "genres": "{x}",
+           "shares_asked": "如你所要求，{item}与{anchor}同属{shared}类型。",
+           "co_liked_asked": "喜欢{anchor}的人也常选择{item}。", "shares": "{item}与你喜欢的{anchor}同属{shared}类型。",
            "co_liked": "和你一样喜欢{anchor}的人也常选择{item}。",
            "also": "它和{other}一样属于{shared}类型。",
            "asked": "符合你的要求：{asked}。", "none": "本目录中的热门之选。"},
@@ -70,9 +78,10 @@ def lead(evidence: Evidence, lang: str) -> tuple[Contributor, str] | None:
         return None
     t = TEMPLATES.get(lang, TEMPLATES["en"])
     item, anchor = quote(evidence.title, lang), quote(top.title, lang)
+    asked = "_asked" if "asked_like" in top.via else ""  # the request named it: not "which you enjoyed"
     if top.shared:
-        return top, t["shares"].format(item=item, anchor=anchor, shared=what(evidence, top.shared, lang))
-    return top, t["co_liked"].format(item=item, anchor=anchor)
+        return top, t["shares" + asked].format(item=item, anchor=anchor, shared=what(evidence, top.shared, lang))
+    return top, t["co_liked" + asked].format(item=item, anchor=anchor)
 
 
 def sentence(evidence: Evidence, lang: str) -> str:

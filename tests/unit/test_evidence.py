@@ -131,3 +131,9 @@ def test_when_no_cf_link_shares_a_value_the_history_item_sharing_most_is_added(r
     assert ev.because[2].via == ("shared_values",) and ev.because[2].shared == ("Animation",)
     assert sentence(ev, "en") == ("People who enjoyed Time Paradox, as you did, often pick Cyber Matrix too. "
                                   "Like Happy Puppy, it is in the animation genre.")
+
+
+def test_an_item_the_request_named_is_not_said_to_be_enjoyed(recommender):
+    ev = build(recommender, "s5", history=["s1", "s4"], prefer=["s1"])
+    assert sentence(ev, "en") == "Cyber Matrix shares the sci-fi genre with Star Voyage, as you asked."
+    assert sentence(ev, "zh") == "如你所要求，《Cyber Matrix》与《Star Voyage》同属科幻类型。"
