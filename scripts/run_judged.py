@@ -52,14 +52,16 @@ def _free_port() -> int:
 class Server:
     """A real server on a demo catalog, from this checkout or another (`code`)."""
 
-    def __init__(self, catalog: str, code: Path, env: dict[str, str]) -> None:
+    def __init__(self, catalog: str, code: Path, env: dict[str, str], data: Path | None = None) -> None:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"judged-{catalog}-"))
-        self.env = {**os.environ, "RECS_DATA_DIR": str(self.tmp / "data"), "PYTHONPATH": str(code),
+        data = data or self.tmp / "data"
+        self.env = {**os.environ, "RECS_DATA_DIR": str(data), "PYTHONPATH": str(code),
                     "RECS_TRAINER__ENABLED": "false", **env}
         self.code = code
         t = time.time()
-        subprocess.run([sys.executable, "-m", "service", "import", *IMPORTS[catalog]], env=self.env, cwd=code,
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not (data / "recs.sqlite3").exists():  # a data dir given again is reused as it is
+            subprocess.run([sys.executable, "-m", "service", "import", *IMPORTS[catalog]], env=self.env, cwd=code,
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.import_s = time.time() - t
         port = _free_port()
         self.log = open(self.tmp / "server.log", "w")
@@ -171,6 +173,7 @@ def main() -> None:
     ap.add_argument("--use-llm", action="store_true", help="let the service use its model on the request path")
     ap.add_argument("--set", choices=["tune", "heldout"], help="only this set")
     ap.add_argument("--requests", type=Path, help="another request set for this catalog (e.g. judged/fresh/<catalog>.yaml)")
+    ap.add_argument("--data", type=Path, help="a data dir to import into once and reuse on later runs")
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--answers", type=Path, help="answers JSON to merge into")
     ap.add_argument("--score", type=Path, help="score this answers JSON and exit")
@@ -188,7 +191,7 @@ def main() -> None:
     if args.system == "encoder":
         got = encoder_answers(args.catalog, requests, args.k)
     else:
-        server = Server(args.catalog, args.code.resolve(), dict(e.split("=", 1) for e in args.env))
+        server = Server(args.catalog, args.code.resolve(), dict(e.split("=", 1) for e in args.env), args.data)
         try:
             got = {}
             for req in requests:

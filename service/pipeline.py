@@ -14,6 +14,7 @@ import numpy as np
 
 from service.calllog import CallLog
 from service.candidates import CandidateIndex, ChromaSemantic, ItemItemCF, Popularity, rrf
+from service.candidates.fusion import score_sum
 from service.candidates.negatives import closeness, turn_down
 from service.candidates.sources import SessionNeighbours
 from service.candidates import snapshots
@@ -100,11 +101,12 @@ class Recommender(IndexLifecycle):
 
     def _wire(self) -> None:
         space, model = self.index.space, self.index.model
+        matrix = self.index.vectors if len(space) <= self.settings.exact_profile_max_items else None
         self.sources = {
             "cf": ItemItemCF(space, model),
-            "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=(
-                self.index.vectors if len(space) <= self.settings.exact_profile_max_items else None)),
-            "semantic_query": ChromaSemantic(space, self.vectors, "query"),
+            "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=matrix),
+            "semantic_query": ChromaSemantic(space, self.vectors, "query", matrix=matrix,
+                                             center=self.settings.fusion.center_text),
             "popularity": Popularity(space, model),
             "sknn": SessionNeighbours(space, self.index.seq),
         }
@@ -255,7 +257,10 @@ class Recommender(IndexLifecycle):
         if not lists.get("cf") and not lists.get("semantic_query") and "popularity" not in lists:
             run("popularity", req, max(k, 100))  # cold start: no history, no text
             weights = {**weights, "popularity": 1.0}
-        fused = rrf(lists, weights, fusion.rrf_k, k + len(negatives))
+        if lists.get("semantic_query") and fusion.text_scores:
+            fused = score_sum(lists, fusion.text_blend, "semantic_query", k + len(negatives))
+        else:
+            fused = rrf(lists, weights, fusion.rrf_k, k + len(negatives))
         if negatives:
             fused = self._turn_down(fused, negatives)
         fused = fused[:k]

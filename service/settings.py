@@ -30,6 +30,14 @@ class FusionWeights(BaseModel):
         }
     )
     query_pool: int = Field(200, description="semantic matches a text request draws from")
+    text_scores: bool = Field(True, description="order a text request's matches by a weighted sum of scores "
+                              "(`text_blend`) instead of rank fusion (`query`)")
+    text_blend: dict[str, float] = Field(
+        default_factory=lambda: {"semantic_query": 1.0, "popularity": 0.3, "cf": 0.15, "semantic_profile": 0.05},
+        description="weights of the score sum for text requests: the text match's centred cosine, plus the "
+        "others scaled to [0, 1] within its matches")
+    center_text: bool = Field(True, description="match a request's text against item vectors centred on the "
+                              "catalog's mean (in process, when the catalog's vectors are kept there)")
     rrf_k: float = 60.0
 
 

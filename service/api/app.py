@@ -8,7 +8,6 @@ turns 200 when everything is loaded. Domain errors are translated to HTTP here, 
 from __future__ import annotations
 
 import hmac
-import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,10 +39,9 @@ from service.api.routes import (
     RecommendationsController,
     UsersController,
 )
-from service.errors import BackendError, InvalidInput, NotFound, NotReady, Overloaded, RecsError
+from service.api.errors import answer_for, report_5xx, retry_after
+from service.errors import RecsError
 from service.settings import Settings, get_settings
-
-log = logging.getLogger(__name__)
 
 
 def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -58,28 +56,19 @@ def api_key_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None
         raise NotAuthorizedException("missing or wrong API key (X-API-Key header, or Authorization: Bearer)")
 
 
-STATUS = [(NotFound, 404), (InvalidInput, 422), (Overloaded, 503), (NotReady, 503), (BackendError, 502)]
-
-
 def recs_error_handler(request: Request, exc: RecsError) -> Response:
-    status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
-    if status >= 500 and not isinstance(exc, Overloaded | NotReady):
-        return internal_error_handler(request, exc, status)
-    headers = {}
-    if isinstance(exc, Overloaded | NotReady):
-        headers["Retry-After"] = str(max(1, round(getattr(exc, "retry_after", 1.0))))
-    return Response({"status_code": status, "detail": str(exc)}, status_code=status, headers=headers)
+    a = answer_for(exc)
+    if a.status >= 500 and not a.retry:
+        return internal_error_handler(request, exc, a.status)
+    return Response({"status_code": a.status, "detail": str(exc)}, status_code=a.status,
+                    headers=retry_after(exc) if a.retry else {})
 
 
 def internal_error_handler(request: Request, exc: Exception, status: int = 500) -> Response:
-    """A 5xx is a bug (or a failing backend): log it with its traceback and the request
-    id, and tell the client the id to quote."""
-    rid = request_id(request.scope)
-    log.error("%d on %s %s (request id %s): %s: %s", status, request.method, request.url.path, rid,
-              type(exc).__name__, exc, exc_info=exc)
-    detail = str(exc) if isinstance(exc, RecsError) else "internal error"
-    return Response({"status_code": status, "detail": f"{detail}; quote request id {rid} when reporting it",
-                     "request_id": rid}, status_code=status)
+    """A 5xx is a bug (or a failing backend): logged with its traceback and the request
+    id, and the client is told the id to quote (`api/errors.py`)."""
+    return Response({"status_code": status, "detail": report_5xx(request, exc, status),
+                     "request_id": request_id(request.scope)}, status_code=status)
 
 
 def _mcp_security(settings: Settings):

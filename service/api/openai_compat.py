@@ -35,7 +35,8 @@ from service.api.request_id import request_id
 from service.api import actions
 from service.api.runtime import Runtime
 from service.chat import Turn
-from service.errors import InvalidInput, NotFound, NotReady, Overloaded, RecsError
+from service.api.errors import BUG, answer_for, report_5xx, retry_after
+from service.errors import RecsError
 from service.text.titles import words_with_spans
 
 log = logging.getLogger(__name__)
@@ -73,25 +74,20 @@ def oai_error(status: int, message: str, kind: str, code: str | None = None, par
 
 
 def _error_handler(request: Request, exc: Exception) -> Response:
+    """OpenAI's error envelope over the service's one error table (`api/errors.py`)."""
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else []
         where = ", ".join(f"{e.get('key') or e.get('source')}: {e.get('message')}" for e in extra if isinstance(e, dict))
         return oai_error(400, f"invalid request: {where or exc.detail}", "invalid_request_error")
-    if isinstance(exc, InvalidInput):
-        return oai_error(400, str(exc), "invalid_request_error")
-    if isinstance(exc, NotFound):
-        return oai_error(404, str(exc), "invalid_request_error", "not_found")
-    if isinstance(exc, Overloaded | NotReady):
-        retry = str(max(1, round(getattr(exc, "retry_after", 1.0))))
-        return oai_error(503, str(exc), "server_error", "overloaded", headers={"Retry-After": retry})
     if isinstance(exc, HTTPException) and exc.status_code < 500:
         kind = "authentication_error" if exc.status_code == 401 else "invalid_request_error"
         return oai_error(exc.status_code, str(exc.detail), kind)
-    rid = request_id(request.scope)
-    log.error("500 on %s %s (request id %s): %s: %s", request.method, request.url.path, rid,
-              type(exc).__name__, exc, exc_info=exc)
-    detail = str(exc) if isinstance(exc, RecsError) else "internal error"
-    return oai_error(500, f"{detail}; quote request id {rid} when reporting it", "server_error")
+    a = answer_for(exc) if isinstance(exc, RecsError) else BUG
+    if a.retry:
+        return oai_error(a.openai_status, str(exc), a.openai_type, a.code, headers=retry_after(exc))
+    if a.openai_status < 500:
+        return oai_error(a.openai_status, str(exc), a.openai_type, a.code)
+    return oai_error(a.openai_status, report_5xx(request, exc, a.openai_status), a.openai_type, a.code)
 
 
 def _turns(messages: list[OAIMessage]) -> list[Turn]:

@@ -11,6 +11,7 @@ import numpy as np
 from service.candidates.cf import ItemItemModel
 from service.candidates.sequence import SequenceModel
 from service.candidates.space import ItemSpace
+from service.candidates.text_match import TextMatcher
 from service.candidates.vectors import ChromaVectors, chroma_where
 from service.types import Candidate, CandidateRequest
 
@@ -96,12 +97,17 @@ class ChromaSemantic:
     an API worker to 53 req/s instead of 72; `scripts/bench_scale.py`)."""
 
     def __init__(self, space: ItemSpace, vectors: ChromaVectors, mode: str = "query",
-                 history: int = 10, half_life: float = 3.0, matrix: np.ndarray | None = None) -> None:
+                 history: int = 10, half_life: float = 3.0, matrix: np.ndarray | None = None,
+                 center: bool = True) -> None:
         if mode not in ("query", "profile"):
             raise ValueError("mode is 'query' or 'profile'")
         self.space, self.vectors, self.mode = space, vectors, mode
-        self.matrix = matrix if mode == "profile" and matrix is not None and len(matrix) == len(space) else None
+        fits = matrix is not None and len(matrix) == len(space)
+        self.matrix = matrix if mode == "profile" and fits else None
         self._has_vector = self.matrix.any(axis=1) if self.matrix is not None else None
+        # a request's text is matched exactly in process when the catalog's vectors are here
+        self.text = TextMatcher(matrix, getattr(vectors.embedder, "query_dims", None), center) \
+            if mode == "query" and fits else None
         self.name = f"semantic_{mode}"
         self.history, self.half_life = history, half_life
         self._list_attrs = {
@@ -139,6 +145,9 @@ class ChromaSemantic:
         vec = self._query_vector(request)
         if vec is None:
             return []
+        if self.text is not None:
+            mask = self.space.allowed(request) & self.text.has_vector
+            return top_k(self.space, self.text.scores(vec), mask, k, self.name)
         if self.matrix is not None:
             scores = self.matrix @ vec.astype(np.float32)
             mask = self.space.allowed(request) & self._has_vector

@@ -15,6 +15,7 @@ from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.pipeline import Recommendation, Recommender
 from service.text.lexicon import lexicon
+from service.text.numbers import NumericConstraint
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters, Range
 
@@ -39,8 +40,8 @@ RELAXED = {"en": "Nothing matched all of it, so I let go of {what}.",
 def _relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
     """Looser requests to fall back on when the request finds nothing, each looser than
     the one before: values read by meaning go first (the least certain), then 'all of'
-    becomes 'any of', then numbers, then named values; what the person excluded and
-    what they asked for in words stay to the end."""
+    becomes 'any of', then numbers, then named values, then exclusions; what they asked
+    for in words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
 
@@ -62,6 +63,10 @@ def _relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candi
     add([c.why for c in intent.ranges], f3)
     f4 = f3.model_copy(update={"include": {}})
     add([v for vals in loose.values() for v in vals], f4)
+    # last: what the person ruled out (read wrongly, it would empty every answer)
+    no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
+    add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],
+        f4.model_copy(update={"exclude": {}}))
     return out
 
 
@@ -153,6 +158,7 @@ class Chat:
             include.setdefault(attr, []).append(value)
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
+        self._relative_ranges(intent)
         ranges = _ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
@@ -172,6 +178,26 @@ class Chat:
                                exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, _relaxations(req, intent))
+
+    def _relative_ranges(self, intent: Intent) -> None:
+        """'cheaper than the first one': the attribute bounded by the referred item's value
+        (strictly: that item itself is not cheaper than itself); 'something cheaper' after
+        an answer: beyond every item it showed."""
+        if not intent.relative or not intent.compared_with:
+            return
+        items = self.rec.store.get_items(intent.compared_with).values()
+        for attr, side, words in intent.relative:
+            values = [v for it in items for v in [it.attributes.get(attr)]
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)]
+            if not values:
+                continue
+            value = min(values) if side == "lower" else max(values)
+            step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01
+            c = (NumericConstraint(attr, None, value - step, 0, 0, f"{words}: {attr} < {value:g}") if side == "lower"
+                 else NumericConstraint(attr, value + step, None, 0, 0, f"{words}: {attr} > {value:g}"))
+            intent.ranges[:] = [r for r in intent.ranges if not (r.attribute == attr and
+                                                                 (r.lte is None) == (c.lte is None))]
+            intent.ranges.append(c)
 
     def semantic_values(self):
         """The catalog's categorical values and numeric attribute names embedded by the

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.text.language import detect, has_cjk
-from service.text.lexicon import Lexicon, lexicon
-from service.text.numbers import NumericConstraint, read_numbers, read_spec_numbers
+from service.text.lexicon import Lexicon, Spans, lexicon
+from service.text.numbers import NumericConstraint, read_ages, read_numbers, read_spec_numbers
 from service.text.stopwords import KIND_WORDS, STOP_WORDS, ZH_STOP
 from service.text.titles import TitleIndex, normalize, words_with_spans
 from service.text.vocabulary import Vocabulary
@@ -30,10 +30,11 @@ about that this more less than not no movie movies film films book books somethi
 again can could should good great best new really very just also maybe perhaps kind sort type like
 similar please thanks thank now instead rather time today tonight weekend there is are have has got loved
 love liked enjoyed adored fan give it them those these dollars dollar euros euro bucks stars star rated rating
-under over below above least most less more than after before since year years from""".split())
+under over below above least most less more than after before since year years from
+alguno alguna algún algunos algunas otro otra otros otras""".split())
 
 
-_ZH_STOP = set("我你他她它们想要看读买找推荐给来一部本个款些的了吗呢吧啊请有没什么好点再换电影片书手机东西类似像这那")
+_ZH_STOP = set("我你他她它们想要看读买找推荐给来一部本个款些的了吗呢吧啊请有没什么好点再换电影片书手机东西类似像这那比还更")
 
 
 def has_content(text: str) -> bool:
@@ -87,6 +88,10 @@ class Intent:
     llm_values: list[tuple[str, str, float]] = field(default_factory=list)  # (attribute, value, p) the LLM read
     texts: list[str] = field(default_factory=list)  # each user turn without references, numbers, negations
     semantic: list[tuple[str, str, float]] = field(default_factory=list)  # values found by meaning, with cosine
+    # comparisons with the item referred to ('cheaper than the first one'): (attribute, 'lower' | 'higher',
+    # the words); the chat bounds the attribute by that item's value
+    relative: list[tuple[str, str, str]] = field(default_factory=list)
+    compared_with: list[str] = field(default_factory=list)  # the item referred to, else the last answer's items
 
     def meaning(self) -> str | None:
         """What the person asks for in their own words, for the sentence encoder: the
@@ -111,7 +116,19 @@ class Intent:
         return text or None
 
 
-_NUMBERED = re.compile(r"^\s*\d+[.)]\s*(.+?)(?:\s+[—–-]\s+.*)?$")
+_NUMBERED = re.compile(r"^\s*\d+[.)]\s*(.+)$")
+_BLURB_DASH = re.compile(r"\s+[—–-]\s+")  # '2. Memento (2000) — a blurb'
+
+
+def _numbered_title(line: str, titles: TitleIndex) -> str | None:
+    """The title a numbered answer line starts with: the whole line, else the line cut
+    at a dash, the latest cut first ('Star Wars: Episode IV - A New Hope (1977) — ...')."""
+    cuts = [m.start() for m in _BLURB_DASH.finditer(line)]
+    for end in [len(line), *reversed(cuts)]:
+        hit = titles.by_key.get(normalize(line[:end]))
+        if hit:
+            return hit
+    return None
 OPPOSITE_MOODS = {"lighter": "darker", "darker": "lighter"}
 
 
@@ -122,7 +139,7 @@ def _answer_items(turn: Turn, titles: TitleIndex) -> list[str | None]:
     titles it names."""
     if turn.item_ids:
         return list(turn.item_ids)
-    numbered = [titles.by_key.get(normalize(m.group(1))) for m in map(_NUMBERED.match, turn.content.splitlines()) if m]
+    numbered = [_numbered_title(m.group(1), titles) for m in map(_NUMBERED.match, turn.content.splitlines()) if m]
     if any(numbered):
         return numbered
     return list(dict.fromkeys(i for i, _s, _e in titles.find_all(turn.content)))
@@ -180,13 +197,16 @@ def _span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
 
 
 def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
-                masked: list[tuple[int, int]]) -> list[int]:
+                masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset()) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
-    where the negated ones are named."""
+    where the negated ones are named. `named`: (attribute, value) pairs this message
+    spells out."""
     stop = _span_stop(lex, lang)
-    negated = lex.negation_scope(text, lang)
+    negated = lex.negation_scope(text, lang, names)
     out = []
     for hit in values.find(text, masked, stop):
+        if (hit.attribute, hit.value) in named:
+            continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
         _set(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))
         intent.semantic.append((hit.attribute, hit.value, round(hit.score, 3)))
         masked.append((hit.start, hit.end))
@@ -195,13 +215,63 @@ def _by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, inte
     return out
 
 
+# what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
+# '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
+_JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*")
+_COMMA = re.compile(r"\s*[,，]\s*")
+
+
+def _negated_lists(text: str, values: list, negated) -> set[int]:
+    """Starts of values that a negation reaches through a list: in 'except Apple and
+    Samsung' the negation ends its clause nowhere, but 'and' may be read as a break; a
+    list whose first value is negated is negated whole. Commas join a list only when a
+    conjunction ends it ('sauf Apple, Samsung et Huawei')."""
+    out: set[int] = set()
+    i = 0
+    while i < len(values):
+        j, seps = i, []
+        while j + 1 < len(values):
+            gap = text[values[j].end:values[j + 1].start].casefold()
+            if _JOIN.fullmatch(gap):
+                seps.append("join")
+            elif _COMMA.fullmatch(gap):
+                seps.append("comma")
+            else:
+                break
+            j += 1
+        if j > i and negated(values[i].start) and seps[-1] == "join":
+            out.update(v.start for v in values[i + 1:j + 1])
+        i = j + 1
+    return out
+
+
+CHILD_AGE = 12  # up to this age, a person's age asks for what the catalog files under children
+
+
+def _ages(text: str, lang: str, lex: Lexicon, intent: Intent, masked: list[tuple[int, int]],
+          references: list[tuple[int, int]], names: Spans) -> None:
+    """'a movie my 6 year old can watch', 'un enfant de 8 ans', '十岁': a child's age asks
+    for the children concept (and is then no word of the need; 'Big Hero 6' is no
+    answer to it). An older age stays in the words the encoder reads."""
+    if "children" not in lex.concepts:
+        return
+    negated = lex.negation_scope(text, lang, names)
+    for start, end, age in read_ages(text, lang):
+        if age > CHILD_AGE or any(a <= start < b for a, b in masked):
+            continue
+        _set(intent.include, intent.exclude, "children", negated(start))
+        masked.append((start, end))
+        references.append((start, end))
+
+
 def _negation_binds_to_values(text: str, lang: str, lex: Lexicon, intent: Intent,
-                              negated_concepts: list[tuple[str, int]], negated_values: list[int]) -> None:
+                              negated_concepts: list[tuple[str, int]], negated_values: list[int],
+                              names: Spans = ()) -> None:
     """'不要苹果的手机', 'no Samsung phones': a negation that governs a catalog value and a
     kind word excludes the value; the kind word is what the person still wants."""
     if not negated_values or not negated_concepts:
         return
-    for a, b in lex.negated_spans(text, lang):
+    for a, b in lex.negated_spans(text, lang, names):
         if any(a <= v < b for v in negated_values):
             for concept, start in negated_concepts:
                 if a <= start < b:
@@ -229,13 +299,34 @@ def _spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attribu
     return out
 
 
+def _relatives(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent: Intent,
+               masked: list[tuple[int, int]], references: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'cheaper than the first one', 'plus récent que le premier', 'but older': in a message
+    that points at an item, the catalog's price or year on that side of the item's.
+    Returns the spans read."""
+    out = []
+    for role, side, start, end in lex.relatives(text, lang):
+        attr = vocab.roles.get(role)
+        if attr is None or any(a <= start < b for a, b in masked):
+            continue
+        intent.relative = [r for r in intent.relative if r[0] != attr] + [(attr, side, text[start:end])]
+        masked.append((start, end))
+        references.append((start, end))
+        out.append((start, end))
+    return out
+
+
 def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
-                intent: Intent, masked: list[tuple[int, int]]) -> None:
+                intent: Intent, masked: list[tuple[int, int]], names: Spans = (), refers: bool = False,
+                mood_words: Spans = ()) -> None:
     """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
     by meaning, with a word saying which way, becomes the catalog's top (or bottom)
-    quarter of it. Price, rating and year are left to `read_numbers`."""
+    quarter of it; in a message that points at an item ('a bigger battery than the first
+    one'), that side of the item's value. Price, rating and year are left to
+    `read_numbers`."""
+    refers = refers and bool(intent.seeds)
     stop = _span_stop(lex, lang)
-    negated = lex.negation_scope(text, lang)
+    negated = lex.negation_scope(text, lang, names)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
     hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
     for hit in hits:
@@ -243,6 +334,13 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
         lo = max([0] + [h.end for h in hits if h.end <= hit.start])
         hi = min([len(text)] + [h.start for h in hits if h.start >= hit.end])
         way = lex.direction(text[max(lo, hit.start - 14):min(hi, hit.end + 10)], lang)
+        if way and refers:
+            side = "higher" if way == "high" else "lower"
+            intent.relative = [r for r in intent.relative if r[0] != hit.attribute] + [
+                (hit.attribute, side, text[hit.start:hit.end])]
+            intent.compared_with = intent.seeds[-1:]
+            masked.append((hit.start, hit.end))
+            continue
         q = vocab.quantile(hit.attribute, 0.75 if way == "high" else 0.25) if way else None
         if q is None:
             continue
@@ -253,6 +351,42 @@ def _quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexic
                                f"{words}: {hit.attribute} <= {q:g} (bottom quarter)"))
         _set_range(intent, c)
         masked.append((hit.start, hit.end))
+    taken = [span for span in masked if span not in mood_words]
+    _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
+
+
+def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
+             intent: Intent, masked: list[tuple[int, int]], negated, skip: set[str], refers: bool) -> None:
+    """'un petit téléphone léger', 'a lightweight phone', '有轻一点的吗': an adjective that
+    measures a quantity it does not name, read as if it had named it (the catalog's
+    weight, its screen size), when the catalog has such an attribute."""
+    excess = lex.spans("excess", text, lang)
+    done: set[str] = set()  # attributes this loop read: a later word on one replaces an earlier
+    for noun, way, start, end in lex.implied_quantities(text, lang):
+        if any(a < end and start < b for a, b in masked) or negated(start):
+            continue
+        hits = [h for h in attributes.find(noun) if h.attribute not in skip]
+        if not hits or (hits[0].attribute not in done and (
+                any(c.attribute == hits[0].attribute for c in intent.ranges)
+                or any(r[0] == hits[0].attribute for r in intent.relative))):
+            continue
+        attr, words = hits[0].attribute, text[start:end]
+        done.add(attr)
+        if any(0 <= start - b <= 1 for _a, b in excess):  # 'too heavy': lighter, please
+            way = "low" if way == "high" else "high"
+        intent.ranges[:] = [c for c in intent.ranges if c.attribute != attr]
+        intent.relative[:] = [r for r in intent.relative if r[0] != attr]
+        if refers:
+            intent.relative.append((attr, "higher" if way == "high" else "lower", words))
+            intent.compared_with = intent.seeds[-1:]
+        else:
+            q = vocab.quantile(attr, 0.75 if way == "high" else 0.25)
+            if q is None:
+                continue
+            _set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)")
+                       if way == "high" else
+                       NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)"))
+        masked.append((start, end))
 
 
 def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
@@ -273,6 +407,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         lang = detect(text, default=intent.language)
         intent.language = lang
         masked: list[tuple[int, int]] = []
+        seeds_before = len(intent.seeds)
         refs = []  # 'the second one' means something only after an answer
         for n, start, end in lex.ordinals(text, lang) if last_answer else []:
             if -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
@@ -311,12 +446,21 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     rest = text[pos:].strip().split(",")[0][:60]
                     if rest and lang != "zh":
                         intent.unresolved.append(rest)
+        refers = bool(refs) or len(intent.seeds) > seeds_before  # this message points at an item
         references = list(masked)  # titles, ordinals, quotes: seeds, not words of the need
+        # 'cheaper than the first one' compares with that item; 'something cheaper' right
+        # after an answer, with everything it showed
+        against = intent.seeds[-1:] if refers else [i for i in last_answer if i]
+        compared = _relatives(text, lang, lex, vocab, intent, masked, references) if against and vocab else []
+        if compared:
+            intent.compared_with = against
         negated_values: list[int] = []  # where the values this turn excludes are named
         named = vocab.find(text, masked) if vocab is not None else []
         longer = [(v.start, v.end) for v in named]
+        names = references + longer  # a negation word inside a name ('Nothing Phone') negates nothing
         negated_concepts: list[tuple[str, int]] = []
-        for m in lex.mentions(text, lang, masked):
+        mood_words: list[tuple[int, int]] = []  # 'léger' is a mood for films and a weight for phones
+        for m in lex.mentions(text, lang, masked, names):
             if any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer):
                 continue  # 'child' inside the author 'Lee Child': the longer name wins
             if lex.concepts[m.concept].get("kind") != "mood":
@@ -325,15 +469,18 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     negated_concepts.append((m.concept, m.start))
             elif not m.negated and m.concept not in intent.moods:
                 _add_mood(intent, m.concept, lex)
+            if lex.concepts[m.concept].get("kind") == "mood":
+                mood_words.append((m.start, m.end))
             masked.append((m.start, m.end))
+        _ages(text, lang, lex, intent, masked, references, names)
         if vocab is not None:
-            negated = lex.negation_scope(text, lang)
+            negated = lex.negation_scope(text, lang, names)
             specs = _spec_numbers(text, lang, lex, vocab, attributes, intent, masked)
             references.extend(specs)
             for c in read_numbers(text, lang, lex, vocab):
                 if any(v.start < c.end and c.start < v.end for v in named) or \
-                        any(a < c.end and c.start < b for a, b in specs):
-                    continue  # '5G' is the catalog's value, '256 GB' a storage size: not prices
+                        any(a < c.end and c.start < b for a, b in specs + compared):
+                    continue  # '5G' is the catalog's value, '256 GB' a storage size, 'cheaper than it' relative
                 _set_range(intent, c)
                 masked.append((c.start, c.end))
                 references.append((c.start, c.end))
@@ -342,17 +489,21 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
                 for attr in {v.attribute for v in fresh if not negated(v.start)}:
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
+            fresh = sorted(fresh, key=lambda v: v.start)
+            listed = _negated_lists(text, fresh, negated)
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
-                _set(intent.values_in, intent.values_out, (v.attribute, v.value), negated(v.start))
+                no = negated(v.start) or v.start in listed
+                _set(intent.values_in, intent.values_out, (v.attribute, v.value), no)
                 masked.append((v.start, v.end))
-                if negated(v.start):
+                if no:
                     negated_values.append(v.start)
         if values is not None:
-            negated_values += _by_meaning(text, lang, values, lex, intent, masked)
+            negated_values += _by_meaning(text, lang, values, lex, intent, masked, names,
+                                          {(v.attribute, v.value) for v in named})
         if attributes is not None and vocab is not None:
-            _quantities(text, lang, attributes, lex, vocab, intent, masked)
-        _negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values)
-        intent.texts.append(residual(text, references + lex.negated_spans(text, lang)))
+            _quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
+        _negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)
+        intent.texts.append(residual(text, references + lex.negated_spans(text, lang, names)))
         if lang == "en":
             for w, start, _end in words_with_spans(text):
                 if any(a <= start < b for a, b in masked) or w in _FILLER or len(w) < 3 or not re.match(r"[a-z]", w):

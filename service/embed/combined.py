@@ -19,6 +19,7 @@ class CombinedEmbedder:
         self.first, self.second = first, second
         self.name = f"{first.name}.{second.name}"  # Chroma collection names take [a-zA-Z0-9._-]
         self.dim = first.dim + second.dim
+        self.query_dims = first.dim  # a request vector is zero beyond the first embedder's half
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Item texts: both halves, each a unit vector, scaled so the whole is one."""

@@ -4,7 +4,7 @@ people and items (compare).
 
 Every prompt is built by the code the service runs with it: blurbs by the `Explainer`,
 ranking prompts by `LetterLogitReranker`, the chat's value prompts by `LLMValuePicker`.
-The lab only records what those build and report; `cli_prompts.py` prints it."""
+The lab only records what those build and report; `cli/prompts.py` prints it."""
 
 from service.prompt_lab.lab import Lab, use_of
 

@@ -16,6 +16,7 @@ import yaml
 
 PATH = Path(__file__).with_name("lexicon.yaml")
 _BOUNDARY = re.compile(r"[,.;:!?，。；：！？、\n]")
+Spans = list[tuple[int, int]] | tuple[tuple[int, int], ...]  # (start, end) character spans
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,8 @@ class Lexicon:
         elif section in ("like", "additive"):  # 'parecido a Toy Story' in a message read as English still counts
             words = [w for lg in ("en", "fr", "es", "zh") for w in self.data.get(section, {}).get(lg, [])
                      if (lg == "zh") == (lang == "zh") or lg == lang]
-        elif section == "ordinals":
-            words = [w for o in self.data["ordinals"].values() for lg in self._langs(lang) for w in o.get(lg, [])]
+        elif section in ("ordinals", "relative"):
+            words = [w for o in self.data[section].values() for lg in self._langs(lang) for w in o.get(lg, [])]
         else:
             words = [w for lg in self._langs(lang) for w in self.data[section].get(lg, [])]
         return _alternation(words, cjk=lang == "zh")
@@ -87,22 +88,23 @@ class Lexicon:
         """The concepts a mood drops ('lighter' -> horror, thriller, ...)."""
         return [self.concept_of(v, "en") or v.casefold() for v in self.concepts[mood].get("exclude", [])]
 
-    def _negations(self, text: str, lang: str) -> tuple[list[tuple[int, int]], list[int]]:
+    def _negations(self, text: str, lang: str, names: Spans = ()) -> tuple[list[tuple[int, int]], list[int]]:
         """(negation word spans, clause break positions, sorted). Negation words inside a
-        question form ('有没有', 'is there') do not negate; a break word inside a negation
-        ('要' in '不要') breaks nothing."""
+        question form ('有没有', 'is there') or a name (`names`: the brand 'Nothing', the
+        film 'Nothing in Common') do not negate; a break word inside a negation ('要' in
+        '不要') breaks nothing."""
         questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
         negs = [(m.start(), m.end()) for m in self._find("negation", text, lang)
-                if not any(a <= m.start() < b for a, b in questions)]
+                if not any(a <= m.start() < b for a, b in (*questions, *names))]
         breaks = sorted([m.start() for m in _BOUNDARY.finditer(text.casefold())] + [
             m.start() for m in self._find("clause_breaks", text, lang)
             if not any(a <= m.start() < b for a, b in negs)])
         return negs, breaks
 
-    def negation_scope(self, text: str, lang: str):
+    def negation_scope(self, text: str, lang: str, names: Spans = ()):
         """A function pos -> is the word at pos negated: a negation word earlier in the
         same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach)."""
-        negs, breaks = self._negations(text, lang)
+        negs, breaks = self._negations(text, lang, names)
 
         def negated(pos: int) -> bool:
             clause_start = max([b for b in breaks if b < pos], default=-1)
@@ -135,16 +137,16 @@ class Lexicon:
                 found.add(way)
         return found.pop() if len(found) == 1 else None
 
-    def negated_spans(self, text: str, lang: str) -> list[tuple[int, int]]:
+    def negated_spans(self, text: str, lang: str, names: Spans = ()) -> list[tuple[int, int]]:
         """Each negation word with what it governs: up to the end of its clause
         ('a comedy but nothing animated' -> 'nothing animated')."""
-        negs, breaks = self._negations(text, lang)
+        negs, breaks = self._negations(text, lang, names)
         return [(a, next((x for x in breaks if x >= b), len(text))) for a, b in negs]
 
-    def mentions(self, text: str, lang: str, masked: list[tuple[int, int]] = ()) -> list[Mention]:
+    def mentions(self, text: str, lang: str, masked: Spans = (), names: Spans = ()) -> list[Mention]:
         """Concept mentions, each marked negated when a negation word precedes it in the
         same clause."""
-        negated = self.negation_scope(text, lang)
+        negated = self.negation_scope(text, lang, names)
         out = []
         for m in self._find("concepts", text, lang):
             if any(a <= m.start() < b for a, b in masked):
@@ -170,6 +172,32 @@ class Lexicon:
     def like_cues(self, text: str, lang: str) -> list[int]:
         """Positions right after each 'like ...' cue."""
         return [m.end() for m in self._find("like", text, lang)]
+
+    def implied_quantities(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
+        """Adjectives that measure an unnamed quantity ('light', 'léger', '轻便'):
+        (the quantity's English name, 'high' | 'low', start, end)."""
+        out = []
+        low = text.casefold()
+        for noun, sides in self.data.get("implied_quantities", {}).items():
+            for way, forms in sides.items():
+                words = [w for lg in self._langs(lang) for w in forms.get(lg, [])]
+                pat = _alternation(words, cjk=lang == "zh")
+                if pat is not None:
+                    out += [(noun, way, m.start(), m.end()) for m in pat.finditer(low)]
+        return sorted(out, key=lambda x: x[2])
+
+    def relatives(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
+        """Comparisons with an item ('cheaper', 'plus récent'): (role, 'lower' | 'higher',
+        start, end)."""
+        out = []
+        for m in self._find("relative", text, lang):
+            word = m.group(1)
+            for key, forms in self.data["relative"].items():
+                if any(word == f.casefold() for lg in self._langs(lang) for f in forms.get(lg, [])):
+                    role, side = key.rsplit("_", 1)
+                    out.append((role, side, m.start(), m.end()))
+                    break
+        return out
 
     def ordinals(self, text: str, lang: str) -> list[tuple[int, int, int]]:
         """Ordinal references as (n, start, end): 'the second one' -> 2, 'the last one' -> -1."""

@@ -169,7 +169,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
 
 _SPEC = re.compile(r"(?<![\w.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”)(?![a-z])")
 _INCH = {'"', "”"}
-UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in"}
+UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
+                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g"}
 
 
 def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
@@ -181,8 +182,16 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
                     _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)
                     if after_unit is not None else 0)
              for k in ("max", "min", "since", "until")}
-    kind = max(found, key=lambda k: found[k]) if any(found.values()) else None
-    return {"until": "max", "since": "min"}.get(kind, kind)
+    key = max(found, key=lambda k: found[k]) if any(found.values()) else None
+    kind = {"until": "max", "since": "min"}.get(key, key)
+    if key and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
+        # 'sin gastar más de 700', 'without spending more than 700': a negation just
+        # before the comparison turns it round (one the lexicon spells, 'not more than',
+        # is part of the comparison already)
+        prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1]
+        if lex.spans("negation", " ".join(prefix.split()[-3:]), lang):
+            kind = {"max": "min", "min": "max"}[kind]
+    return kind
 
 
 @dataclass
@@ -248,3 +257,25 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]  # 'not too expensive' is not 'expensive'
             break
     return out
+
+
+_AGES = {
+    "en": re.compile(r"\b(\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*olds?\b|\b(\d{1,2})\s*y/?o\b"),
+    "fr": re.compile(r"(?:\bde|\bd'|\ba|à)\s*(\d{1,2})\s*ans\b"),
+    "es": re.compile(r"(?:\bde|\btiene|\bcon)\s*(\d{1,2})\s*años\b"),
+    "zh": re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:周)?岁"),
+}
+
+
+def read_ages(text: str, lang: str) -> list[tuple[int, int, int]]:
+    """People's ages ('my 6 year old', 'un enfant de 8 ans', 'un niño de 6 años', '十岁'):
+    (start, end, age). English patterns are read in every language (people mix)."""
+    low = text.casefold()
+    out = []
+    for pattern in {_AGES["en"], _AGES.get(lang, _AGES["en"])}:
+        for m in pattern.finditer(low):
+            word = next(g for g in m.groups() if g)
+            age = int(word) if word.isdigit() else zh_number(word) if len(word) > 1 else _ZH_DIGITS.get(word, 10)
+            if age is not None and 0 < age < 100:
+                out.append((m.start(), m.end(), age))
+    return sorted(out)

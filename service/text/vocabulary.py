@@ -94,11 +94,15 @@ class Vocabulary:
                 self._add(form, name, value)
             if _NAMEISH.match(value):  # 'Stephen King' -> 'king' (only where no other name ends so)
                 surnames[value.split()[-1].casefold().strip(".")].add((name, value))
-        self._surnames: set[str] = set()  # forms that are a name's last word only
+        self._only_capitalized: set[str] = set()  # forms that count only when written capitalised (a surname alone, a grammar word)
         for form, owners in surnames.items():
             if len(owners) == 1 and len(form) >= 4 and form not in self.by_form:
                 self._add(form, *next(iter(owners)))
-                self._surnames.add(form)
+                self._only_capitalized.add(form)
+        # a value spelled like a grammar word (the brand 'Nothing') is a name only when
+        # written as one: 'a Nothing Phone', not 'nothing from Samsung'
+        grammar = {w for lg in ("en", "fr", "es", "zh") for w in lex.function_words(lg)}
+        self._only_capitalized |= {form for form in self.by_form if form in grammar}
         self.values = values
         self.exact: dict[str, tuple[str, str]] = {}  # casefolded value -> (attribute, value as stored)
         for (name, value) in values:
@@ -173,7 +177,7 @@ class Vocabulary:
                 if key in self.by_form and len(key.replace(" ", "")) >= (2 if n > 1 or not key.isascii() else 3):
                     hit = (key, n)
                     break
-            if hit and hit[0] in self._surnames and not text[words[i][1]].isupper():
+            if hit and hit[0] in self._only_capitalized and not text[words[i][1]].isupper():
                 hit = None  # a surname alone counts when written as a name ('King', not 'page-turner')
             if hit:
                 key, n = hit

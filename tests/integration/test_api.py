@@ -243,12 +243,12 @@ def test_a_5xx_is_logged_with_its_traceback_and_request_id(tmp_path):
     settings = Settings(data_dir=tmp_path, llm=LLMSettings(backend="none"))
     app = create_app(settings, recommender=Broken())  # (Litestar configures logging here)
     keep = Keep(level=logging.ERROR)
-    logging.getLogger("service.api.app").addHandler(keep)
+    logging.getLogger("service.api").addHandler(keep)
     try:
         with serve(app) as b:
             r = httpx.post(b + "/v1/recommendations", json={"user_id": "1"}, headers={"X-Request-ID": "req-7"})
     finally:
-        logging.getLogger("service.api.app").removeHandler(keep)
+        logging.getLogger("service.api").removeHandler(keep)
     assert r.status_code == 500 and r.json()["request_id"] == "req-7" and "req-7" in r.json()["detail"]
     logged = [rec for rec in keep.records if "req-7" in rec.getMessage()]
     assert logged and logged[0].exc_info and logged[0].exc_info[0] is ZeroDivisionError

@@ -123,3 +123,33 @@ def test_an_impossible_request_relaxes_and_says_what_it_let_go(phones):
 def test_a_spec_name_is_not_read_as_a_price(phones):
     body = chat(phones[0], "a 5G phone from Samsung")
     assert body["items"] and not body["understood"]["numbers"] and body["understood"]["relaxed"] is None
+
+
+@pytest.mark.parametrize("follow_up,attr,side", [
+    ("something cheaper than the first one", "price", "lower"),
+    ("¿alguno más caro que el primero?", "price", "higher"),
+])
+def test_a_follow_up_compared_with_an_item_of_the_answer_is_bounded_by_that_item(phones, follow_up, attr, side):
+    base, items = phones
+    first = chat(base, "a Samsung phone")
+    shown = [i["item_id"] for i in first["items"]]
+    anchor = items[shown[0]].attributes[attr]
+    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
+        {"role": "user", "content": "a Samsung phone"},
+        {"role": "assistant", "content": first["reply"], "item_ids": shown},
+        {"role": "user", "content": follow_up}]}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["items"], body["understood"]
+    got = [items[i["item_id"]].attributes[attr] for i in body["items"]]
+    assert all(v < anchor for v in got) if side == "lower" else all(v > anchor for v in got), (anchor, got)
+    assert all(items[i["item_id"]].attributes["brand"] == "Samsung" for i in body["items"])  # the earlier wish holds
+
+
+def test_a_phone_called_nothing_is_a_brand_not_a_negation(tmp_path):
+    items = [Item(item_id=f"n{i}", title=f"{b} Phone ({i})", text=f"A {b} phone.",
+                  attributes={"brand": b, "category": ["Smartphone"], "price": 300.0 + i})
+             for i, b in enumerate(["Nothing", "Samsung", "Apple"] * 4)]
+    with serve(create_app(make(tmp_path, items))) as base:
+        body = chat(base, "un Nothing Phone avec les lumières au dos")
+    assert body["items"] and all(i["item_id"] in {"n0", "n3", "n6", "n9"} for i in body["items"]), body["understood"]

@@ -119,3 +119,86 @@ def test_a_name_written_in_chinese_is_the_catalogs_author():
     assert ask("斯蒂芬·金的恐怖小说", vocab).values_in == [("authors", "Stephen King")]
     assert ask("我想读J·K·罗琳的书", vocab).values_in == [("authors", "J.K. Rowling")]
     assert ask("不要阿加莎·克里斯蒂的书", vocab).values_out == [("authors", "Agatha Christie")]
+
+
+def test_a_brand_spelled_like_a_negation_is_a_name_only_when_written_as_one():
+    attrs = [{"brand": b, "category": "Smartphone", "price": 300.0 + i} for i, b in enumerate(["Nothing", "Samsung"] * 5)]
+    vocab = Vocabulary(attrs, lexicon())
+    for text in ("un Nothing Phone avec les lumières au dos", "a Nothing phone with lights on the back"):
+        intent = ask(text, vocab)
+        assert intent.values_in == [("brand", "Nothing")] and intent.exclude == [] and intent.values_out == []
+    intent = ask("a phone, nothing from Samsung", vocab)
+    assert intent.values_out == [("brand", "Samsung")] and intent.values_in == []
+
+
+@pytest.mark.parametrize("text", ["a movie my 6 year old can watch", "un film pour un enfant de 6 ans",
+                                  "una película para un niño de 6 años", "适合六岁孩子看的电影", "something for a 7-year-old"])
+def test_a_childs_age_asks_for_childrens_items(text):
+    intent = ask(text)
+    assert "children" in intent.include
+    assert not any(ch.isdigit() for ch in intent.meaning() or "")  # the age is read, not searched for
+
+
+def test_an_older_age_or_a_time_span_is_no_child():
+    assert "children" not in ask("something for a sleepover with a bunch of 14 year olds").include
+    assert "children" not in ask("películas de los últimos 5 años").include
+    assert "children" in ask("not for my 6 year old").exclude
+
+
+def test_a_numbered_answer_line_keeps_a_title_that_contains_a_dash():
+    titles = TitleIndex([("1", "Aliens (1986)"), ("2", "Star Wars: Episode IV - A New Hope (1977)")])
+    answer = Turn("assistant", "Here are 2 picks:\n1. Aliens (1986) — tense - and loud\n"
+                               "2. Star Wars: Episode IV - A New Hope (1977)")
+    intent = parse([Turn("user", "a space movie"), answer, Turn("user", "more like the second one")], titles)
+    assert intent.seeds == ["2"]
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("more like the second one, but older", "en", [("year", "lower", "older")]),
+    ("un autre, mais plus récent que le premier", "fr", [("year", "higher", "plus récent")]),
+    ("¿alguno más barato que el primero?", "es", [("price", "lower", "más barato")]),
+    ("比第一个更便宜的", "zh", [("price", "lower", "更便宜")]),
+])
+def test_a_comparison_with_an_item_referred_to_is_relative_to_it(text, lang, expected):
+    attrs = [{"brand": "Samsung", "price": 300.0 + 10 * i, "year": 2000 + i} for i in range(12)]
+    vocab = Vocabulary(attrs, lexicon())
+    intent = parse([Turn("user", "space adventures"), Turn("assistant", "x", ["1", "3"]), Turn("user", text)],
+                   TITLES, vocab=vocab)
+    assert intent.seeds == ["1"] if "second" not in text else intent.seeds == ["3"]
+    assert intent.relative == expected and intent.ranges == []  # bounded by the item, not the catalog
+    # nothing is left for the encoder to search in the follow-up: the first turn speaks
+    assert intent.meaning() == "space adventures"
+
+
+def test_without_an_item_referred_to_cheaper_is_no_relative_bound():
+    attrs = [{"brand": "Samsung", "price": 300.0 + 10 * i, "year": 2000 + i} for i in range(12)]
+    assert parse([Turn("user", "something cheaper")], TITLES, vocab=Vocabulary(attrs, lexicon())).relative == []
+
+
+def _shop() -> Vocabulary:
+    rng = random.Random(1)
+    return Vocabulary([{"brand": b, "category": "Smartphone", "price": 150.0 + 40 * i, "weight_g": 150.0 + 3 * i,
+                        "screen_in": 5.8 + 0.05 * i, "year": 2018 + i % 7}
+                       for i, b in enumerate(rng.choice(["Samsung", "Apple", "Google", "Xiaomi"]) for _ in range(40))],
+                      lexicon())
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("el mejor teléfono para fotos sin gastar más de 700 dólares", {("price", None, 700.0)}),
+    ("not more than 700 dollars", {("price", None, 700.0)}),
+    ("pas d'Apple, moins de 500 euros", {("price", None, 500.0)}),  # the negation ended with its clause
+    ("un móvil de menos de 170 gramos", {("weight_g", None, 170.0)}),  # grams are a weight, not a price
+])
+def test_negated_comparisons_and_units_in_words(text, expected):
+    assert ranges(ask(text, _shop())) == expected
+
+
+@pytest.mark.parametrize("text,out,wanted", [
+    ("any brand except Apple and Samsung", {"Apple", "Samsung"}, set()),
+    ("n'importe quelle marque sauf Apple, Samsung et Google", {"Apple", "Samsung", "Google"}, set()),
+    ("no Apple, Samsung is fine", {"Apple"}, {"Samsung"}),  # a comma alone ends the clause
+    ("Apple or Samsung but not Xiaomi", {"Xiaomi"}, {"Apple", "Samsung"}),
+])
+def test_a_negation_reaches_through_a_list_of_values(text, out, wanted):
+    intent = ask(text, _shop())
+    assert {v for _a, v in intent.values_out} == out and {v for _a, v in intent.values_in} == wanted

@@ -132,3 +132,26 @@ def test_a_lone_surname_counts_only_when_written_as_a_name():
     assert vocab.find("a fun page-turner") == []
     assert [(v.attribute, v.value) for v in vocab.find("something by King")] == [("authors", "Stephen King")]
     assert [(v.attribute, v.value) for v in vocab.find("stephen king please")] == [("authors", "Stephen King")]
+
+
+@pytest.mark.parametrize("text,attribute,side", [
+    ("un petit téléphone léger", "weight_g", "max"),   # 'léger' is a film mood elsewhere: here a weight
+    ("a lightweight phone", "weight_g", "max"),
+    ("un teléfono pequeño", "screen_in", "max"),
+])
+def test_an_adjective_that_measures_an_unnamed_quantity(phones, text, attribute, side):
+    intent = _parse(phones, text)
+    got = {c.attribute: ("max" if c.lte is not None else "min") for c in intent.ranges}
+    assert got.get(attribute) == side, [c.why for c in intent.ranges]
+
+
+def test_after_an_answer_a_comparison_without_a_reference_goes_beyond_everything_shown(phones):
+    intent = _parse(phones, "a phone", "<answer>", "要更便宜的")
+    assert intent.relative == [("price", "lower", "更便宜")] and intent.compared_with == ["p1", "p2"]
+    intent = _parse(phones, "a phone", "<answer>", "the second one is too heavy, something lighter?")
+    assert intent.compared_with == ["p2"] and intent.relative and intent.relative[0][:2] == ("weight_g", "lower")
+
+
+def test_a_value_named_in_so_many_words_is_not_overruled_by_a_meaning_nearby(phones):
+    intent = _parse(phones, "un Samsung que no sea de la serie Galaxy S")
+    assert ("brand", "Samsung") in intent.values_in and ("brand", "Samsung") not in intent.values_out

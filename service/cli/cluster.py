@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
-import sys
 import time
 from typing import Annotated
 
@@ -28,7 +26,7 @@ def serve_cmd(
     """Run the HTTP API (OpenAPI at /schema)."""
     import uvicorn
 
-    from service.cli import _fail
+    from service.cli.common import fail as _fail
     from service.deploy import check_shared
 
     s = get_settings()
@@ -40,10 +38,7 @@ def serve_cmd(
         if app.state.runtime.error:
             _fail(RecsError(f"could not start: {app.state.runtime.error}"))
         return
-    try:
-        check_shared(s, f"--workers {workers}" if workers > 1 else "RECS_ROLE=api")
-    except RecsError as e:
-        _fail(e)
+    check_shared(s, f"--workers {workers}" if workers > 1 else "RECS_ROLE=api")
     from service.supervisor import Supervisor
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s serve %(levelname)s %(message)s")
@@ -86,22 +81,19 @@ def worker_cmd(
     """The indexer: rebuilds the CF matrices and Chroma's items when the store changes and
     publishes each build as a snapshot that API workers (RECS_ROLE=api) load; starts the
     background trainer, whose artifacts they load too. One per deployment."""
-    from service.cli import _fail, err
+    from service.cli.common import err
     from service.deploy import check_shared
     from service.indexer import Indexer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per Chroma call
     s = get_settings().model_copy(update={"role": "all"})
-    try:
-        check_shared(s, "the worker")
-        lock = Indexer.lock(s)
-        if lock is None:
-            err.print(f"another worker already publishes to {s.index_dir}; exiting")
-            raise typer.Exit(0)
-        indexer = Indexer(s, lock)
-    except RecsError as e:
-        _fail(e)
+    check_shared(s, "the worker")
+    lock = Indexer.lock(s)
+    if lock is None:
+        err.print(f"another worker already publishes to {s.index_dir}; exiting")
+        raise typer.Exit(0)
+    indexer = Indexer(s, lock)
     if once:
         indexer.step(wait=True)
         return

@@ -1,5 +1,5 @@
 """Command line: `python -m service --help`. Errors from the domain become exit codes
-in `cli_common.fail`, and only there."""
+in `common.Commands`, and only there."""
 
 from __future__ import annotations
 
@@ -11,15 +11,20 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from service import cli_common
+from service.cli import common
 from service.assets import asset
-from service.cli_common import console, fail as _fail, open_recommender as _recommender, progress as _progress
-from service.cli_index import index_with_progress, reindex_cmd
+from service.cli.common import Commands, console, open_recommender as _recommender, progress as _progress
+from service.cli.chat import chat_cmd, print_chat
+from service.cli.cluster import serve_cmd, worker_cmd
+from service.cli.evaluate import eval_cmd, logs_app
+from service.cli.index import index_with_progress, reindex_cmd
+from service.cli.prompts import prompts_app
+from service.cli.rerank import rerankers_app, train_reranker_cmd, trainer_cmd
 from service.errors import InvalidInput, RecsError
 from service.settings import get_settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
-err = cli_common.err  # the cli_* modules still read the helpers from here
+app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True, help="Local-first LLM recommendations.")
+err = common.err
 
 DEMO_DATA = asset("demo", "ml-latest-small")
 
@@ -47,28 +52,22 @@ def import_cmd(
     from service.ingest import import_path
     from service.store import open_store
 
-    try:
-        settings = get_settings()
-        store = open_store(settings)
-        with _progress() as bar:
-            task = bar.add_task("parse", total=None)
-            report = import_path(store, format, path, _parse_map(map or []), kind,
-                                 progress=lambda stage, n: bar.update(task, description=stage, completed=n),
-                                 feedback=Feedback(settings.feedback))
-        console.print(report.summary())
-        if index:
-            index_with_progress()
-    except RecsError as e:
-        _fail(e)
+    settings = get_settings()
+    store = open_store(settings)
+    with _progress() as bar:
+        task = bar.add_task("parse", total=None)
+        report = import_path(store, format, path, _parse_map(map or []), kind,
+                             progress=lambda stage, n: bar.update(task, description=stage, completed=n),
+                             feedback=Feedback(settings.feedback))
+    console.print(report.summary())
+    if index:
+        index_with_progress()
 
 
 @app.command()
 def index() -> None:
     """Rebuild the CF matrices and sync item vectors into Chroma."""
-    try:
-        index_with_progress()
-    except RecsError as e:
-        _fail(e)
+    index_with_progress()
 
 
 def _print_ranked(title: str, ranked, as_json: bool) -> None:
@@ -97,13 +96,10 @@ def recommend(
     """Recommend items for a user and/or a free-text request."""
     from service.types import CandidateRequest, Filters
 
-    try:
-        filters = Filters(include=_multi(include), exclude=_multi(exclude))
-        rec = _recommender(with_llm=llm)
-        out = rec.recommend_full(CandidateRequest(user_id=user, query=query, k=k, filters=filters), use_llm=llm)
-        _print_recommendation(f"user={user} query={query!r}", out, as_json)
-    except RecsError as e:
-        _fail(e)
+    filters = Filters(include=_multi(include), exclude=_multi(exclude))
+    rec = _recommender(with_llm=llm)
+    out = rec.recommend_full(CandidateRequest(user_id=user, query=query, k=k, filters=filters), use_llm=llm)
+    _print_recommendation(f"user={user} query={query!r}", out, as_json)
 
 
 def _print_recommendation(title: str, out, as_json: bool) -> None:
@@ -134,11 +130,8 @@ def similar(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Items similar to one item."""
-    try:
-        rec = _recommender()
-        _print_ranked(f"similar to {item}", rec.similar(item, k), as_json)
-    except RecsError as e:
-        _fail(e)
+    rec = _recommender()
+    _print_ranked(f"similar to {item}", rec.similar(item, k), as_json)
 
 
 @app.command()
@@ -185,7 +178,6 @@ def demo(
     _print_recommendation(f"for {query!r}", rec.recommend_full(CandidateRequest(query=query, k=10)), False)
     _print_recommendation(f"for user {user} + {query!r}",
                           rec.recommend_full(CandidateRequest(user_id=user, query=query, k=10)), False)
-    from service.cli_chat import print_chat
 
     for message in (chat, "something like Toy Story, but not a musical"):
         console.rule(f"chat for user {user}, with blurbs: {message}")
@@ -203,27 +195,24 @@ def train_blend_cmd(
     from service.train.blend import train_blend
     from service.store import open_store
 
-    try:
-        s = get_settings()
-        backend = make_backend(s)
-        if backend is None:
-            raise InvalidInput("train-blend needs an LLM: RECS_LLM__BACKEND is 'none'")
-        with _progress() as bar:
-            task = bar.add_task("scoring held-out users", total=users)
-            blend, path = train_blend(s, open_store(s), backend, users, seed,
-                                      progress=lambda n, total: bar.update(task, completed=n, total=total))
-        m = blend.meta
-        table = Table(title=f"blend for {m.get('model')} / {m.get('prompt')} ({m.get('users')} users)")
-        table.add_column("ranker")
-        table.add_column("NDCG@10 (fit split)", justify="right")
-        table.add_row("candidate order", f"{m.get('identity_ndcg@10', 0):.4f}")
-        table.add_row("blend without LLM", f"{m.get('ablation_no_llm_ndcg@10') or 0:.4f}")
-        table.add_row("blend with LLM", f"{m.get('with_llm_ndcg@10') or 0:.4f}")
-        console.print(table)
-        console.print(f"kind: {m.get('kind')}; LLM weight {blend.llm_weight:.4f}"
-                      + (f"; {m['reason']}" if m.get("reason") else "") + f"\nsaved {path}")
-    except RecsError as e:
-        _fail(e)
+    s = get_settings()
+    backend = make_backend(s)
+    if backend is None:
+        raise InvalidInput("train-blend needs an LLM: RECS_LLM__BACKEND is 'none'")
+    with _progress() as bar:
+        task = bar.add_task("scoring held-out users", total=users)
+        blend, path = train_blend(s, open_store(s), backend, users, seed,
+                                  progress=lambda n, total: bar.update(task, completed=n, total=total))
+    m = blend.meta
+    table = Table(title=f"blend for {m.get('model')} / {m.get('prompt')} ({m.get('users')} users)")
+    table.add_column("ranker")
+    table.add_column("NDCG@10 (fit split)", justify="right")
+    table.add_row("candidate order", f"{m.get('identity_ndcg@10', 0):.4f}")
+    table.add_row("blend without LLM", f"{m.get('ablation_no_llm_ndcg@10') or 0:.4f}")
+    table.add_row("blend with LLM", f"{m.get('with_llm_ndcg@10') or 0:.4f}")
+    console.print(table)
+    console.print(f"kind: {m.get('kind')}; LLM weight {blend.llm_weight:.4f}"
+                  + (f"; {m['reason']}" if m.get("reason") else "") + f"\nsaved {path}")
 
 
 @app.command("mcp")
@@ -254,27 +243,16 @@ def models() -> None:
     console.print(f"in use: {get_settings().llm.model} ({get_settings().llm.backend})")
 
 
-def _register() -> None:
-    from service.cli_eval import eval_cmd, logs_app, prompts_app
-    from service.cli_chat import chat_cmd
-    from service.cli_rerank import rerankers_app, train_reranker_cmd, trainer_cmd
-    from service.cli_cluster import serve_cmd, worker_cmd
-
-    app.command("reindex")(reindex_cmd)
-    app.command("serve")(serve_cmd)
-    app.command("worker")(worker_cmd)
-
-    app.command("chat")(chat_cmd)
-
-    app.command("eval")(eval_cmd)
-    app.command("train-reranker")(train_reranker_cmd)
-    app.command("trainer")(trainer_cmd)
-    app.add_typer(rerankers_app, name="rerankers")
-    app.add_typer(prompts_app, name="prompts")
-    app.add_typer(logs_app, name="logs")
-
-
-_register()
+app.command("reindex")(reindex_cmd)
+app.command("serve")(serve_cmd)
+app.command("worker")(worker_cmd)
+app.command("chat")(chat_cmd)
+app.command("eval")(eval_cmd)
+app.command("train-reranker")(train_reranker_cmd)
+app.command("trainer")(trainer_cmd)
+app.add_typer(rerankers_app, name="rerankers")
+app.add_typer(prompts_app, name="prompts")
+app.add_typer(logs_app, name="logs")
 
 
 def main() -> None:

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from service.cli_common import console, err, fail, open_recommender, progress
-from service.errors import RecsError
+from service.cli.common import console, err, open_recommender, progress
 
 
 def index_with_progress(reembed: bool = False) -> dict:
@@ -36,7 +35,4 @@ def reindex_cmd(
         "--embed", help="embed every item again with the configured embedder and drop other embedders' vectors")] = False,
 ) -> None:
     """Rebuild the indexes; with --embed, re-embed the whole catalog first."""
-    try:
-        index_with_progress(reembed=embed)
-    except RecsError as e:
-        fail(e)
+    index_with_progress(reembed=embed)

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from service.cli_common import console, fail
+from service.cli.common import console
 from service.errors import InvalidInput, RecsError
 from service.settings import get_settings
 
@@ -62,17 +62,14 @@ def prompts_render(name: PromptName, user: UserOpt = None, item: ItemOpt = None,
                    k: KOpt = None, model: ModelOpt = None, language: LangOpt = "en") -> None:
     """Print exactly what the model sees, with its token count (and, for blurb
     prompts, the variables and what the answer's prompts share)."""
-    try:
-        prompt, use, lab = _open(name, model)
-        _only_for(use, item=item, language=language)
-        if use == "blurb":
-            _render_blurb(lab, name, user, item, query, k or lab.settings.explain.max_items, language)
-        elif use == "listwise":
-            _render_listwise(lab, prompt, user, query, k or 20)
-        else:
-            _render_values(lab, prompt, query)
-    except RecsError as e:
-        fail(e)
+    prompt, use, lab = _open(name, model)
+    _only_for(use, item=item, language=language)
+    if use == "blurb":
+        _render_blurb(lab, name, user, item, query, k or lab.settings.explain.max_items, language)
+    elif use == "listwise":
+        _render_listwise(lab, prompt, user, query, k or 20)
+    else:
+        _render_values(lab, prompt, query)
 
 
 @prompts_app.command("run")
@@ -80,17 +77,14 @@ def prompts_run(name: PromptName, user: UserOpt = None, query: QueryOpt = None, 
                 model: ModelOpt = None, language: LangOpt = "en") -> None:
     """Run a prompt once: blurbs for the person's top k with the service's checks,
     latency and tokens; a rank prompt's label score per candidate."""
-    try:
-        prompt, use, lab = _open(name, model)
-        _only_for(use, language=language)
-        if use == "blurb":
-            _run_blurb(lab, name, user, query, k or lab.settings.explain.max_items, language)
-        elif use == "listwise":
-            _run_listwise(lab, prompt, user, query, k or 20)
-        else:
-            _run_values(lab, prompt, query)
-    except RecsError as e:
-        fail(e)
+    prompt, use, lab = _open(name, model)
+    _only_for(use, language=language)
+    if use == "blurb":
+        _run_blurb(lab, name, user, query, k or lab.settings.explain.max_items, language)
+    elif use == "listwise":
+        _run_listwise(lab, prompt, user, query, k or 20)
+    else:
+        _run_values(lab, prompt, query)
 
 
 def _only_for(use: str, item: str | None = None, language: str = "en") -> None:
@@ -261,25 +255,22 @@ def prompts_compare(
     """Two blurb prompts (or one on two models) on the same people and items: check
     rates, empty praise, length, latency, every pair in a JSONL file. Two rank prompts
     on the same held-out users (--format, --path): metrics side by side."""
-    from service.cli_compare import compare_blurbs, compare_rank
+    from service.cli.compare import compare_blurbs, compare_rank
     from service.prompt_lab.lab import prompt_named, use_of
 
-    try:
-        uses = [use_of(prompt_named(n)) for n in (a, b)]
-        if uses == ["blurb", "blurb"]:
-            if format or path:
-                raise InvalidInput("--format/--path are for rank prompts; blurbs are compared on this data dir")
-            compare_blurbs(a, b, users or 20, k or 5, model or [], language, seed, 3 if show is None else show)
-        elif uses == ["listwise", "listwise"]:
-            if model or k or language != "en":
-                raise InvalidInput("--model, --k and --language are for blurb prompts")
-            if not (format and path):
-                raise InvalidInput("comparing rank prompts evaluates them on a dataset: add --format and --path "
-                                   "(e.g. --format movielens-csv --path data/demo/ml-latest-small)")
-            compare_rank(a, b, format, path, users or 100, seed, candidates, 5 if show is None else show)
-        else:
-            kinds = ", ".join(f"{n} is {KINDS[u]}" for n, u in zip((a, b), uses))
-            raise InvalidInput(f"compare takes two blurb prompts or two listwise rank prompts ({kinds}); "
-                               "the chat's value prompt is measured by scripts/eval_chat.py --llm-values")
-    except RecsError as e:
-        fail(e)
+    uses = [use_of(prompt_named(n)) for n in (a, b)]
+    if uses == ["blurb", "blurb"]:
+        if format or path:
+            raise InvalidInput("--format/--path are for rank prompts; blurbs are compared on this data dir")
+        compare_blurbs(a, b, users or 20, k or 5, model or [], language, seed, 3 if show is None else show)
+    elif uses == ["listwise", "listwise"]:
+        if model or k or language != "en":
+            raise InvalidInput("--model, --k and --language are for blurb prompts")
+        if not (format and path):
+            raise InvalidInput("comparing rank prompts evaluates them on a dataset: add --format and --path "
+                               "(e.g. --format movielens-csv --path data/demo/ml-latest-small)")
+        compare_rank(a, b, format, path, users or 100, seed, candidates, 5 if show is None else show)
+    else:
+        kinds = ", ".join(f"{n} is {KINDS[u]}" for n, u in zip((a, b), uses))
+        raise InvalidInput(f"compare takes two blurb prompts or two listwise rank prompts ({kinds}); "
+                           "the chat's value prompt is measured by scripts/eval_chat.py --llm-values")

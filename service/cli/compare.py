@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.markup import escape
 from rich.table import Table
 
-from service.cli_common import console, progress
+from service.cli.common import console, progress
 from service.errors import InvalidInput
 from service.settings import get_settings
 

@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from service.errors import RecsError
 
 
 def chat_cmd(
@@ -17,19 +16,16 @@ def chat_cmd(
     llm: Annotated[bool, typer.Option("--llm/--no-llm")] = True,
     explain: Annotated[bool, typer.Option("--explain/--no-explain")] = True,
 ) -> None:
-    from service.cli import _fail, _recommender
+    from service.cli.common import open_recommender as _recommender
 
-    try:
-        rec = _recommender(with_llm=llm)
-        print_chat(rec, message, user, k, explain, llm)
-    except RecsError as e:
-        _fail(e)
+    rec = _recommender(with_llm=llm)
+    print_chat(rec, message, user, k, explain, llm)
 
 
 def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: bool = True,
                llm: bool = True) -> None:
     from service.chat import Chat, Turn
-    from service.cli import console
+    from service.cli.common import console
 
     chat = Chat(rec, rec.explainer if llm else rec.facts_explainer)
     turns = [Turn("user" if i % 2 == 0 else "assistant", m) for i, m in enumerate(message)]

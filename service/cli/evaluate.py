@@ -1,5 +1,4 @@
-"""CLI for evaluation and the call log: eval, logs list/show. The prompts commands live
-in cli_prompts.py (re-exported here, where cli.py registers them)."""
+"""CLI for evaluation and the call log: eval, logs list/show."""
 
 from __future__ import annotations
 
@@ -12,15 +11,14 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from service.cli_common import console, fail
-from service.cli_common import progress as _progress
-from service.cli_prompts import prompts_app
-from service.errors import InvalidInput, RecsError
+from service.cli.common import console, fail
+from service.cli.common import progress as _progress
+from service.errors import InvalidInput
 from service.settings import get_settings
 
 logs_app = typer.Typer(no_args_is_help=True, help="The log of every LLM call.")
 
-__all__ = ["eval_cmd", "logs_app", "prompts_app"]
+__all__ = ["eval_cmd", "logs_app"]
 
 
 def _table(title: str, result: dict, hr: str) -> Table:
@@ -53,33 +51,30 @@ def eval_cmd(
     from service.eval.runner import run_eval
     from service.train.evaluate import adapted_extra
 
-    try:
-        with tempfile.TemporaryDirectory() as tmp, _progress() as bar:
-            task = bar.add_task("evaluating users", total=users)
-            result, _rows, _ = run_eval(format, path, Path(tmp), users, seed, candidates, llm,
-                                        progress=lambda n, total: bar.update(task, completed=n, total=total),
-                                        extra=adapted_extra(minutes, feature_cache, seed) if adapted else None)
-        hr = f"hr@{candidates}"
-        cfg = result["config"]
-        console.print(_table(f"{path.name}: {cfg['users']} users (held-out item among the {candidates} "
-                             f"candidates for {cfg['users_with_target_in_candidates']}); model {cfg['model']}",
-                             result, hr))
-        lat = ", ".join(f"{k} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms" for k, v in result["latency_ms"].items())
-        console.print(f"latency: {lat}")
-        if "adapted" in cfg:
-            a = cfg["adapted"]
-            console.print(f"adapted reranker: pool {a['pool']}, serving variant {a['chosen']} ({a['reason']}); "
-                          f"training seconds {a['train_seconds']}")
-        latest = get_settings().latest_eval_path  # what the playground's eval page shows
-        for out in [latest] + ([json_out] if json_out else []):
-            try:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(json.dumps(result, indent=2))
-            except OSError as e:
-                raise InvalidInput(f"cannot write the report to {out}: {e.strerror}") from None
-        console.print(f"wrote {json_out or latest}")
-    except RecsError as e:
-        fail(e)
+    with tempfile.TemporaryDirectory() as tmp, _progress() as bar:
+        task = bar.add_task("evaluating users", total=users)
+        result, _rows, _ = run_eval(format, path, Path(tmp), users, seed, candidates, llm,
+                                    progress=lambda n, total: bar.update(task, completed=n, total=total),
+                                    extra=adapted_extra(minutes, feature_cache, seed) if adapted else None)
+    hr = f"hr@{candidates}"
+    cfg = result["config"]
+    console.print(_table(f"{path.name}: {cfg['users']} users (held-out item among the {candidates} "
+                         f"candidates for {cfg['users_with_target_in_candidates']}); model {cfg['model']}",
+                         result, hr))
+    lat = ", ".join(f"{k} p50 {v['p50']:.0f} / p95 {v['p95']:.0f} ms" for k, v in result["latency_ms"].items())
+    console.print(f"latency: {lat}")
+    if "adapted" in cfg:
+        a = cfg["adapted"]
+        console.print(f"adapted reranker: pool {a['pool']}, serving variant {a['chosen']} ({a['reason']}); "
+                      f"training seconds {a['train_seconds']}")
+    latest = get_settings().latest_eval_path  # what the playground's eval page shows
+    for out in [latest] + ([json_out] if json_out else []):
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(result, indent=2))
+        except OSError as e:
+            raise InvalidInput(f"cannot write the report to {out}: {e.strerror}") from None
+    console.print(f"wrote {json_out or latest}")
 
 
 @logs_app.command("list")

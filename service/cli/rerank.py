@@ -12,7 +12,6 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from service.errors import RecsError
 from service.settings import get_settings
 
 rerankers_app = typer.Typer(no_args_is_help=True, help="Adapted reranker artifacts.")
@@ -30,43 +29,39 @@ def train_reranker_cmd(
     """Adapt the reranker to this catalog's own interactions (by time: each user's
     latest event validates, earlier ones train) and make it the served artifact. A
     running service switches to it on its next request; until then it keeps the old one."""
-    from service.cli import _progress, console
+    from service.cli.common import progress as _progress, console
     from service.llm import make_backend
     from service.train.adapted import train_and_save
     from service.store import open_store
 
-    try:
-        s = get_settings()
-        backend = make_backend(s) if llm else None
-        with _progress() as bar:
-            tasks: dict[str, int] = {}
+    s = get_settings()
+    backend = make_backend(s) if llm else None
+    with _progress() as bar:
+        tasks: dict[str, int] = {}
 
-            def tick(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+        def tick(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
-            trained, path = train_and_save(s, open_store(s), backend, minutes=minutes, users=users,
-                                           fit_splits=splits, pool=pool, progress=tick, force=force)
-        rep = trained.report
-        table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
-        table.add_column("ranker")
-        table.add_column("validation NDCG@10", justify="right")
-        for name, row in rep.rows.items():
-            table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
-        console.print(table)
-        if rep.llm_feature_items:
-            console.print(f"LLM features for {rep.llm_feature_items[0]} of {rep.llm_feature_items[1]} items "
-                          "(the rest fill in the background when served)")
-        console.print(f"{rep.reason}\ntime: " + ", ".join(f"{k} {v:.0f} s" for k, v in rep.seconds.items()))
-        served = rep.servable or force
-        console.print(f"saved {path}" + ("; it is now served" if served else
-                                         "; NOT served (the previous artifact or the blend stays in charge; "
-                                         "--force to serve it anyway)"))
-    except RecsError as e:
-        from service.cli import _fail
+        trained, path = train_and_save(s, open_store(s), backend, minutes=minutes, users=users,
+                                       fit_splits=splits, pool=pool, progress=tick, force=force)
+    rep = trained.report
+    table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
+    table.add_column("ranker")
+    table.add_column("validation NDCG@10", justify="right")
+    for name, row in rep.rows.items():
+        table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
+    console.print(table)
+    if rep.llm_feature_items:
+        console.print(f"LLM features for {rep.llm_feature_items[0]} of {rep.llm_feature_items[1]} items "
+                      "(the rest fill in the background when served)")
+    console.print(f"{rep.reason}\ntime: " + ", ".join(f"{k} {v:.0f} s" for k, v in rep.seconds.items()))
+    served = rep.servable or force
+    console.print(f"saved {path}" + ("; it is now served" if served else
+                                     "; NOT served (the previous artifact or the blend stays in charge; "
+                                     "--force to serve it anyway)"))
 
-        _fail(e)
 
 
 def trainer_cmd(
@@ -79,7 +74,7 @@ def trainer_cmd(
     between runs. `serve` starts it; run it yourself with RECS_TRAINER__ENABLED=false."""
     import logging
 
-    from service.cli import console, err
+    from service.cli.common import console, err
     from service.llm import make_backend
     from service.settings import Settings
     from service.train.background import BackgroundTrainer
@@ -109,7 +104,7 @@ def trainer_cmd(
 @rerankers_app.command("list")
 def list_cmd() -> None:
     """Every adapted reranker artifact in the data dir; `*` marks the served one."""
-    from service.cli import console
+    from service.cli.common import console
     from service.rerank.adapted import list_artifacts
 
     rows = list_artifacts(get_settings().artifacts_dir / "adapted")

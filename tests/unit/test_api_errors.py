@@ -1,0 +1,27 @@
+"""One table from domain errors to HTTP answers: every error class has exactly one row
+(or is a subclass of one), and both surfaces read it."""
+
+import inspect
+
+import service.errors as errors
+from service.api.errors import BUG, TABLE, answer_for
+
+
+def test_every_domain_error_has_an_answer_and_subclasses_keep_their_base_answer():
+    kinds = [c for _n, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, errors.RecsError)]
+    for kind in kinds:
+        if kind is errors.RecsError:
+            continue
+        exc = kind("x")
+        assert answer_for(exc) is not BUG, f"{kind.__name__} has no row in api/errors.TABLE"
+    assert answer_for(errors.StoreUnavailable("db down")).status == 503  # a NotReady: retry
+    assert answer_for(errors.StoreUnavailable("db down")).retry
+    assert answer_for(ValueError("bug")) is BUG
+
+
+def test_the_surfaces_differ_only_where_their_protocols_do():
+    for kind, a in TABLE:
+        if kind is errors.InvalidInput:
+            assert (a.status, a.openai_status) == (422, 400)
+        else:
+            assert a.status == a.openai_status, kind
