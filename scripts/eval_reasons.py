@@ -83,7 +83,7 @@ def write(args) -> None:
             items = rec.recommend_full(CandidateRequest(user_id=user, k=args.k), use_llm=False).items
             log = _FirstTries()
             t0, first_event, finals = time.perf_counter(), {}, {}
-            for ev in ex.explain(items, rec.history(user), lang, user_id=user, calllog=log):
+            for ev in ex.explain(items, rec.liked(user), lang, user_id=user, calllog=log):
                 first_event.setdefault(ev.item_id, time.perf_counter() - t0)
                 if isinstance(ev, Blurb):
                     finals[ev.item_id] = (ev, time.perf_counter() - t0)
@@ -118,7 +118,7 @@ def score(args) -> None:
     first_text: dict[tuple, list[float]] = defaultdict(list)  # seconds until an item had text to show
     examples: dict[tuple, list[dict]] = defaultdict(list)
     for r in rows:
-        hist = rec.history(r["user"])[-settings.cf.history:]
+        hist = rec.liked(r["user"])[-settings.cf.history:]
         known = rec.store.get_items(hist + [r["item_id"]])
         history = {h: known[h] for h in hist if h in known}
         item = known[r["item_id"]]

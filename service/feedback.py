@@ -118,6 +118,17 @@ class Feedback:
         latest = max((t for _, _, t in last.values()), default=None)
         return Split(positives, weights, sorted(negatives), latest)
 
+    def liked(self, entries: Sequence, min_rating: float) -> list[str]:
+        """The positives (as `split` reads them) a reason may say the person enjoyed: an
+        item whose latest rating is below `min_rating` counts for ranking (ratings are
+        positives by default) but 'which you enjoyed' would be false of it."""
+        rated: dict[str, float] = {}
+        for e in entries:
+            spec = self.types.get(e.type)
+            if spec is not None and spec.kind == "rating" and e.value is not None:
+                rated[e.item_id] = e.value
+        return [i for i in self.split(entries).positives if rated.get(i, min_rating) >= min_rating]
+
     def positive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple]:
         """Event rows (user_id, item_id, type, value, timestamp), grouped by user as the
         store's `iter_events` yields them, keeping each user's positives only (an item

@@ -141,7 +141,7 @@ class Recommender(IndexLifecycle):
         from service.explain import Blurb
 
         explainer = self.explainer if use_llm else self.facts_explainer
-        return {b.item_id: b for b in explainer.explain(items, self.history(user_id), user_id=user_id,
+        return {b.item_id: b for b in explainer.explain(items, self.liked(user_id), user_id=user_id,
                                                         calllog=self.calllog) if isinstance(b, Blurb)}
 
     # -- adapted reranker -------------------------------------------------------------------
@@ -204,6 +204,15 @@ class Recommender(IndexLifecycle):
     def history(self, user_id: str | None) -> list[str]:
         """The person's positive items, oldest first: their profile."""
         return self.user_feedback(user_id).positives
+
+    def liked(self, user_id: str | None) -> list[str]:
+        """The part of the profile a reason may name as enjoyed (no 1-star film), oldest
+        first."""
+        if not user_id:
+            return []
+        entries = self.store.history(user_id, limit=self.settings.cf.history * 4,
+                                     types=self.feedback.counted_types())
+        return self.feedback.liked(entries, self.settings.explain.liked_min_rating)
 
     def user_feedback(self, user_id: str | None) -> Split:
         """The person's latest counted events read as feedback (impressions do not eat the

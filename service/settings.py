@@ -120,6 +120,8 @@ class ExplainSettings(BaseModel):
 
     prompt: str = "blurb"
     max_items: int = Field(5, ge=0, le=20, description="LLM blurbs for the top N; the rest get facts")
+    liked_min_rating: float = Field(3.5, description="a rated history item a reason may call enjoyed needs at "
+                                    "least this rating (ratings below it still count for ranking)")
     max_tokens: int = Field(48, ge=8, le=200)
     budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
     cache_size: int = Field(4096, ge=0)

@@ -162,7 +162,7 @@ class BlurbLab:
         self._prompt._seen.clear()
         finals: dict[str, Blurb] = {}
         started: list[str] = []  # items handed to the model, in the order of their prompts
-        history = self.lab.rec.history(user)
+        history = self.lab.rec.liked(user)
         events = self.explainer.explain(items, history, self.language, asked=asked, user_id=user, calllog=log)
         try:
             for ev in events:

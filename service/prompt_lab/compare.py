@@ -128,7 +128,7 @@ def run(lab: Lab, a: Variant, b: Variant, people: int, k: int, seed: int, langua
                 w = wa or wb
                 skipped[(w.prompt.reason if w else None) or "not written"] += 1
                 continue
-            hist = lab.rec.history(user)
+            hist = lab.rec.liked(user)
             known = lab.rec.store.get_items(hist)
             history = {h: known[h] for h in hist if h in known}
             rows.append({"user": user, "item_id": r.item_id, "title": r.title, "language": language,
