@@ -20,7 +20,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from service.errors import StoreUnavailable
-from service.store.base import CHANGES, EventRow, HistoryEntry, StoreStats
+from service.store.base import CHANGES, EventRow, Exposure, HistoryEntry, StoreStats
 from service.store.migrations import PG_MIGRATIONS
 from service.types import Event, Item
 
@@ -130,6 +130,7 @@ class PostgresStore:
         with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
             conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
+            conn.execute("DELETE FROM exposures WHERE item_id = %s", (item_id,))
             if n:
                 _bump(conn, CHANGES)
         return n > 0
@@ -182,6 +183,7 @@ class PostgresStore:
     def delete_user(self, user_id: str) -> int:
         with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
+            conn.execute("DELETE FROM exposures WHERE user_id = %s", (user_id,))
             if n:
                 _bump(conn, CHANGES)
         return n
@@ -194,6 +196,34 @@ class PostgresStore:
             cur.execute("SELECT user_id, item_id, type, value, timestamp FROM events"
                         " ORDER BY user_id COLLATE \"C\", timestamp, item_id COLLATE \"C\", id")
             yield from cur
+
+    # -- exposure ---------------------------------------------------------------------
+    def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
+        """Record what was shown; each person keeps their latest `keep` rows."""
+        rows = [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures]
+        if not rows:
+            return 0
+        with self._conn(write=True) as conn, conn.cursor() as cur:
+            cur.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page)"
+                            " VALUES (%s, %s, %s, %s, %s)", rows)
+            cur.executemany(
+                "DELETE FROM exposures WHERE user_id = %s AND id < (SELECT id FROM exposures"
+                " WHERE user_id = %s ORDER BY id DESC LIMIT 1 OFFSET %s)",
+                [(u, u, keep - 1) for u in sorted({r[0] for r in rows})])
+        return len(rows)
+
+    def exposures(self, user_id: str) -> list[Exposure]:
+        """A person's recorded exposures, oldest recorded first."""
+        with self._conn() as conn:
+            return [Exposure(user_id, *r) for r in conn.execute(
+                "SELECT item_id, shown_at, feed, page FROM exposures WHERE user_id = %s ORDER BY id", (user_id,))]
+
+    def feed_items(self, user_id: str, feed: str, up_to_page: int) -> list[str]:
+        """The items a person's feed showed on its pages up to this one, in order."""
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT item_id FROM exposures WHERE user_id = %s AND feed = %s AND page <= %s ORDER BY id",
+                (user_id, feed, up_to_page))]
 
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:

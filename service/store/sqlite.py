@@ -13,7 +13,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 
-from service.store.base import CHANGES, HistoryEntry, StoreStats
+from service.store.base import CHANGES, Exposure, HistoryEntry, StoreStats
 from service.store.migrations import migrate
 from service.types import Event, Item
 
@@ -99,6 +99,7 @@ class SqliteStore:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM items WHERE item_id = ?", (item_id,))
             conn.execute("DELETE FROM events WHERE item_id = ?", (item_id,))
+            conn.execute("DELETE FROM exposures WHERE item_id = ?", (item_id,))
             if cur.rowcount:
                 _bump(conn, CHANGES)
         return cur.rowcount > 0
@@ -148,6 +149,7 @@ class SqliteStore:
     def delete_user(self, user_id: str) -> int:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM exposures WHERE user_id = ?", (user_id,))
             if cur.rowcount:
                 _bump(conn, CHANGES)
         return cur.rowcount
@@ -159,6 +161,32 @@ class SqliteStore:
             "SELECT user_id, item_id, type, value, timestamp FROM events"
             " ORDER BY user_id, timestamp, item_id, id"
         )
+
+    # -- exposure ---------------------------------------------------------------------
+    def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
+        """Record what was shown; each person keeps their latest `keep` rows."""
+        rows = [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures]
+        if not rows:
+            return 0
+        with self._write_lock, self._conn as conn:
+            conn.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page)"
+                             " VALUES (?, ?, ?, ?, ?)", rows)
+            conn.executemany(
+                "DELETE FROM exposures WHERE user_id = ? AND id < (SELECT id FROM exposures"
+                " WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                [(u, u, keep - 1) for u in sorted({r[0] for r in rows})])
+        return len(rows)
+
+    def exposures(self, user_id: str) -> list[Exposure]:
+        """A person's recorded exposures, oldest recorded first."""
+        return [Exposure(user_id, *r) for r in self._conn.execute(
+            "SELECT item_id, shown_at, feed, page FROM exposures WHERE user_id = ? ORDER BY id", (user_id,))]
+
+    def feed_items(self, user_id: str, feed: str, up_to_page: int) -> list[str]:
+        """The items a person's feed showed on its pages up to this one, in order."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT item_id FROM exposures WHERE user_id = ? AND feed = ? AND page <= ? ORDER BY id",
+            (user_id, feed, up_to_page))]
 
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
