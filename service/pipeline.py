@@ -22,6 +22,7 @@ from service.freshness import IndexLifecycle
 from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
+from service.exposure import ExposureLog
 from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
 from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
@@ -66,6 +67,7 @@ class Recommender(IndexLifecycle):
         self.settings = settings
         self.feedback = Feedback(settings.feedback)
         self.store = store or open_store(settings)
+        self.exposure = ExposureLog(self.store, settings.exposure, self.feedback)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
@@ -177,7 +179,9 @@ class Recommender(IndexLifecycle):
     def add_events(self, events: list[Event]) -> tuple[int, int]:
         """Store events (an unknown type: the whole batch refused, or read as the
         configured default type)."""
-        out = self.store.add_events(self.feedback.resolve_events(events))
+        events = self.feedback.resolve_events(events)
+        out = self.store.add_events(events)
+        self.exposure.record_events(events)  # impressions: what a client knows was on screen
         self.refresh_in_background()
         return out
 
@@ -228,6 +232,10 @@ class Recommender(IndexLifecycle):
             latest_at = fb.latest_at if fb.latest_at is not None else float("inf")
         negatives = set(fb.negatives)
         req = request.model_copy(update={"history": history})
+        if request.user_id and request.history is None and not (request.query and request.query.strip()):
+            cooled = self.exposure.cooling(request.user_id, set(fb.positives))  # a feed: show something new
+            if cooled:
+                req.exclude_items = [*req.exclude_items, *cooled]
         fusion = self.settings.fusion
         timings: dict[str, float] = {}
         lists: dict[str, list[Candidate]] = {}

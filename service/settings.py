@@ -106,6 +106,21 @@ class FeedbackSettings(BaseModel):
         return self
 
 
+class ExposureSettings(BaseModel):
+    """What was shown to whom. Every answer to a known person is recorded (unless the
+    request sends `record_exposure: false`, for previews), and so is every event of a
+    neutral type (`impression`: what a client knows was on screen). An item shown `times`
+    times with no positive from that person is left out of their feed (requests without
+    text) until `cooldown` seconds after it was last shown, so the next visit shows
+    something new."""
+
+    times: int = Field(1, ge=0, description="showings without a positive after which an item cools down "
+                       "for that person (0: never; exposure is still recorded)")
+    cooldown: float = Field(3 * 86400.0, ge=0, description="seconds a cooled item stays out of that person's "
+                            "feed after it was last shown")
+    keep: int = Field(1000, ge=1, description="exposures kept per person (the oldest go first)")
+
+
 class ExplainSettings(BaseModel):
     """Blurbs: one short personal reason per recommended item, written by the LLM from
     a prompt file, checked for grounding, cached, and replaced by facts when needed."""
@@ -257,6 +272,7 @@ class Settings(BaseSettings):
     chat: ChatSettings = ChatSettings()
     serve: ServeSettings = ServeSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    exposure: ExposureSettings = ExposureSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

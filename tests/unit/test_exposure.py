@@ -1,0 +1,67 @@
+"""Exposure's pure parts: which items cool down (known answers) and answer ids."""
+
+import pytest
+
+from service.errors import InvalidInput
+from service.exposure import ExposureLog, Page, cooling
+from service.feedback import Feedback
+from service.settings import ExposureSettings, FeedbackSettings
+from service.store import Exposure, SqliteStore
+from service.types import Event
+
+DAY = 86400.0
+
+
+def shown(*rows: tuple[str, float]) -> list[Exposure]:
+    return [Exposure("u", item, at) for item, at in rows]
+
+
+def test_an_item_cools_after_n_showings_within_the_cooldown():
+    log = shown(("a", 100.0), ("b", 100.0), ("a", 200.0), ("c", 50.0))
+    assert cooling(log, set(), times=1, cooldown=DAY, now=300.0) == ["a", "b", "c"]
+    assert cooling(log, set(), times=2, cooldown=DAY, now=300.0) == ["a"]
+    assert cooling(log, set(), times=3, cooldown=DAY, now=300.0) == []
+    # the cooldown runs from the last showing: b and c are back, a (shown at 200) not yet
+    assert cooling(log, set(), times=1, cooldown=150.0, now=320.0) == ["a"]
+    assert cooling(log, set(), times=1, cooldown=DAY, now=200.0 + DAY) == []
+
+
+def test_what_the_person_took_never_cools_and_zero_times_turns_it_off():
+    log = shown(("a", 100.0), ("b", 100.0))
+    assert cooling(log, {"a"}, times=1, cooldown=DAY, now=101.0) == ["b"]
+    assert cooling(log, set(), times=0, cooldown=DAY, now=101.0) == []
+
+
+@pytest.fixture
+def log(tmp_path):
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    yield ExposureLog(store, ExposureSettings(times=1, keep=50), Feedback(FeedbackSettings()))
+    store.close()
+
+
+def test_pages_chain_and_a_bad_cursor_is_a_clear_error(log):
+    first = log.page("u", None)
+    assert first.page == 1 and first.before == () and len(first.answer_id) == 18
+    log.record("u", first, ["a", "b"])
+    second = log.page("u", first.answer_id)
+    assert (second.feed, second.page, second.before) == (first.feed, 2, ("a", "b"))
+    log.record("u", second, ["c"])
+    assert log.page("u", second.answer_id).before == ("a", "b", "c")
+    assert log.page("u", first.answer_id).before == ("a", "b")  # page 2 again, from page 1
+    for bad, said in [("nonsense", "not a recommendation_id"), (first.answer_id.replace("-1", "-0"), "not a"),
+                      (Page("0" * 16, 1).answer_id, "no recorded answer")]:
+        with pytest.raises(InvalidInput, match=said):
+            log.page("u", bad)
+    with pytest.raises(InvalidInput, match="no recorded answer"):
+        log.page("someone else", first.answer_id)
+    with pytest.raises(InvalidInput, match="needs the user_id"):
+        log.page(None, first.answer_id)
+
+
+def test_anonymous_answers_are_not_recorded_and_impressions_are(log):
+    assert log.record(None, log.page(None, None), ["a"]) == 0
+    n = log.record_events([Event(user_id="u", item_id="a", type="impression", timestamp=10.0),
+                           Event(user_id="u", item_id="b", type="view", timestamp=11.0),
+                           Event(user_id="u", item_id="c", type="dislike", timestamp=12.0)])
+    assert n == 1 and log.store.exposures("u") == [Exposure("u", "a", 10.0)]
+    assert log.cooling("u", set(), now=20.0) == ["a"] and log.cooling("u", set(), now=10.0 + 4 * DAY) == []
