@@ -53,7 +53,10 @@ ARMS = {
     "off": ({"RECS_EXPOSURE__TIMES": "0"}, {}),
     "client": ({"RECS_EXPOSURE__TIMES": "0"}, {"client_hides": True}),
     "on-times2": ({"RECS_EXPOSURE__TIMES": "2"}, {}),
+    "explore": ({"RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
+    "explore-off": ({"RECS_EXPOSURE__TIMES": "0", "RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
 }
+NEW_ITEMS = 20  # added with no interactions before the first visit: do they ever get shown?
 
 
 @dataclass
@@ -131,8 +134,15 @@ def ndcg10(ids: list[str], relevant: set[str]) -> float:
     return dcg / ideal if ideal else 0.0
 
 
+def new_items(items: list[Item], n: int, seed: int) -> list[dict]:
+    """n new items (copies of random catalog items' text under new ids), nobody has taken yet."""
+    picks = random.Random(seed).sample(items, n)
+    return [{"item_id": f"new-{i}", "title": f"New: {it.title}", "text": it.text, "attributes": it.attributes}
+            for i, it in enumerate(picks)]
+
+
 def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visits: int, k: int,
-            embedder: str) -> dict:
+            embedder: str, fresh: list[dict]) -> dict:
     env_extra, opts = ARMS[name]
     data = workdir / name
     shutil.copytree(base_dir, data)
@@ -147,6 +157,9 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
     try:
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
         wait_current(http, 300)
+        http.post("/v1/items", json={"items": fresh}).raise_for_status()
+        first_shown: dict[str, int] = {}
+        answers = 0
         for visit in range(1, visits + 1):
             new, ignored_again, shown_n, hits = [], 0, 0, 0
             for p in people:
@@ -158,6 +171,10 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                 latencies.append((time.perf_counter() - t) * 1000)
                 r.raise_for_status()
                 ids = [i["item_id"] for i in r.json()["items"]]
+                answers += 1
+                for i in ids:
+                    if i.startswith("new-"):
+                        first_shown.setdefault(i, answers)
                 if visit == 1:
                     first_ndcg.append(ndcg10(ids, p.future))
                 new.append(len(set(ids) - p.shown))
@@ -182,7 +199,39 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
         log.close()
         shutil.rmtree(data, ignore_errors=True)
     return {"arm": name, "visits": rows, "first_visit_ndcg@10": round(statistics.mean(first_ndcg), 4),
-            "p50_ms": round(statistics.median(latencies), 2)}
+            "p50_ms": round(statistics.median(latencies), 2), "answers": answers,
+            "new_items_shown": len(first_shown), "new_items": len(fresh),
+            "answers_to_first_new_exposure": sorted(first_shown.values())}
+
+
+def exposure_overhead(base_dir: Path, workdir: Path, people: list[Person], visits: int, k: int) -> dict:
+    """What recording costs on the request path, on a copy of the store (SQLite, synchronous=FULL):
+    per answer, one write of its k items and one read of the person's exposures (after
+    `visits` answers each), in ms."""
+    from service.exposure import ExposureLog
+    from service.feedback import Feedback
+    from service.settings import ExposureSettings, FeedbackSettings
+
+    data = workdir / "overhead"
+    shutil.copytree(base_dir, data)
+    store = SqliteStore(data / "recs.sqlite3")
+    log = ExposureLog(store, ExposureSettings(), Feedback(FeedbackSettings()))
+    items = store.item_ids()
+    rng = random.Random(0)
+    write, read = [], []
+    for _ in range(visits):
+        for p in people:
+            page = log.page(p.user_id, None)
+            t = time.perf_counter()
+            log.record(p.user_id, page, rng.sample(items, k))
+            write.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            log.cooling(p.user_id, set())
+            read.append((time.perf_counter() - t) * 1000)
+    store.close()
+    shutil.rmtree(data, ignore_errors=True)
+    return {"record_p50_ms": round(statistics.median(write), 3), "cooling_read_p50_ms": round(statistics.median(read), 3),
+            "answers": len(write)}
 
 
 def main() -> None:
@@ -202,6 +251,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     items, kept, people = split(args.path, args.format, args.people, args.future, args.min_events, args.seed)
+    fresh = new_items(items, NEW_ITEMS, args.seed)
     workdir = Path(tempfile.mkdtemp(prefix="bench-live-"))
     base = prepare(items, kept, workdir, args.embedder)
     print(f"{len(items)} items, {len(kept)} events kept, {len(people)} people, "
@@ -210,21 +260,26 @@ def main() -> None:
     results = []
     for arm in args.arms.split(","):
         t = time.perf_counter()
-        res = run_arm(arm, base, workdir, people, args.visits, args.k, args.embedder)
+        res = run_arm(arm, base, workdir, people, args.visits, args.k, args.embedder, fresh)
         res["seconds"] = round(time.perf_counter() - t, 1)
         results.append(res)
-        print(f"\narm {arm}: first-visit NDCG@10 {res['first_visit_ndcg@10']:.4f}, p50 {res['p50_ms']:.1f} ms")
+        print(f"\narm {arm}: first-visit NDCG@10 {res['first_visit_ndcg@10']:.4f}, p50 {res['p50_ms']:.1f} ms, "
+              f"new items shown {res['new_items_shown']}/{res['new_items']} in {res['answers']} answers")
         print(f"{'visit':>5} {'new/person':>10} {'already ignored':>15} {'taken':>6} {'recall':>7}")
         for r in res["visits"]:
             print(f"{r['visit']:>5} {r['new_per_person']:>10.2f} {r['already_ignored']:>15.3f} "
                   f"{r['taken']:>6} {r['recall']:>7.4f}")
+    overhead = exposure_overhead(base, workdir, people, args.visits, args.k)
+    print(f"\nexposure on the request path (SQLite): record p50 {overhead['record_p50_ms']:.2f} ms, "
+          f"cooling read p50 {overhead['cooling_read_p50_ms']:.2f} ms")
     shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "dataset": str(args.path), "date": date.today().isoformat(), "people": len(people),
             "visits": args.visits, "k": args.k, "future": args.future, "min_events": args.min_events,
-            "embedder": args.embedder, "seed": args.seed, "arms": results}, indent=2))
+            "embedder": args.embedder, "seed": args.seed, "arms": results,
+            "exposure_overhead": overhead}, indent=2))
         print(f"\nwrote {args.json}")
 
 

@@ -7,7 +7,7 @@ import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,7 @@ from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
 from service.exposure import ExposureLog
+from service.exposure.explore import Explorer, slots
 from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
 from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
@@ -68,6 +69,7 @@ class Recommender(IndexLifecycle):
         self.feedback = Feedback(settings.feedback)
         self.store = store or open_store(settings)
         self.exposure = ExposureLog(self.store, settings.exposure, self.feedback)
+        self.explorer = Explorer(self.store, settings.exposure)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
@@ -328,6 +330,28 @@ class Recommender(IndexLifecycle):
                               res.prompt_version or self.prompt.ref, blend, timings_ms=timings,
                               overloaded=res.overloaded, reranker_version=version, fallback=res.fallback,
                               ranker=ranker.name)
+
+    def explore(self, request: CandidateRequest, out: Recommendation) -> Recommendation:
+        """A feed answer whose last `exposure.explore` share of slots goes to little-known
+        items (service/exposure/explore.py); other answers as they are."""
+        n = slots(request.k, self.settings.exposure.explore)
+        if not n or not request.user_id or request.history is not None or (request.query and request.query.strip()):
+            return out
+        fb = self.user_feedback(request.user_id)
+        keep = out.items[: request.k - n]
+        blocked = {*request.exclude_items, *fb.negatives, *(r.item_id for r in keep),
+                   *self.exposure.cooling(request.user_id, set(fb.positives))}
+        index = self.index
+        space = index.space
+        allowed = space.allowed(request.model_copy(update={"history": fb.positives, "exclude_items": sorted(blocked)}))
+        positives = np.zeros(len(space.ids))
+        pop = index.model.popularity[: len(space.ids)]
+        positives[: len(pop)] = pop
+        prior = {r.item_id: 1.0 - i / len(out.items) for i, r in enumerate(out.items)}
+        picks = self.explorer.pick(space.ids, allowed, positives, prior, n)
+        extra = self.to_ranked([Candidate.model_construct(item_id=i, score=t, sources={"explore": t}) for i, t in picks])
+        items = [*keep, *extra]
+        return replace(out, items=[r.model_copy(update={"rank": pos + 1}) for pos, r in enumerate(items)])
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

@@ -119,6 +119,14 @@ class ExposureSettings(BaseModel):
     cooldown: float = Field(3 * 86400.0, ge=0, description="seconds a cooled item stays out of that person's "
                             "feed after it was last shown")
     keep: int = Field(1000, ge=1, description="exposures kept per person (the oldest go first)")
+    explore: float = Field(0.0, ge=0, le=0.5, description="share of a feed page's slots for items the service "
+                           "knows little about, chosen by Thompson sampling and marked sources.explore (0.1: 1 of 10; "
+                           "0: off)")
+    explore_max_known: int = Field(20, ge=1, description="an item is little known while its exposures plus "
+                                   "positives stay under this")
+    explore_prior_weight: float = Field(4.0, ge=0, description="weight of the model's opinion (rank in this "
+                                        "request's candidates) in the bandit's prior, in pseudo-observations")
+    explore_refresh_s: float = Field(30.0, gt=0, description="how often exposure counts are read from the store")
 
 
 class ExplainSettings(BaseModel):

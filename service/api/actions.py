@@ -64,10 +64,10 @@ def recommend(runtime: Runtime, data: RecommendationRequest) -> RecommendationRe
     req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
                            filters=data.filters or Filters(), exclude_seen=data.exclude_seen,
                            exclude_items=list(dict.fromkeys([*data.exclude_items, *page.before])))
-    out = rec.recommend_full(req, use_llm=data.use_llm)
+    out = rec.explore(req, rec.recommend_full(req, use_llm=data.use_llm))
     observe(out, data.allow_degraded)
-    if data.record_exposure:
-        rec.exposure.record(data.user_id, page, [r.item_id for r in out.items])
+    if data.record_exposure and rec.exposure.record(data.user_id, page, [r.item_id for r in out.items]):
+        rec.explorer.shown(r.item_id for r in out.items)
     blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
     return RecommendationResponse(recommendation_id=page.answer_id, page=page.page,
                                   items=items(out.items, blurbs), reranked=out.reranked,

@@ -225,6 +225,11 @@ class PostgresStore:
                 "SELECT item_id FROM exposures WHERE user_id = %s AND feed = %s AND page <= %s ORDER BY id",
                 (user_id, feed, up_to_page))]
 
+    def exposure_counts(self) -> dict[str, int]:
+        """How many recorded exposures each item has (over everyone's kept rows)."""
+        with self._conn() as conn:
+            return dict(conn.execute("SELECT item_id, COUNT(*) FROM exposures GROUP BY item_id").fetchall())
+
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
         with self._conn() as conn:

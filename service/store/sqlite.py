@@ -188,6 +188,10 @@ class SqliteStore:
             "SELECT item_id FROM exposures WHERE user_id = ? AND feed = ? AND page <= ? ORDER BY id",
             (user_id, feed, up_to_page))]
 
+    def exposure_counts(self) -> dict[str, int]:
+        """How many recorded exposures each item has (over everyone's kept rows)."""
+        return dict(self._conn.execute("SELECT item_id, COUNT(*) FROM exposures GROUP BY item_id").fetchall())
+
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
         c = self._conn

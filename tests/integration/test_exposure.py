@@ -16,9 +16,9 @@ from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
 
 
-def make_data(path, store_url: str | None, times: int) -> Settings:
+def make_data(path, store_url: str | None, times: int, explore: float = 0.0) -> Settings:
     s = Settings(data_dir=path, store_url=store_url, llm=LLMSettings(backend="none"),
-                 exposure=ExposureSettings(times=times))
+                 exposure=ExposureSettings(times=times, explore=explore))
     store = open_store(s)
     store.upsert_items(catalog())
     store.add_events(block_events())
@@ -144,3 +144,26 @@ def test_a_page_for_another_person_is_refused(warm):
     first = ask(warm, user_id="u4")
     r = httpx.post(warm + "/v1/recommendations", json={"user_id": "u5", "after": first["recommendation_id"]})
     assert r.status_code == 422 and "no recorded answer" in r.text
+
+
+@pytest.fixture(scope="module")
+def exploring(tmp_path_factory):
+    """One slot of three explores; nothing cools (so the small catalog lasts)."""
+    with serve(create_app(make_data(tmp_path_factory.mktemp("explore"), None, times=0, explore=0.34))) as url:
+        yield url
+
+
+def test_exploration_takes_the_last_slot_and_reaches_a_new_item(exploring):
+    new = {"item_id": "n9", "title": "Brand New Film", "text": "Nobody has seen this one yet."}
+    assert httpx.post(exploring + "/v1/items", json={"items": [new]}).status_code == 200
+    reached_at = None
+    for n in range(60):
+        answer = ask(exploring, user_id=f"u{n % 20}", exclude_seen=True)
+        *head, last = answer["items"]
+        assert len(head) == 2 and all("explore" not in i["sources"] for i in head)
+        assert set(last["sources"]) == {"explore"} and last["rank"] == 3
+        if last["item_id"] == "n9" and reached_at is None:
+            reached_at = n
+    assert reached_at is not None
+    text = ask(exploring, user_id="u0", query="space")  # text answers do not explore
+    assert all("explore" not in i["sources"] for i in text["items"])

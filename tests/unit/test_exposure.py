@@ -65,3 +65,51 @@ def test_anonymous_answers_are_not_recorded_and_impressions_are(log):
                            Event(user_id="u", item_id="c", type="dislike", timestamp=12.0)])
     assert n == 1 and log.store.exposures("u") == [Exposure("u", "a", 10.0)]
     assert log.cooling("u", set(), now=20.0) == ["a"] and log.cooling("u", set(), now=10.0 + 4 * DAY) == []
+
+
+# -- exploration ------------------------------------------------------------------------
+
+def test_exploration_slots():
+    from service.exposure.explore import slots
+
+    assert [slots(10, s) for s in (0.0, 0.04, 0.1, 0.25, 0.5)] == [0, 0, 1, 3, 5]
+    assert slots(1, 0.5) == 0 and slots(2, 0.5) == 1  # never the whole page
+
+
+def test_the_bandit_prefers_what_converts_and_what_the_model_likes():
+    import numpy as np
+
+    from service.exposure.explore import draw
+
+    rng = np.random.default_rng(0)
+    many = 20000
+    good = draw(rng, np.full(many, 5.0), np.full(many, 5.0), np.zeros(many), 4.0).mean()
+    bad = draw(rng, np.full(many, 0.0), np.full(many, 10.0), np.zeros(many), 4.0).mean()
+    liked = draw(rng, np.zeros(many), np.zeros(many), np.ones(many), 4.0).mean()
+    unliked = draw(rng, np.zeros(many), np.zeros(many), np.zeros(many), 4.0).mean()
+    assert good > bad and liked > unliked
+    assert abs(good - 6 / 16) < 0.01 and abs(liked - 5 / 6) < 0.01  # Beta means
+
+
+def test_exploration_picks_allowed_little_known_items_and_reaches_new_ones(tmp_path):
+    import numpy as np
+
+    from service.exposure.explore import Explorer
+
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    ids = [f"i{n}" for n in range(50)]
+    store.add_exposures([Exposure("u", "i0", 1.0)] * 30, keep=100)  # i0 is well known
+    ex = Explorer(store, ExposureSettings(explore=0.1, explore_max_known=20), seed=1)
+    allowed = np.ones(50, bool)
+    allowed[1] = False  # filtered out for this request
+    positives = np.zeros(50)
+    positives[2] = 25.0  # popular: known
+    reached: set[str] = set()
+    for _ in range(200):
+        picks = ex.pick(ids, allowed, positives, {"i3": 1.0}, 2)
+        assert len(picks) == 2 and not {"i0", "i1", "i2"} & {i for i, _ in picks}
+        ex.shown(i for i, _ in picks)
+        reached |= {i for i, _ in picks}
+    assert reached == set(ids) - {"i0", "i1", "i2"}  # every little-known item got its exposures
+    assert ex.pick(ids, np.zeros(50, bool), positives, {}, 2) == [] and ex.pick(ids, allowed, positives, {}, 0) == []
+    store.close()

@@ -193,6 +193,7 @@ def test_exposures_are_kept_per_person_bounded_and_in_order(store: Store):
     assert store.feed_items("u", "f1", 1) == ["i3", "i4"]
     assert store.feed_items("u", "f1", 2) == ["i3", "i4", "i9"]
     assert store.feed_items("v", "f1", 2) == [] and store.add_exposures([], keep=4) == 0
+    assert store.exposure_counts() == {"i3": 1, "i4": 1, "i9": 1, "i8": 1, "i0": 1}
 
 
 def test_forgetting_a_person_or_an_item_removes_their_exposures(store: Store):
