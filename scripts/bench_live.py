@@ -55,6 +55,8 @@ ARMS = {
     "on-times2": ({"RECS_EXPOSURE__TIMES": "2"}, {}),
     "explore": ({"RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
     "explore-off": ({"RECS_EXPOSURE__TIMES": "0", "RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
+    # an A/B test on live traffic: arm a is the service, arm b a planted worse ranker (popularity alone)
+    "ab": ({"RECS_EXPERIMENT__NAME": "bench", "RECS_EXPERIMENT__ARMS": '{"a": {}, "b": {"popularity": 1.0}}'}, {}),
 }
 NEW_ITEMS = 20  # added with no interactions before the first visit: do they ever get shown?
 
@@ -154,6 +156,7 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     people = [Person(p.user_id, p.future) for p in people]  # a fresh copy per arm
     rows, latencies, first_ndcg = [], [], []
+    served_by: dict[str, str] = {}
     try:
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
         wait_current(http, 300)
@@ -171,6 +174,7 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                 latencies.append((time.perf_counter() - t) * 1000)
                 r.raise_for_status()
                 ids = [i["item_id"] for i in r.json()["items"]]
+                served_by[p.user_id] = r.json().get("experiment_arm") or ""
                 answers += 1
                 for i in ids:
                     if i.startswith("new-"):
@@ -193,6 +197,7 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                          "taken": hits,
                          "recall": round(statistics.mean(len(p.taken) / len(p.future) for p in people), 4)})
             wait_current(http)  # time passes between visits: the index catches up
+        experiment = experiment_report(http.get("/metrics").text, people, served_by) if "ab" in name else None
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -201,7 +206,32 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
     return {"arm": name, "visits": rows, "first_visit_ndcg@10": round(statistics.mean(first_ndcg), 4),
             "p50_ms": round(statistics.median(latencies), 2), "answers": answers,
             "new_items_shown": len(first_shown), "new_items": len(fresh),
-            "answers_to_first_new_exposure": sorted(first_shown.values())}
+            "answers_to_first_new_exposure": sorted(first_shown.values()), "experiment": experiment}
+
+
+def experiment_report(metrics_text: str, people: list[Person], served_by: dict[str, str]) -> dict:
+    """Per arm: what /metrics says (exposures, positives, rate and its 95% interval), the
+    arm's recall of the future, and a two-proportion z test between the arms."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out: dict[str, dict] = defaultdict(dict)
+    for family in text_string_to_metric_families(metrics_text):
+        for s in family.samples:
+            if s.name.startswith("recs_experiment_") and s.labels.get("experiment") == "bench":
+                out[s.labels["arm"]][s.name.removeprefix("recs_experiment_")] = s.value
+    for arm, row in out.items():
+        mine = [p for p in people if served_by.get(p.user_id) == arm]
+        row["people"] = len(mine)
+        row["recall"] = round(statistics.mean(len(p.taken) / len(p.future) for p in mine), 4) if mine else None
+    arms = sorted(out)
+    if len(arms) == 2:
+        (x1, n1), (x2, n2) = [(out[a]["positives_total"], out[a]["exposures_total"]) for a in arms]
+        pooled = (x1 + x2) / (n1 + n2)
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        z = (x1 / n1 - x2 / n2) / se if se else 0.0
+        out["test"] = {"z": round(z, 2), "p_two_sided": math.erfc(abs(z) / math.sqrt(2)),
+                       "better": arms[0] if z > 0 else arms[1], "significant_95": abs(z) > 1.96}
+    return dict(out)
 
 
 def exposure_overhead(base_dir: Path, workdir: Path, people: list[Person], visits: int, k: int) -> dict:
@@ -269,6 +299,8 @@ def main() -> None:
         for r in res["visits"]:
             print(f"{r['visit']:>5} {r['new_per_person']:>10.2f} {r['already_ignored']:>15.3f} "
                   f"{r['taken']:>6} {r['recall']:>7.4f}")
+        if res.get("experiment"):
+            print(json.dumps(res["experiment"], indent=1))
     overhead = exposure_overhead(base, workdir, people, args.visits, args.k)
     print(f"\nexposure on the request path (SQLite): record p50 {overhead['record_p50_ms']:.2f} ms, "
           f"cooling read p50 {overhead['cooling_read_p50_ms']:.2f} ms")

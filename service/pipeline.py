@@ -23,6 +23,7 @@ from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
 from service.exposure import ExposureLog
+from service.exposure.experiment import Experiment
 from service.exposure.explore import Explorer, slots
 from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
@@ -70,6 +71,7 @@ class Recommender(IndexLifecycle):
         self.store = store or open_store(settings)
         self.exposure = ExposureLog(self.store, settings.exposure, self.feedback)
         self.explorer = Explorer(self.store, settings.exposure)
+        self.experiment = Experiment(settings.experiment, self.store, self.feedback)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
@@ -301,13 +303,15 @@ class Recommender(IndexLifecycle):
         idx = self.index.space.index
         return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
 
-    def recommend_full(self, request: CandidateRequest, use_llm: bool = True) -> Recommendation:
-        """candidates -> the chosen reranker (through the stage) -> top k."""
+    def recommend_full(self, request: CandidateRequest, use_llm: bool = True,
+                       history_weights: dict[str, float] | None = None) -> Recommendation:
+        """candidates -> the chosen reranker (through the stage) -> top k. `history_weights`:
+        an experiment arm's fusion instead of the ranker's."""
         t0 = time.perf_counter()
         is_text = bool(request.query and request.query.strip())
         choice = self.rankers.choose(is_text, use_llm)
         ranker = choice.reranker
-        cand = self.candidates(request, max(request.k, ranker.depth), ranker.fusion)
+        cand = self.candidates(request, max(request.k, ranker.depth), history_weights or ranker.fusion)
         timings = {"candidates": cand.timings_ms["total"]}
         pool = cand.candidates
         hist_n = self.settings.llm.history_items
@@ -343,13 +347,15 @@ class Recommender(IndexLifecycle):
                    *self.exposure.cooling(request.user_id, set(fb.positives))}
         index = self.index
         space = index.space
-        allowed = space.allowed(request.model_copy(update={"history": fb.positives, "exclude_items": sorted(blocked)}))
+        allowed = space.allowed(request.model_copy(update={"history": fb.positives,
+                                                           "exclude_items": sorted(blocked)}))
         positives = np.zeros(len(space.ids))
         pop = index.model.popularity[: len(space.ids)]
         positives[: len(pop)] = pop
         prior = {r.item_id: 1.0 - i / len(out.items) for i, r in enumerate(out.items)}
         picks = self.explorer.pick(space.ids, allowed, positives, prior, n)
-        extra = self.to_ranked([Candidate.model_construct(item_id=i, score=t, sources={"explore": t}) for i, t in picks])
+        extra = self.to_ranked([Candidate.model_construct(item_id=i, score=t, sources={"explore": t})
+                                for i, t in picks])
         items = [*keep, *extra]
         return replace(out, items=[r.model_copy(update={"rank": pos + 1}) for pos, r in enumerate(items)])
 

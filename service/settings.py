@@ -129,6 +129,25 @@ class ExposureSettings(BaseModel):
     explore_refresh_s: float = Field(30.0, gt=0, description="how often exposure counts are read from the store")
 
 
+class ExperimentSettings(BaseModel):
+    """An A/B test of served rankers on live traffic. Setting `name` starts it (unset: none
+    runs); people are split between `arms` by a stable hash of (name, user id), and each
+    arm ranks its feed answers with its own history fusion weights ({}: the service's own).
+    `/metrics` shows per-arm exposures, positives (on items that arm showed that person)
+    and positives per exposure with a 95% interval."""
+
+    name: str | None = Field(None, description="the running experiment's name (unset: no experiment)")
+    arms: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {"a": {}, "b": {}}, description="arm -> history fusion weights, e.g. "
+        '{"a": {}, "b": {"cf": 1.0, "popularity": 0.5}}')
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExperimentSettings":
+        if len(self.arms) < 2:
+            raise ValueError(f"an experiment needs at least two arms, not {sorted(self.arms)}")
+        return self
+
+
 class ExplainSettings(BaseModel):
     """Blurbs: one short personal reason per recommended item, written by the LLM from
     a prompt file, checked for grounding, cached, and replaced by facts when needed."""
@@ -281,6 +300,7 @@ class Settings(BaseSettings):
     serve: ServeSettings = ServeSettings()
     feedback: FeedbackSettings = FeedbackSettings()
     exposure: ExposureSettings = ExposureSettings()
+    experiment: ExperimentSettings = ExperimentSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

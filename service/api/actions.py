@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS
+from service.api.metrics import (EXPERIMENT_EXPOSURES, EXPERIMENT_POSITIVES, FALLBACKS, LLM_SECONDS,
+                                 RECOMMEND_SECONDS)
 from service.api.runtime import Runtime
 from service.api.schemas import (
     ChatResponse,
@@ -64,12 +65,16 @@ def recommend(runtime: Runtime, data: RecommendationRequest) -> RecommendationRe
     req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
                            filters=data.filters or Filters(), exclude_seen=data.exclude_seen,
                            exclude_items=list(dict.fromkeys([*data.exclude_items, *page.before])))
-    out = rec.explore(req, rec.recommend_full(req, use_llm=data.use_llm))
+    arm = rec.experiment.arm(data.user_id) if not (data.query and data.query.strip()) else None
+    out = rec.recommend_full(req, use_llm=data.use_llm, history_weights=rec.experiment.weights(arm))
+    out = rec.explore(req, out)
     observe(out, data.allow_degraded)
     if data.record_exposure and rec.exposure.record(data.user_id, page, [r.item_id for r in out.items]):
         rec.explorer.shown(r.item_id for r in out.items)
+        if arm:
+            EXPERIMENT_EXPOSURES.labels(rec.experiment.name, arm).inc(len(out.items))
     blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
-    return RecommendationResponse(recommendation_id=page.answer_id, page=page.page,
+    return RecommendationResponse(recommendation_id=page.answer_id, page=page.page, experiment_arm=arm,
                                   items=items(out.items, blurbs), reranked=out.reranked,
                                   fallback_reason=out.fallback_reason, model=out.model,
                                   prompt_version=out.prompt_version, blend=out.blend,
@@ -112,7 +117,8 @@ def collect_chat(plan, run, shown_as=None) -> ChatResponse:
 
 def chat_response(plan, out: Recommendation, blurbs: dict, reply: str,
                   recommendation_id: str | None = None) -> ChatResponse:
-    return ChatResponse(recommendation_id=recommendation_id, reply=reply, items=items(out.items, blurbs), understood=understood(plan),
+    return ChatResponse(recommendation_id=recommendation_id, reply=reply, items=items(out.items, blurbs),
+                        understood=understood(plan),
                         reranked=out.reranked, fallback_reason=out.fallback_reason, model=out.model,
                         prompt_version=out.prompt_version, reranker_version=out.reranker_version)
 
@@ -143,7 +149,10 @@ def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
         rec.add_items([Item(item_id=i, title=i) for i in unknown])
         created = unknown
     received = time.time()
-    inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
+    events = [e.to_event(received) for e in data.events]
+    inserted, dupes = rec.add_events(events)
+    for arm, n in rec.experiment.attributed(rec.feedback.resolve_events(events)).items():
+        EXPERIMENT_POSITIVES.labels(rec.experiment.name, arm).inc(n)
     return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
 
 

@@ -51,6 +51,8 @@ class RecommendedItem(BaseModel):
 class RecommendationResponse(BaseModel):
     recommendation_id: str = Field(description="this answer's id: send it as `after` for the next page")
     page: int = Field(description="1 for a first page, 2 for the page after it, ...")
+    experiment_arm: str | None = Field(None, description="the experiment arm that ranked this answer (while "
+                                       "RECS_EXPERIMENT__NAME runs one)")
     items: list[RecommendedItem]
     reranked: bool
     fallback_reason: str | None

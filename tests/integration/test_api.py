@@ -11,7 +11,8 @@ import pytest
 from service.api.app import create_app
 from service.pipeline import Recommender
 from service.exposure import ExposureLog
-from service.settings import ExposureSettings, LLMSettings, Settings
+from service.exposure.experiment import Experiment
+from service.settings import ExperimentSettings, ExposureSettings, LLMSettings, Settings
 from service.store import open_store
 from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
@@ -235,6 +236,7 @@ def test_a_5xx_is_logged_with_its_traceback_and_request_id(tmp_path):
 
     class Broken:  # a recommender with a bug on the request path
         exposure = ExposureLog(None, ExposureSettings(), None)  # a first page needs no store
+        experiment = Experiment(ExperimentSettings(), None, None)  # none runs
 
         def recommend_full(self, *a, **kw):
             raise ZeroDivisionError("a bug")

@@ -10,15 +10,15 @@ import pytest
 
 from service.api.app import create_app
 from service.pipeline import Recommender
-from service.settings import ExposureSettings, LLMSettings, Settings
+from service.settings import ExperimentSettings, ExposureSettings, LLMSettings, Settings
 from service.store import open_store
 from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
 
 
-def make_data(path, store_url: str | None, times: int, explore: float = 0.0) -> Settings:
+def make_data(path, store_url: str | None, times: int, explore: float = 0.0, **more) -> Settings:
     s = Settings(data_dir=path, store_url=store_url, llm=LLMSettings(backend="none"),
-                 exposure=ExposureSettings(times=times, explore=explore))
+                 exposure=ExposureSettings(times=times, explore=explore), **more)
     store = open_store(s)
     store.upsert_items(catalog())
     store.add_events(block_events())
@@ -167,3 +167,43 @@ def test_exploration_takes_the_last_slot_and_reaches_a_new_item(exploring):
     assert reached_at is not None
     text = ask(exploring, user_id="u0", query="space")  # text answers do not explore
     assert all("explore" not in i["sources"] for i in text["items"])
+
+
+@pytest.fixture(scope="module")
+def experimenting(tmp_path_factory):
+    """An A/B test: arm b ranks feeds by popularity alone."""
+    exp = ExperimentSettings(name="ab-http-test", arms={"a": {}, "b": {"popularity": 1.0}})
+    with serve(create_app(make_data(tmp_path_factory.mktemp("ab"), None, times=0, experiment=exp))) as url:
+        yield url
+
+
+def metric(base: str, name: str, arm: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(base + "/metrics").text
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == name and s.labels.get("experiment") == "ab-http-test" and s.labels.get("arm") == arm)
+
+
+def test_an_ab_split_serves_each_person_one_arm_and_counts_positives_per_arm(experimenting):
+    arms = {}
+    for n in range(20):
+        answer = ask(experimenting, user_id=f"u{n}")
+        arms[f"u{n}"] = answer["experiment_arm"]
+        sources = set().union(*(i["sources"] for i in answer["items"]))
+        assert sources == {"popularity"} if answer["experiment_arm"] == "b" else "cf" in sources
+    assert set(arms.values()) == {"a", "b"}
+    assert all(ask(experimenting, user_id=u)["experiment_arm"] == arm for u, arm in list(arms.items())[:5])
+    assert ask(experimenting, query="space")["experiment_arm"] is None  # no person: no arm
+    b_user = next(u for u, arm in arms.items() if arm == "b")
+    shown = ids(ask(experimenting, user_id=b_user))
+    before = metric(experimenting, "recs_experiment_positives_total", "b")
+    events = [{"user_id": b_user, "item_id": shown[0], "type": "view"},
+              {"user_id": b_user, "item_id": next(i for i in ("s1", "k1", "s6", "k6") if i not in shown), "type": "view"}]
+    assert httpx.post(experimenting + "/v1/events", json={"events": events}).status_code == 200
+    assert metric(experimenting, "recs_experiment_positives_total", "b") == before + 1  # only the shown one
+    exposures = {a: metric(experimenting, "recs_experiment_exposures_total", a) for a in ("a", "b")}
+    assert exposures["a"] + exposures["b"] == 3 * (20 + 5 + 1)
+    rate = metric(experimenting, "recs_experiment_rate", "b")
+    low, high = (metric(experimenting, f"recs_experiment_rate_{e}", "b") for e in ("low", "high"))
+    assert rate == pytest.approx((before + 1) / exposures["b"]) and low < rate < high

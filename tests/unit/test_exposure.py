@@ -113,3 +113,57 @@ def test_exploration_picks_allowed_little_known_items_and_reaches_new_ones(tmp_p
     assert reached == set(ids) - {"i0", "i1", "i2"}  # every little-known item got its exposures
     assert ex.pick(ids, np.zeros(50, bool), positives, {}, 2) == [] and ex.pick(ids, allowed, positives, {}, 0) == []
     store.close()
+
+
+# -- experiments ------------------------------------------------------------------------
+
+def test_people_keep_their_arm_and_the_split_is_even():
+    from collections import Counter
+
+    from service.exposure.experiment import assign
+
+    arms = ["a", "b"]
+    split = Counter(assign("exp1", f"user{n}", arms) for n in range(4000))
+    assert abs(split["a"] - 2000) < 150  # ~3 sd of a fair coin
+    assert all(assign("exp1", f"user{n}", arms) == assign("exp1", f"user{n}", arms) for n in range(50))
+    moved = sum(assign("exp1", f"user{n}", arms) != assign("exp2", f"user{n}", arms) for n in range(1000))
+    assert 400 < moved < 600  # a new experiment reshuffles
+
+
+def test_wilson_interval_known_values():
+    from service.exposure.experiment import wilson
+
+    rate, low, high = wilson(10, 100)
+    assert rate == 0.1 and round(low, 4) == 0.0552 and round(high, 4) == 0.1744
+    assert wilson(0, 0) == (0.0, 0.0, 1.0)
+    assert wilson(0, 50)[1] < 1e-12 and wilson(50, 50)[2] == 1.0 and round(wilson(0, 50)[2], 4) == 0.0713
+
+
+def test_a_positive_counts_for_the_arm_that_showed_the_item_before_it(tmp_path):
+    from service.exposure.experiment import Experiment
+    from service.settings import ExperimentSettings
+
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    exp = Experiment(ExperimentSettings(name="e"), store, Feedback(FeedbackSettings()))
+    log = ExposureLog(store, ExposureSettings(), Feedback(FeedbackSettings()))
+    log.record("p", log.page("p", None), ["shown"], at=100.0)
+    store.add_exposures([Exposure("p", "impressed", 100.0)], keep=10)  # an impression: not an arm's answer
+    arm = exp.arm("p")
+    events = [Event(user_id="p", item_id="shown", type="view", timestamp=150.0),
+              Event(user_id="p", item_id="shown", type="purchase", timestamp=151.0),  # the same item: once
+              Event(user_id="p", item_id="impressed", type="view", timestamp=150.0),
+              Event(user_id="p", item_id="never", type="view", timestamp=150.0),
+              Event(user_id="q", item_id="shown", type="view", timestamp=150.0)]
+    assert exp.attributed(events) == {arm: 1}
+    assert exp.attributed([Event(user_id="p", item_id="shown", type="view", timestamp=50.0)]) == {}  # before
+    assert exp.attributed([Event(user_id="p", item_id="shown", type="dislike", timestamp=150.0)]) == {}
+    off = Experiment(ExperimentSettings(), store, Feedback(FeedbackSettings()))
+    assert off.arm("p") is None and off.attributed(events) == {} and off.weights(None) is None
+    store.close()
+
+
+def test_an_experiment_needs_two_arms():
+    from service.settings import ExperimentSettings
+
+    with pytest.raises(ValueError, match="at least two arms"):
+        ExperimentSettings(name="x", arms={"a": {}})
