@@ -151,8 +151,9 @@ def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
     received = time.time()
     events = [e.to_event(received) for e in data.events]
     inserted, dupes = rec.add_events(events)
-    for arm, n in rec.experiment.attributed(rec.feedback.resolve_events(events)).items():
-        EXPERIMENT_POSITIVES.labels(rec.experiment.name, arm).inc(n)
+    if rec.experiment.name:
+        for arm, n in rec.experiment.attributed(rec.feedback.resolve_events(events)).items():
+            EXPERIMENT_POSITIVES.labels(rec.experiment.name, arm).inc(n)
     return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
 
 
