@@ -167,3 +167,19 @@ def test_an_experiment_needs_two_arms():
 
     with pytest.raises(ValueError, match="at least two arms"):
         ExperimentSettings(name="x", arms={"a": {}})
+
+
+def test_the_least_known_items_are_explored_first(tmp_path):
+    import numpy as np
+
+    from service.exposure.explore import Explorer
+
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    ids = ["new1", "new2", "tail1", "tail2", "tail3"]
+    ex = Explorer(store, ExposureSettings(explore=0.1, explore_max_known=20), seed=3)
+    positives = np.array([0.0, 0.0, 3.0, 1.0, 2.0])
+    first = ex.pick(ids, np.ones(5, bool), positives, {"tail1": 1.0}, 3)
+    assert {i for i, _ in first[:2]} == {"new1", "new2"} and first[2][0] == "tail2"
+    ex.shown(["new1", "new2"] * 2)  # shown twice each: now better known than tail2
+    assert ex.pick(ids, np.ones(5, bool), positives, {}, 1)[0][0] == "tail2"
+    store.close()
