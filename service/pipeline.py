@@ -353,7 +353,7 @@ class Recommender(IndexLifecycle):
         pop = index.model.popularity[: len(space.ids)]
         positives[: len(pop)] = pop
         prior = {r.item_id: 1.0 - i / len(out.items) for i, r in enumerate(out.items)}
-        picks = self.explorer.pick(space.ids, allowed, positives, prior, n)
+        picks = self.explorer.pick(space.ids, space.index, allowed, positives, prior, n)
         extra = self.to_ranked([Candidate.model_construct(item_id=i, score=t, sources={"explore": t})
                                 for i, t in picks])
         items = [*keep, *extra]

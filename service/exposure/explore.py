@@ -63,21 +63,30 @@ class Explorer:
             for i in item_ids:
                 self._counts[i] = self._counts.get(i, 0) + 1
 
-    def pick(self, ids: list[str], allowed: np.ndarray, positives: np.ndarray, prior: dict[str, float],
-             n: int) -> list[tuple[str, float]]:
-        """Up to n (item id, draw) among the allowed little-known items, best draw first.
-        `ids`, `allowed` and `positives` are aligned with the catalog's rows."""
+    def pick(self, ids: list[str], index: dict[str, int], allowed: np.ndarray, positives: np.ndarray,
+             prior: dict[str, float], n: int) -> list[tuple[str, float]]:
+        """Up to n (item id, draw) among the allowed little-known items, best first. `ids`,
+        `allowed` and `positives` are aligned with the catalog's rows; `index` maps an id to its row."""
         if n < 1:
             return []
-        counts = self.counts()
-        shown = np.fromiter((counts.get(i, 0) for i in ids), dtype=np.float64, count=len(ids))
+        shown = _aligned(self.counts(), index, len(ids))
         known = shown + positives
         rows = np.flatnonzero(allowed & (known < self.cfg.explore_max_known))
         if not len(rows):
             return []
-        s = np.fromiter((prior.get(ids[r], 0.0) for r in rows), dtype=np.float64, count=len(rows))
+        s = _aligned(prior, index, len(ids))[rows]
         hits = np.minimum(positives[rows], shown[rows])
         with self._lock:
             theta = draw(self.rng, hits, shown[rows] - hits, s, self.cfg.explore_prior_weight)
         best = np.lexsort((-theta, known[rows]))[:n]  # least known first, then the largest draw
         return [(ids[rows[b]], float(theta[b])) for b in best]
+
+
+def _aligned(values: dict[str, float], index: dict[str, int], size: int) -> np.ndarray:
+    """A catalog-aligned array from a (small) id -> value mapping; unknown ids are skipped."""
+    out = np.zeros(size)
+    pairs = [(index[i], v) for i, v in values.items() if i in index and index[i] < size]
+    if pairs:
+        rows, vals = zip(*pairs)
+        out[list(rows)] = vals
+    return out

@@ -106,12 +106,14 @@ def test_exploration_picks_allowed_little_known_items_and_reaches_new_ones(tmp_p
     positives[2] = 25.0  # popular: known
     reached: set[str] = set()
     for _ in range(200):
-        picks = ex.pick(ids, allowed, positives, {"i3": 1.0}, 2)
+        picks = ex.pick(ids, {i: r for r, i in enumerate(ids)}, allowed, positives, {"i3": 1.0}, 2)
         assert len(picks) == 2 and not {"i0", "i1", "i2"} & {i for i, _ in picks}
         ex.shown(i for i, _ in picks)
         reached |= {i for i, _ in picks}
     assert reached == set(ids) - {"i0", "i1", "i2"}  # every little-known item got its exposures
-    assert ex.pick(ids, np.zeros(50, bool), positives, {}, 2) == [] and ex.pick(ids, allowed, positives, {}, 0) == []
+    rows = {i: r for r, i in enumerate(ids)}
+    assert ex.pick(ids, rows, np.zeros(50, bool), positives, {}, 2) == []
+    assert ex.pick(ids, rows, allowed, positives, {}, 0) == []
     store.close()
 
 
@@ -178,8 +180,8 @@ def test_the_least_known_items_are_explored_first(tmp_path):
     ids = ["new1", "new2", "tail1", "tail2", "tail3"]
     ex = Explorer(store, ExposureSettings(explore=0.1, explore_max_known=20), seed=3)
     positives = np.array([0.0, 0.0, 3.0, 1.0, 2.0])
-    first = ex.pick(ids, np.ones(5, bool), positives, {"tail1": 1.0}, 3)
+    first = ex.pick(ids, {i: r for r, i in enumerate(ids)}, np.ones(5, bool), positives, {"tail1": 1.0}, 3)
     assert {i for i, _ in first[:2]} == {"new1", "new2"} and first[2][0] == "tail2"
     ex.shown(["new1", "new2"] * 2)  # shown twice each: now better known than tail2
-    assert ex.pick(ids, np.ones(5, bool), positives, {}, 1)[0][0] == "tail2"
+    assert ex.pick(ids, {i: r for r, i in enumerate(ids)}, np.ones(5, bool), positives, {}, 1)[0][0] == "tail2"
     store.close()
