@@ -89,10 +89,14 @@ class ExposureLog:
                                         self.cfg.keep)
 
     def record_events(self, events: Iterable[Event]) -> int:
-        """Record the neutral events of a batch (impressions) as exposures at their time."""
-        shown = [Exposure(e.user_id, e.item_id, e.timestamp) for e in events
-                 if self.feedback.signal(e.type, e.value).kind is Kind.NEUTRAL]
-        return self.store.add_exposures(shown, self.cfg.keep) if shown else 0
+        """Record the neutral events of a batch (impressions) as exposures at their time;
+        an impression already recorded (a retried batch) is not counted twice."""
+        shown = {Exposure(e.user_id, e.item_id, e.timestamp) for e in events
+                 if self.feedback.signal(e.type, e.value).kind is Kind.NEUTRAL}
+        for user in {x.user_id for x in shown}:
+            shown -= {x for x in self.store.exposures(user) if x.feed is None}
+        ordered = sorted(shown, key=lambda x: (x.user_id, x.shown_at, x.item_id))
+        return self.store.add_exposures(ordered, self.cfg.keep) if ordered else 0
 
     def cooling(self, user_id: str, taken: Collection[str], now: float | None = None) -> list[str]:
         """The items cooling down for this person now."""

@@ -64,6 +64,9 @@ def test_anonymous_answers_are_not_recorded_and_impressions_are(log):
                            Event(user_id="u", item_id="b", type="view", timestamp=11.0),
                            Event(user_id="u", item_id="c", type="dislike", timestamp=12.0)])
     assert n == 1 and log.store.exposures("u") == [Exposure("u", "a", 10.0)]
+    again = [Event(user_id="u", item_id="a", type="impression", timestamp=10.0),  # a retried batch
+             Event(user_id="u", item_id="a", type="impression", timestamp=30.0)]  # shown again later
+    assert log.record_events(again) == 1 and [x.shown_at for x in log.store.exposures("u")] == [10.0, 30.0]
     assert log.cooling("u", set(), now=20.0) == ["a"] and log.cooling("u", set(), now=10.0 + 4 * DAY) == []
 
 
