@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from service.errors import InvalidInput
-from service.feedback import Feedback, Kind
+from service.feedback import Feedback
 from service.settings import ExposureSettings
 from service.store import Exposure, Store
 from service.types import Event
@@ -89,10 +89,10 @@ class ExposureLog:
                                         self.cfg.keep)
 
     def record_events(self, events: Iterable[Event]) -> int:
-        """Record the neutral events of a batch (impressions) as exposures at their time;
-        an impression already recorded (a retried batch) is not counted twice."""
-        shown = {Exposure(e.user_id, e.item_id, e.timestamp) for e in events
-                 if self.feedback.signal(e.type, e.value).kind is Kind.NEUTRAL}
+        """Record the neutral events (impressions) of a batch whose types are resolved as
+        exposures at their time; one already recorded (a retried batch) is not counted twice."""
+        neutral = self.feedback.exposure_types()  # the events' types are resolved: known ones
+        shown = {Exposure(e.user_id, e.item_id, e.timestamp) for e in events if e.type in neutral}
         for user in {x.user_id for x in shown}:
             shown -= {x for x in self.store.exposures(user) if x.feed is None}
         ordered = sorted(shown, key=lambda x: (x.user_id, x.shown_at, x.item_id))
