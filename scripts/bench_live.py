@@ -264,6 +264,35 @@ def exposure_overhead(base_dir: Path, workdir: Path, people: list[Person], visit
             "answers": len(write)}
 
 
+def ingest_overhead(path: Path, fmt: str, reps: int = 5) -> dict:
+    """Store ingest (1,000-event batches, fresh SQLite store) without and with the exposures
+    the events imply, for ratings only and with every 10th event an impression: events/s,
+    best of `reps` interleaved runs (the machine is shared)."""
+    from service.exposure import ExposureLog
+    from service.feedback import Feedback
+    from service.settings import ExposureSettings, FeedbackSettings
+
+    events = [p.record for p in reader(fmt, path, {}, "items") if isinstance(p.record, Event)]
+    mixed = [e.model_copy(update={"type": "impression", "timestamp": e.timestamp + 0.5}) if n % 10 == 0 else e
+             for n, e in enumerate(events)]
+    fb = Feedback(FeedbackSettings())
+    best: dict[str, float] = {}
+    for _ in range(reps):
+        for name, evs in (("ratings", events), ("10pct_impressions", mixed)):
+            for exposure in (False, True):
+                with tempfile.TemporaryDirectory() as d:
+                    store = SqliteStore(Path(d) / "s.sqlite3")
+                    log = ExposureLog(store, ExposureSettings(), fb)
+                    t = time.perf_counter()
+                    for i in range(0, len(evs), 1000):
+                        batch = fb.resolve_events(evs[i:i + 1000])
+                        store.add_events(batch, log.impressions(batch) if exposure else (), 1000)
+                    key = f"{name}_{'with' if exposure else 'without'}_exposure"
+                    best[key] = max(best.get(key, 0.0), round(len(evs) / (time.perf_counter() - t)))
+                    store.close()
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--path", type=Path, default=ROOT / "data/demo/ml-latest-small")
@@ -288,7 +317,7 @@ def main() -> None:
           f"{statistics.mean(len(p.future) for p in people):.1f} future items each "
           f"(prepared in {time.perf_counter() - t0:.0f}s)")
     results = []
-    for arm in args.arms.split(","):
+    for arm in [a for a in args.arms.split(",") if a]:
         t = time.perf_counter()
         res = run_arm(arm, base, workdir, people, args.visits, args.k, args.embedder, fresh)
         res["seconds"] = round(time.perf_counter() - t, 1)
@@ -304,6 +333,8 @@ def main() -> None:
     overhead = exposure_overhead(base, workdir, people, args.visits, args.k)
     print(f"\nexposure on the request path (SQLite): record p50 {overhead['record_p50_ms']:.2f} ms, "
           f"cooling read p50 {overhead['cooling_read_p50_ms']:.2f} ms")
+    ingest = ingest_overhead(args.path, args.format)
+    print("store ingest, events/s (best of 5): " + ", ".join(f"{k} {v}" for k, v in ingest.items()))
     shutil.rmtree(workdir, ignore_errors=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -311,7 +342,7 @@ def main() -> None:
             "dataset": str(args.path), "date": date.today().isoformat(), "people": len(people),
             "visits": args.visits, "k": args.k, "future": args.future, "min_events": args.min_events,
             "embedder": args.embedder, "seed": args.seed, "arms": results,
-            "exposure_overhead": overhead}, indent=2))
+            "exposure_overhead": overhead, "ingest_events_per_s": ingest}, indent=2))
         print(f"\nwrote {args.json}")
 
 

@@ -184,8 +184,8 @@ class Recommender(IndexLifecycle):
         """Store events (an unknown type: the whole batch refused, or read as the
         configured default type)."""
         events = self.feedback.resolve_events(events)
-        out = self.store.add_events(events)
-        self.exposure.record_events(events)  # impressions: what a client knows was on screen
+        # impressions (what a client knows was on screen) are exposures, written with the events
+        out = self.store.add_events(events, self.exposure.impressions(events), self.settings.exposure.keep)
         self.refresh_in_background()
         return out
 

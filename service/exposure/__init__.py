@@ -88,15 +88,11 @@ class ExposureLog:
         return self.store.add_exposures([Exposure(user_id, i, at, page.feed, page.page) for i in item_ids],
                                         self.cfg.keep)
 
-    def record_events(self, events: Iterable[Event]) -> int:
-        """Record the neutral events (impressions) of a batch whose types are resolved as
-        exposures at their time; one already recorded (a retried batch) is not counted twice."""
-        neutral = self.feedback.exposure_types()  # the events' types are resolved: known ones
-        shown = {Exposure(e.user_id, e.item_id, e.timestamp) for e in events if e.type in neutral}
-        for user in {x.user_id for x in shown}:
-            shown -= {x for x in self.store.exposures(user) if x.feed is None}
-        ordered = sorted(shown, key=lambda x: (x.user_id, x.shown_at, x.item_id))
-        return self.store.add_exposures(ordered, self.cfg.keep) if ordered else 0
+    def impressions(self, events: Iterable[Event]) -> list[Exposure]:
+        """The exposures a (type-resolved) batch reports: its neutral events (impressions),
+        at their time. The store records each once however often it is sent."""
+        neutral = self.feedback.exposure_types()
+        return [Exposure(e.user_id, e.item_id, e.timestamp) for e in events if e.type in neutral]
 
     def cooling(self, user_id: str, taken: Collection[str], now: float | None = None) -> list[str]:
         """The items cooling down for this person now."""

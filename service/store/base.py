@@ -12,7 +12,7 @@ with the person (`delete_user`) or the item (`delete_item`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -66,7 +66,8 @@ class Store(Protocol):
     def delete_item(self, item_id: str) -> bool: ...
 
     # events
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]: ...
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]: ...
     def history(self, user_id: str, limit: int | None = None,
                 types: Collection[str] | None = None) -> list[HistoryEntry]: ...
     def has_user(self, user_id: str) -> bool: ...

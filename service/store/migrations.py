@@ -46,7 +46,7 @@ MIGRATIONS: list[str] = [
     """,
     # 4: what was shown to whom (exposure): one row per item of an answer or impression,
     # bounded per person; `answer` is the answer's feed id, `page` its page in that feed
-    # (both NULL for an impression event)
+    # (both NULL for an impression event, which is recorded once however often it is sent)
     """
     CREATE TABLE exposures (
         id       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,6 +58,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX exposures_user ON exposures (user_id, id);
     CREATE INDEX exposures_item ON exposures (item_id);
+    CREATE UNIQUE INDEX exposures_impression ON exposures (user_id, item_id, shown_at) WHERE feed IS NULL;
     """,
 ]
 
@@ -123,5 +124,6 @@ PG_MIGRATIONS: list[str] = [
     );
     CREATE INDEX exposures_user ON exposures (user_id, id);
     CREATE INDEX exposures_item ON exposures (item_id);
+    CREATE UNIQUE INDEX exposures_impression ON exposures (user_id, item_id, shown_at) WHERE feed IS NULL;
     """,
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
@@ -136,8 +136,10 @@ class PostgresStore:
         return n > 0
 
     # -- events -----------------------------------------------------------------------
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
-        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored. The
+        exposures they imply (impressions) are written in the same transaction.
 
         Returns (inserted, duplicates)."""
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
@@ -154,6 +156,8 @@ class PostgresStore:
                            SELECT user_id, item_id, type, value, timestamp FROM event_stage ORDER BY ord
                            ON CONFLICT DO NOTHING""")
             inserted = cur.rowcount
+            if exposures:
+                _insert_exposures(cur, exposures, keep)
         return inserted, len(rows) - inserted
 
     def history(self, user_id: str, limit: int | None = None,
@@ -199,18 +203,13 @@ class PostgresStore:
 
     # -- exposure ---------------------------------------------------------------------
     def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
-        """Record what was shown; each person keeps their latest `keep` rows."""
-        rows = [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures]
-        if not rows:
+        """Record what was shown (an impression already recorded is ignored); each person
+        keeps their latest `keep` rows. Returns how many rows were new."""
+        exposures = list(exposures)
+        if not exposures:
             return 0
         with self._conn(write=True) as conn, conn.cursor() as cur:
-            cur.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page)"
-                            " VALUES (%s, %s, %s, %s, %s)", rows)
-            cur.executemany(
-                "DELETE FROM exposures WHERE user_id = %s AND id < (SELECT id FROM exposures"
-                " WHERE user_id = %s ORDER BY id DESC LIMIT 1 OFFSET %s)",
-                [(u, u, keep - 1) for u in sorted({r[0] for r in rows})])
-        return len(rows)
+            return _insert_exposures(cur, exposures, keep)
 
     def exposures(self, user_id: str) -> list[Exposure]:
         """A person's recorded exposures, oldest recorded first."""
@@ -280,6 +279,16 @@ def _where(url: str) -> str:
     """host:port/db of a URL, without the password."""
     info = psycopg.conninfo.conninfo_to_dict(url)
     return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+def _insert_exposures(cur, exposures: Sequence[Exposure], keep: int) -> int:
+    cur.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING", [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures])
+    inserted = cur.rowcount
+    cur.executemany("DELETE FROM exposures WHERE user_id = %s AND id < (SELECT id FROM exposures"
+                    " WHERE user_id = %s ORDER BY id DESC LIMIT 1 OFFSET %s)",
+                    [(u, u, keep - 1) for u in sorted({x.user_id for x in exposures})])
+    return inserted
 
 
 def _bump(conn, key: str) -> None:

@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from service.store.base import CHANGES, Exposure, HistoryEntry, StoreStats
@@ -105,8 +105,10 @@ class SqliteStore:
         return cur.rowcount > 0
 
     # -- events -----------------------------------------------------------------------
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
-        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored. The
+        exposures they imply (impressions) are written in the same transaction.
 
         Returns (inserted, duplicates)."""
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
@@ -118,6 +120,8 @@ class SqliteStore:
                 rows,
             )
             inserted = conn.total_changes - before
+            if exposures:
+                _insert_exposures(conn, exposures, keep)
         return inserted, len(rows) - inserted
 
     def history(self, user_id: str, limit: int | None = None,
@@ -164,18 +168,13 @@ class SqliteStore:
 
     # -- exposure ---------------------------------------------------------------------
     def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
-        """Record what was shown; each person keeps their latest `keep` rows."""
-        rows = [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures]
-        if not rows:
+        """Record what was shown (an impression already recorded is ignored); each person
+        keeps their latest `keep` rows. Returns how many rows were new."""
+        exposures = list(exposures)
+        if not exposures:
             return 0
         with self._write_lock, self._conn as conn:
-            conn.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page)"
-                             " VALUES (?, ?, ?, ?, ?)", rows)
-            conn.executemany(
-                "DELETE FROM exposures WHERE user_id = ? AND id < (SELECT id FROM exposures"
-                " WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                [(u, u, keep - 1) for u in sorted({r[0] for r in rows})])
-        return len(rows)
+            return _insert_exposures(conn, exposures, keep)
 
     def exposures(self, user_id: str) -> list[Exposure]:
         """A person's recorded exposures, oldest recorded first."""
@@ -239,6 +238,17 @@ class SqliteStore:
     def forgotten_after(self, after_id: int) -> list[tuple[int, str]]:
         return self._conn.execute("SELECT id, user_hash FROM forgotten WHERE id > ? ORDER BY id",
                                   (after_id,)).fetchall()
+
+
+def _insert_exposures(conn: sqlite3.Connection, exposures: Sequence[Exposure], keep: int) -> int:
+    before = conn.total_changes
+    conn.executemany("INSERT OR IGNORE INTO exposures (user_id, item_id, shown_at, feed, page) VALUES (?, ?, ?, ?, ?)",
+                     [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures])
+    inserted = conn.total_changes - before
+    conn.executemany("DELETE FROM exposures WHERE user_id = ? AND id < (SELECT id FROM exposures"
+                     " WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                     [(u, u, keep - 1) for u in sorted({x.user_id for x in exposures})])
+    return inserted
 
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:

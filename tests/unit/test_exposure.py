@@ -60,13 +60,16 @@ def test_pages_chain_and_a_bad_cursor_is_a_clear_error(log):
 
 def test_anonymous_answers_are_not_recorded_and_impressions_are(log):
     assert log.record(None, log.page(None, None), ["a"]) == 0
-    n = log.record_events([Event(user_id="u", item_id="a", type="impression", timestamp=10.0),
-                           Event(user_id="u", item_id="b", type="view", timestamp=11.0),
-                           Event(user_id="u", item_id="c", type="dislike", timestamp=12.0)])
-    assert n == 1 and log.store.exposures("u") == [Exposure("u", "a", 10.0)]
+    batch = [Event(user_id="u", item_id="a", type="impression", timestamp=10.0),
+             Event(user_id="u", item_id="b", type="view", timestamp=11.0),
+             Event(user_id="u", item_id="c", type="dislike", timestamp=12.0)]
+    assert log.impressions(batch) == [Exposure("u", "a", 10.0)]
+    log.store.add_events(batch, log.impressions(batch), keep=50)  # as the pipeline writes them: together
+    assert log.store.exposures("u") == [Exposure("u", "a", 10.0)]
     again = [Event(user_id="u", item_id="a", type="impression", timestamp=10.0),  # a retried batch
              Event(user_id="u", item_id="a", type="impression", timestamp=30.0)]  # shown again later
-    assert log.record_events(again) == 1 and [x.shown_at for x in log.store.exposures("u")] == [10.0, 30.0]
+    assert log.store.add_events(again, log.impressions(again), keep=50) == (1, 1)
+    assert [x.shown_at for x in log.store.exposures("u")] == [10.0, 30.0]
     assert log.cooling("u", set(), now=20.0) == ["a"] and log.cooling("u", set(), now=10.0 + 4 * DAY) == []
 
 
@@ -101,7 +104,7 @@ def test_exploration_picks_allowed_little_known_items_and_reaches_new_ones(tmp_p
 
     store = SqliteStore(tmp_path / "s.sqlite3")
     ids = [f"i{n}" for n in range(50)]
-    store.add_exposures([Exposure("u", "i0", 1.0)] * 30, keep=100)  # i0 is well known
+    store.add_exposures([Exposure("u", "i0", float(t)) for t in range(30)], keep=100)  # i0 is well known
     ex = Explorer(store, ExposureSettings(explore=0.1, explore_max_known=20), seed=1)
     allowed = np.ones(50, bool)
     allowed[1] = False  # filtered out for this request

@@ -194,6 +194,20 @@ def test_exposures_are_kept_per_person_bounded_and_in_order(store: Store):
     assert store.feed_items("u", "f1", 2) == ["i3", "i4", "i9"]
     assert store.feed_items("v", "f1", 2) == [] and store.add_exposures([], keep=4) == 0
     assert store.exposure_counts() == {"i3": 1, "i4": 1, "i9": 1, "i8": 1, "i0": 1}
+    # an impression (no feed) is recorded once however often it is sent; answers every time
+    assert store.add_exposures([Exposure("v", "i0", 50.0), Exposure("v", "i0", 60.0)], keep=4) == 1
+    assert store.add_exposures([Exposure("v", "i0", 60.0, "f3", 1)] * 2, keep=4) == 2
+    assert [(x.shown_at, x.feed) for x in store.exposures("v")] == [(50.0, None), (60.0, None), (60.0, "f3"),
+                                                                  (60.0, "f3")]
+
+
+def test_events_and_their_impressions_are_written_together(store: Store):
+    from service.store import Exposure
+
+    ev = [Event(user_id="u", item_id="a", type="impression", timestamp=5), Event(user_id="u", item_id="b", timestamp=6)]
+    assert store.add_events(ev, [Exposure("u", "a", 5.0)], keep=10) == (2, 0)
+    assert store.add_events(ev, [Exposure("u", "a", 5.0)], keep=10) == (0, 2)  # a retry: nothing twice
+    assert store.exposures("u") == [Exposure("u", "a", 5.0)] and store.stats().events == 2
 
 
 def test_forgetting_a_person_or_an_item_removes_their_exposures(store: Store):
