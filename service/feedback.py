@@ -63,6 +63,10 @@ class Feedback:
             return None
         return {n for n, t in self.types.items() if t.kind != "neutral"}
 
+    def exposure_types(self) -> set[str]:
+        """The configured neutral types: an event of one says the item was shown."""
+        return {n for n, t in self.types.items() if t.kind == "neutral"}
+
     def resolve(self, type_: str) -> str:
         """The type an incoming event is stored as: itself when known, the configured
         default otherwise, or InvalidInput naming the known types."""

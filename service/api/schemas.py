@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,13 @@ class RecommendationRequest(Strict):
     allow_degraded: bool = Field(
         True, description="when the model is saturated, answer with the candidate order "
                           "(reranked: false) instead of 503")
+    exclude_items: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=1000, description="items this answer must not contain")
+    after: str | None = Field(None, max_length=64, description="the recommendation_id of the previous page: "
+                              "this answer is the next page of that feed and repeats nothing its pages showed "
+                              "(needs the same user_id, and that page recorded)")
+    record_exposure: bool = Field(True, description="record the answer's items as shown to this person (items "
+                                  "shown and not taken cool down in their next answers); false for previews")
 
 
 class EvidenceLink(BaseModel):
@@ -64,6 +71,10 @@ class RecommendedItem(BaseModel):
 
 
 class RecommendationResponse(BaseModel):
+    recommendation_id: str = Field(description="this answer's id: send it as `after` for the next page")
+    page: int = Field(description="1 for a first page, 2 for the page after it, ...")
+    experiment_arm: str | None = Field(None, description="the experiment arm that ranked this answer (while "
+                                       "RECS_EXPERIMENT__NAME runs one)")
     items: list[RecommendedItem]
     reranked: bool
     fallback_reason: str | None
@@ -148,6 +159,7 @@ class ChatRequest(Strict):
     stream: bool = False
     explain: bool = Field(True, description="write a blurb per item")
     use_llm: bool = Field(True, description="rerank and write blurbs with the LLM")
+    record_exposure: bool = Field(True, description="record the answer's items as shown to this person")
 
 
 class Understood(BaseModel):
@@ -171,6 +183,8 @@ class Understood(BaseModel):
 
 
 class ChatResponse(BaseModel):
+    recommendation_id: str | None = Field(None, description="this answer's id (its items recorded as shown "
+                                          "to user_id unless record_exposure is false)")
     reply: str
     items: list[RecommendedItem]
     understood: Understood

@@ -119,7 +119,9 @@ def cluster(tmp_path_factory, pg_server):
 
 
 def recs(base: str, user: str, k: int = 5, **kw) -> list[dict]:
-    r = httpx.post(base + "/v1/recommendations", json={"user_id": user, "k": k, **kw}, timeout=120)
+    """A probe: a preview (not recorded as shown), so asking again gives the same answer."""
+    body = {"user_id": user, "k": k, "record_exposure": False, **kw}
+    r = httpx.post(base + "/v1/recommendations", json=body, timeout=120)
     assert r.status_code == 200, r.text
     return r.json()["items"]
 
