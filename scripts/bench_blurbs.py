@@ -80,7 +80,9 @@ def tokens_part(out: dict) -> None:
     prompts = []
     for t in titles:
         v = {"liked": "Alien (1979); Aliens (1986); Blade Runner (1982)", "asked": "recommendations", "item": t,
-             "details": "Action, Thriller", "anchor": "Alien (1979)", "language": "English"}
+             "details": "Action, Thriller",
+             "evidence": "It shares the action and thriller genres with Alien, which you enjoyed.",
+             "anchor": "Alien (1979)", "language": "English"}
         prompts.append(backend.tokenize(backend.render_chat(prompt.messages(**v)) + prompt.prefix("en", **v)))
     gen = ParallelGenerator(backend.llm, n_seq=8)
     rows = []

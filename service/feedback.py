@@ -63,6 +63,10 @@ class Feedback:
             return None
         return {n for n, t in self.types.items() if t.kind != "neutral"}
 
+    def exposure_types(self) -> set[str]:
+        """The configured neutral types: an event of one says the item was shown."""
+        return {n for n, t in self.types.items() if t.kind == "neutral"}
+
     def resolve(self, type_: str) -> str:
         """The type an incoming event is stored as: itself when known, the configured
         default otherwise, or InvalidInput naming the known types."""
@@ -117,6 +121,17 @@ class Feedback:
                 weights.append(s.weight)
         latest = max((t for _, _, t in last.values()), default=None)
         return Split(positives, weights, sorted(negatives), latest)
+
+    def liked(self, entries: Sequence, min_rating: float) -> list[str]:
+        """The positives (as `split` reads them) a reason may say the person enjoyed: an
+        item whose latest rating is below `min_rating` counts for ranking (ratings are
+        positives by default) but 'which you enjoyed' would be false of it."""
+        rated: dict[str, float] = {}
+        for e in entries:
+            spec = self.types.get(e.type)
+            if spec is not None and spec.kind == "rating" and e.value is not None:
+                rated[e.item_id] = e.value
+        return [i for i in self.split(entries).positives if rated.get(i, min_rating) >= min_rating]
 
     def positive_rows(self, rows: Iterable[tuple]) -> Iterator[tuple]:
         """Event rows (user_id, item_id, type, value, timestamp), grouped by user as the

@@ -7,7 +7,7 @@ import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +23,9 @@ from service.freshness import IndexLifecycle
 from service.candidates.vectors import ChromaVectors
 from service.embed import Embedder, make_embedder
 from service.errors import InvalidInput, NotFound
+from service.exposure import ExposureLog
+from service.exposure.experiment import Experiment
+from service.exposure.explore import Explorer, slots
 from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
 from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
@@ -67,6 +70,9 @@ class Recommender(IndexLifecycle):
         self.settings = settings
         self.feedback = Feedback(settings.feedback)
         self.store = store or open_store(settings)
+        self.exposure = ExposureLog(self.store, settings.exposure, self.feedback)
+        self.explorer = Explorer(self.store, settings.exposure)
+        self.experiment = Experiment(settings.experiment, self.store, self.feedback)
         self.embedder = embedder or make_embedder(settings.embedder, settings.embedder_dim)
         self.vectors = ChromaVectors(settings, self.embedder)
         self._lock = threading.RLock()
@@ -141,7 +147,7 @@ class Recommender(IndexLifecycle):
         from service.explain import Blurb
 
         explainer = self.explainer if use_llm else self.facts_explainer
-        return {b.item_id: b for b in explainer.explain(items, self.history(user_id), user_id=user_id,
+        return {b.item_id: b for b in explainer.explain(items, self.liked(user_id), user_id=user_id,
                                                         calllog=self.calllog) if isinstance(b, Blurb)}
 
     # -- adapted reranker -------------------------------------------------------------------
@@ -179,7 +185,9 @@ class Recommender(IndexLifecycle):
     def add_events(self, events: list[Event]) -> tuple[int, int]:
         """Store events (an unknown type: the whole batch refused, or read as the
         configured default type)."""
-        out = self.store.add_events(self.feedback.resolve_events(events))
+        events = self.feedback.resolve_events(events)
+        # impressions (what a client knows was on screen) are exposures, written with the events
+        out = self.store.add_events(events, self.exposure.impressions(events), self.settings.exposure.keep)
         self.refresh_in_background()
         return out
 
@@ -204,6 +212,15 @@ class Recommender(IndexLifecycle):
     def history(self, user_id: str | None) -> list[str]:
         """The person's positive items, oldest first: their profile."""
         return self.user_feedback(user_id).positives
+
+    def liked(self, user_id: str | None) -> list[str]:
+        """The part of the profile a reason may name as enjoyed (no 1-star film), oldest
+        first."""
+        if not user_id:
+            return []
+        entries = self.store.history(user_id, limit=self.settings.cf.history * 4,
+                                     types=self.feedback.counted_types())
+        return self.feedback.liked(entries, self.settings.explain.liked_min_rating)
 
     def user_feedback(self, user_id: str | None) -> Split:
         """The person's latest counted events read as feedback (impressions do not eat the
@@ -230,6 +247,10 @@ class Recommender(IndexLifecycle):
             latest_at = fb.latest_at if fb.latest_at is not None else float("inf")
         negatives = set(fb.negatives)
         req = request.model_copy(update={"history": history})
+        if request.user_id and request.history is None and not (request.query and request.query.strip()):
+            cooled = self.exposure.cooling(request.user_id, set(fb.positives))  # a feed: show something new
+            if cooled:
+                req.exclude_items = [*req.exclude_items, *cooled]
         fusion = self.settings.fusion
         timings: dict[str, float] = {}
         lists: dict[str, list[Candidate]] = {}
@@ -296,13 +317,15 @@ class Recommender(IndexLifecycle):
         idx = self.index.space.index
         return {i: float(np.log1p(pop[idx[i]]) / (top or 1.0)) for i in item_ids if i in idx}
 
-    def recommend_full(self, request: CandidateRequest, use_llm: bool = True) -> Recommendation:
-        """candidates -> the chosen reranker (through the stage) -> top k."""
+    def recommend_full(self, request: CandidateRequest, use_llm: bool = True,
+                       history_weights: dict[str, float] | None = None) -> Recommendation:
+        """candidates -> the chosen reranker (through the stage) -> top k. `history_weights`:
+        an experiment arm's fusion instead of the ranker's."""
         t0 = time.perf_counter()
         is_text = bool(request.query and request.query.strip())
         choice = self.rankers.choose(is_text, use_llm)
         ranker = choice.reranker
-        cand = self.candidates(request, max(request.k, ranker.depth), ranker.fusion)
+        cand = self.candidates(request, max(request.k, ranker.depth), history_weights or ranker.fusion)
         timings = {"candidates": cand.timings_ms["total"]}
         pool = cand.candidates
         hist_n = self.settings.llm.history_items
@@ -325,6 +348,30 @@ class Recommender(IndexLifecycle):
                               res.prompt_version or self.prompt.ref, blend, timings_ms=timings,
                               overloaded=res.overloaded, reranker_version=version, fallback=res.fallback,
                               ranker=ranker.name)
+
+    def explore(self, request: CandidateRequest, out: Recommendation) -> Recommendation:
+        """A feed answer whose last `exposure.explore` share of slots goes to little-known
+        items (service/exposure/explore.py); other answers as they are."""
+        n = slots(request.k, self.settings.exposure.explore)
+        if not n or not request.user_id or request.history is not None or (request.query and request.query.strip()):
+            return out
+        fb = self.user_feedback(request.user_id)
+        keep = out.items[: request.k - n]
+        blocked = {*request.exclude_items, *fb.negatives, *(r.item_id for r in keep),
+                   *self.exposure.cooling(request.user_id, set(fb.positives))}
+        index = self.index
+        space = index.space
+        allowed = space.allowed(request.model_copy(update={"history": fb.positives,
+                                                           "exclude_items": sorted(blocked)}))
+        positives = np.zeros(len(space.ids))
+        pop = index.model.popularity[: len(space.ids)]
+        positives[: len(pop)] = pop
+        prior = {r.item_id: 1.0 - i / len(out.items) for i, r in enumerate(out.items)}
+        picks = self.explorer.pick(space.ids, space.index, allowed, positives, prior, n)
+        extra = self.to_ranked([Candidate.model_construct(item_id=i, score=t, sources={"explore": t})
+                                for i, t in picks])
+        items = [*keep, *extra]
+        return replace(out, items=[r.model_copy(update={"rank": pos + 1}) for pos, r in enumerate(items)])
 
     def similar(self, item_id: str, k: int = 10) -> list[Ranked]:
         """Items like this one: its CF neighbours and transitions fused with its nearest

@@ -114,20 +114,65 @@ class FeedbackSettings(BaseModel):
         return self
 
 
+class ExposureSettings(BaseModel):
+    """What was shown to whom. Every answer to a known person is recorded (unless the
+    request sends `record_exposure: false`, for previews), and so is every event of a
+    neutral type (`impression`: what a client knows was on screen). An item shown `times`
+    times with no positive from that person is left out of their feed (requests without
+    text) until `cooldown` seconds after it was last shown, so the next visit shows
+    something new."""
+
+    times: int = Field(1, ge=0, description="showings without a positive after which an item cools down "
+                       "for that person (0: never; exposure is still recorded)")
+    cooldown: float = Field(3 * 86400.0, ge=0, description="seconds a cooled item stays out of that person's "
+                            "feed after it was last shown")
+    keep: int = Field(1000, ge=1, description="exposures kept per person (the oldest go first)")
+    explore: float = Field(0.0, ge=0, le=0.5, description="share of a feed page's slots for items the service "
+                           "knows little about, chosen by Thompson sampling and marked sources.explore (0.1: 1 of 10; "
+                           "0: off)")
+    explore_max_known: int = Field(20, ge=1, description="an item is little known while its exposures plus "
+                                   "positives stay under this")
+    explore_prior_weight: float = Field(4.0, ge=0, description="weight of the model's opinion (rank in this "
+                                        "request's candidates) in the bandit's prior, in pseudo-observations")
+    explore_refresh_s: float = Field(30.0, gt=0, description="how often exposure counts are read from the store")
+
+
+class ExperimentSettings(BaseModel):
+    """An A/B test of served rankers on live traffic. Setting `name` starts it (unset: none
+    runs); people are split between `arms` by a stable hash of (name, user id), and each
+    arm ranks its feed answers with its own history fusion weights ({}: the service's own).
+    `/metrics` shows per-arm exposures, positives (on items that arm showed that person)
+    and positives per exposure with a 95% interval."""
+
+    name: str | None = Field(None, description="the running experiment's name (unset: no experiment)")
+    arms: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {"a": {}, "b": {}}, description="arm -> history fusion weights, e.g. "
+        '{"a": {}, "b": {"cf": 1.0, "popularity": 0.5}}')
+
+    @model_validator(mode="after")
+    def _check(self) -> "ExperimentSettings":
+        if len(self.arms) < 2:
+            raise ValueError(f"an experiment needs at least two arms, not {sorted(self.arms)}")
+        return self
+
+
 class ExplainSettings(BaseModel):
     """Blurbs: one short personal reason per recommended item, written by the LLM from
     a prompt file, checked for grounding, cached, and replaced by facts when needed."""
 
     prompt: str = "blurb"
     max_items: int = Field(5, ge=0, le=20, description="LLM blurbs for the top N; the rest get facts")
+    liked_min_rating: float = Field(3.5, description="a rated history item a reason may call enjoyed needs at "
+                                    "least this rating (ratings below it still count for ranking)")
     max_tokens: int = Field(48, ge=8, le=200)
     budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
     cache_size: int = Field(4096, ge=0)
     llm_languages: list[str] = Field(
-        default_factory=lambda: ["en"],
-        description="languages the model writes blurbs in; others get facts in the person's language. "
-                    "SmolLM2-135M writes fluent English only (measured: scripts/eval_chat.py); add "
-                    "fr/es/zh with a larger model")
+        default_factory=list,
+        description="languages the model phrases reasons in; the others get the evidence sentence in the "
+                    "person's language. None by default: SmolLM2-135M's phrasing stated a property both items "
+                    "share less often than the evidence sentence and took seconds, not milliseconds "
+                    "(measured: scripts/eval_reasons.py, docs/prompts.md); [\"en\"] lets it phrase English")
     language_models: dict[str, str] = Field(
         default_factory=dict,
         description='a model of its own per language, e.g. {"es": "gemma3-270m-q4_k_m"} (pip install '
@@ -265,6 +310,8 @@ class Settings(BaseSettings):
     chat: ChatSettings = ChatSettings()
     serve: ServeSettings = ServeSettings()
     feedback: FeedbackSettings = FeedbackSettings()
+    exposure: ExposureSettings = ExposureSettings()
+    experiment: ExperimentSettings = ExperimentSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
     calllog_retention_days: float = 30.0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from service.api.metrics import FALLBACKS, LLM_SECONDS, RECOMMEND_SECONDS
+from service.api.metrics import (EXPERIMENT_EXPOSURES, EXPERIMENT_POSITIVES, FALLBACKS, LLM_SECONDS,
+                                 RECOMMEND_SECONDS)
 from service.api.runtime import Runtime
 from service.api.schemas import (
     ChatResponse,
@@ -30,10 +31,20 @@ def items(ranked: list[Ranked], blurbs: dict | None = None) -> list[RecommendedI
     out = []
     for r in ranked:
         b = (blurbs or {}).get(r.item_id)
-        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note) if b else {}
+        extra = dict(blurb=b.text, blurb_grounded=b.grounded, blurb_source=b.source, blurb_note=b.note,
+                     evidence=evidence(b.evidence)) if b else {}
         out.append(RecommendedItem(item_id=r.item_id, title=r.title, score=r.score, rank=r.rank,
                                    sources=r.sources, **extra))
     return out
+
+
+def evidence(ev) -> dict | None:
+    """The API's view of an explain.Evidence record."""
+    if ev is None:
+        return None
+    d = ev.as_dict()
+    return {"because": [{k: c[k] for k in ("item_id", "title", "weight", "via", "shared")} for c in d["because"]],
+            "asked": d["asked"], "facts": d["facts"], "sources": d["sources"]}
 
 
 def observe(rec: Recommendation, allow_degraded: bool) -> None:
@@ -60,12 +71,21 @@ def understood(plan) -> Understood:
 
 def recommend(runtime: Runtime, data: RecommendationRequest) -> RecommendationResponse:
     rec = runtime.get()
+    page = rec.exposure.page(data.user_id, data.after)
     req = CandidateRequest(user_id=data.user_id, query=data.query, k=data.k,
-                           filters=data.filters or Filters(), exclude_seen=data.exclude_seen)
-    out = rec.recommend_full(req, use_llm=data.use_llm)
+                           filters=data.filters or Filters(), exclude_seen=data.exclude_seen,
+                           exclude_items=list(dict.fromkeys([*data.exclude_items, *page.before])))
+    arm = rec.experiment.arm(data.user_id) if not (data.query and data.query.strip()) else None
+    out = rec.recommend_full(req, use_llm=data.use_llm, history_weights=rec.experiment.weights(arm))
+    out = rec.explore(req, out)
     observe(out, data.allow_degraded)
+    if data.record_exposure and rec.exposure.record(data.user_id, page, [r.item_id for r in out.items]):
+        rec.explorer.shown(r.item_id for r in out.items)
+        if arm:
+            EXPERIMENT_EXPOSURES.labels(rec.experiment.name, arm).inc(len(out.items))
     blurbs = rec.blurbs(out.items, data.user_id, data.use_llm) if data.explain and out.items else {}
-    return RecommendationResponse(items=items(out.items, blurbs), reranked=out.reranked,
+    return RecommendationResponse(recommendation_id=page.answer_id, page=page.page, experiment_arm=arm,
+                                  items=items(out.items, blurbs), reranked=out.reranked,
                                   fallback_reason=out.fallback_reason, model=out.model,
                                   prompt_version=out.prompt_version, blend=out.blend,
                                   reranker_version=out.reranker_version,
@@ -80,22 +100,35 @@ def start_chat(runtime: Runtime, turns: list[Turn], user_id: str | None, k: int,
     return next(run)[1], run
 
 
-def collect_chat(plan, run) -> ChatResponse:
-    """A chat run's events gathered into one answer (the non-streaming form)."""
-    out, blurbs, reply = None, {}, ""
+def shown(runtime: Runtime, user_id: str | None, out: Recommendation, record: bool = True) -> str:
+    """A chat answer's id, its items recorded as shown to this person (unless not to)."""
+    rec = runtime.get()
+    page = rec.exposure.page(user_id, None)
+    if record:
+        rec.exposure.record(user_id, page, [r.item_id for r in out.items])
+    return page.answer_id
+
+
+def collect_chat(plan, run, shown_as=None) -> ChatResponse:
+    """A chat run's events gathered into one answer (the non-streaming form). `shown_as`:
+    called with the items' Recommendation, returns the answer's id (records exposure)."""
+    out, blurbs, reply, answer_id = None, {}, "", None
     for kind, ev in run:
         if kind == "items":
             out = ev
             observe(out, True)
+            answer_id = shown_as(out) if shown_as else None
         elif kind == "blurb":
             blurbs[ev.item_id] = ev
         elif kind == "done":
             reply = ev
-    return chat_response(plan, out, blurbs, reply)
+    return chat_response(plan, out, blurbs, reply, answer_id)
 
 
-def chat_response(plan, out: Recommendation, blurbs: dict, reply: str) -> ChatResponse:
-    return ChatResponse(reply=reply, items=items(out.items, blurbs), understood=understood(plan),
+def chat_response(plan, out: Recommendation, blurbs: dict, reply: str,
+                  recommendation_id: str | None = None) -> ChatResponse:
+    return ChatResponse(recommendation_id=recommendation_id, reply=reply, items=items(out.items, blurbs),
+                        understood=understood(plan),
                         reranked=out.reranked, fallback_reason=out.fallback_reason, model=out.model,
                         prompt_version=out.prompt_version, reranker_version=out.reranker_version)
 
@@ -126,7 +159,11 @@ def record_events(runtime: Runtime, data: EventsIn) -> EventsAccepted:
         rec.add_items([Item(item_id=i, title=i) for i in unknown])
         created = unknown
     received = time.time()
-    inserted, dupes = rec.add_events([e.to_event(received) for e in data.events])
+    events = [e.to_event(received) for e in data.events]
+    inserted, dupes = rec.add_events(events)
+    if rec.experiment.name:
+        for arm, n in rec.experiment.attributed(rec.feedback.resolve_events(events)).items():
+            EXPERIMENT_POSITIVES.labels(rec.experiment.name, arm).inc(n)
     return EventsAccepted(accepted=inserted, duplicates=dupes, created_items=created)
 
 

@@ -44,8 +44,9 @@ def build_mcp(runtime: Runtime) -> MCPServer:
                           "reason each, and what was understood (constraints, numbers, referenced items).")
     def chat(request: ChatRequest) -> ChatResponse:
         turns = [Turn(m.role, m.content, m.item_ids) for m in request.messages]
-        return actions.collect_chat(*actions.start_chat(runtime, turns, request.user_id, request.k,
-                                                        request.explain, request.use_llm))
+        plan, run = actions.start_chat(runtime, turns, request.user_id, request.k, request.explain, request.use_llm)
+        return actions.collect_chat(plan, run, lambda out: actions.shown(runtime, request.user_id, out,
+                                                                         request.record_exposure))
 
     @mcp.tool(description="Items most similar to one item (collaborative and text similarity).")
     def similar_items(item_id: str, k: int = 10) -> SimilarResponse:

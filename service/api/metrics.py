@@ -15,6 +15,10 @@ RECOMMEND_SECONDS = Histogram("recs_recommend_seconds", "whole recommendation la
                               buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5))
 FALLBACKS = Counter("recs_rerank_fallbacks_total", "answers served in candidate order, by reason "
                     "(service.rerank.base.Fallback)", ["reason"])
+EXPERIMENT_EXPOSURES = Counter("recs_experiment_exposures_total", "items shown by each experiment arm "
+                               "(recorded answers)", ["experiment", "arm"])
+EXPERIMENT_POSITIVES = Counter("recs_experiment_positives_total", "positive events on items the person's "
+                               "arm showed them", ["experiment", "arm"])
 QUEUE_DEPTH = Gauge("recs_llm_queue_depth", "requests waiting for or using the model",
                     multiprocess_mode="livesum")
 
@@ -72,7 +76,43 @@ class TrainerCollector:
             yield served
 
 
+class ExperimentCollector:
+    """Positives per exposure of each experiment arm with its 95% Wilson interval, from the
+    counters' samples (this process's, or every worker's summed)."""
+
+    def __init__(self, source) -> None:
+        self.source = source  # () -> metric families holding the two counters
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        from service.exposure.experiment import wilson
+
+        totals: dict[tuple[str, str], list[float]] = {}
+        for family in self.source():
+            for s in family.samples:
+                key = (s.labels.get("experiment"), s.labels.get("arm"))
+                if s.name == "recs_experiment_exposures_total":
+                    totals.setdefault(key, [0.0, 0.0])[0] += s.value
+                elif s.name == "recs_experiment_positives_total":
+                    totals.setdefault(key, [0.0, 0.0])[1] += s.value
+        if not totals:
+            return
+        families = {name: GaugeMetricFamily(f"recs_experiment_{name}", doc, labels=["experiment", "arm"])
+                    for name, doc in (("rate", "positives per exposure"),
+                                      ("rate_low", "95% Wilson interval, lower end"),
+                                      ("rate_high", "95% Wilson interval, upper end"))}
+        for (experiment, arm), (shown, positives) in sorted(totals.items()):
+            for name, v in zip(("rate", "rate_low", "rate_high"), wilson(min(positives, shown), shown)):
+                families[name].add_metric([experiment, arm], v)
+        yield from families.values()
+
+
 TRAINER = TrainerCollector()
+try:
+    REGISTRY.register(ExperimentCollector(lambda: [*EXPERIMENT_EXPOSURES.collect(), *EXPERIMENT_POSITIVES.collect()]))
+except ValueError:
+    pass
 try:
     REGISTRY.register(TRAINER)
 except ValueError:  # already registered in this process
@@ -85,8 +125,9 @@ def registry():
     if not os.environ.get(MULTIPROC_ENV):
         return REGISTRY
     merged = CollectorRegistry()
-    multiprocess.MultiProcessCollector(merged)
+    workers = multiprocess.MultiProcessCollector(merged)
     merged.register(TRAINER)
+    merged.register(ExperimentCollector(workers.collect))
     return merged
 
 

@@ -65,8 +65,12 @@ class ChatController(Controller):
         turns = [Turn(m.role, m.content, m.item_ids) for m in data.messages]
         plan, run = actions.start_chat(runtime, turns, data.user_id, data.k, data.explain, data.use_llm)
         wants_stream = data.stream or "text/event-stream" in request.headers.get("accept", "")
+
+        def shown_as(out) -> str:
+            return actions.shown(runtime, data.user_id, out, data.record_exposure)
+
         if not wants_stream:
-            return Response(actions.collect_chat(plan, run))
+            return Response(actions.collect_chat(plan, run, shown_as))
 
         def events() -> Iterator[ServerSentEventMessage]:
             def sse(event: str, body: dict) -> ServerSentEventMessage:
@@ -76,7 +80,8 @@ class ChatController(Controller):
                 for kind, ev in run:
                     if kind == "items":
                         actions.observe(ev, True)
-                        yield sse("items", {"items": [i.model_dump() for i in actions.items(ev.items)],
+                        yield sse("items", {"recommendation_id": shown_as(ev),
+                                            "items": [i.model_dump() for i in actions.items(ev.items)],
                                             "understood": actions.understood(plan).model_dump(), "reranked": ev.reranked,
                                             "fallback_reason": ev.fallback_reason, "model": ev.model,
                                             "prompt_version": ev.prompt_version,
@@ -87,7 +92,8 @@ class ChatController(Controller):
                         yield sse("blurb", {"item_id": ev.item_id, "delta": ev.delta, "attempt": ev.attempt})
                     elif kind == "blurb":
                         yield sse("blurb_done", {"item_id": ev.item_id, "blurb": ev.text, "grounded": ev.grounded,
-                                                 "source": ev.source, "note": ev.note})
+                                                 "source": ev.source, "note": ev.note,
+                                                 "evidence": actions.evidence(ev.evidence)})
                     elif kind == "done":
                         yield sse("done", {"reply": ev})
             except Exception as e:  # the stream is already 200: report in-band, log the traceback

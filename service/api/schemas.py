@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,8 +17,9 @@ class RecommendationRequest(Strict):
     user_id: str | None = Field(None, min_length=1, max_length=256, examples=["1"])
     query: str | None = Field(None, max_length=2000, examples=["a funny animated movie for kids"])
     k: int = Field(10, ge=1, le=100)
-    explain: bool = Field(False, description="add a short personal blurb per item (the LLM writes the top "
-                          "few, which costs about a second each; the rest are built from facts)")
+    explain: bool = Field(False, description="add a short personal reason per item and the evidence it rests "
+                          "on (the evidence sentence; in RECS_EXPLAIN__LLM_LANGUAGES the LLM phrases the top few, "
+                          "about a second each)")
     filters: Filters | None = Field(None, examples=[{"include": {"genres": ["Comedy"]}, "exclude": {"genres": ["Horror"]}}])
     exclude_seen: bool = True
     use_llm: bool = Field(True, description="allow a model call on the request path (a fitted blend that uses "
@@ -26,6 +27,33 @@ class RecommendationRequest(Strict):
     allow_degraded: bool = Field(
         True, description="when the model is saturated, answer with the candidate order "
                           "(reranked: false) instead of 503")
+    exclude_items: list[Annotated[str, Field(min_length=1, max_length=256)]] = Field(
+        default_factory=list, max_length=1000, description="items this answer must not contain")
+    after: str | None = Field(None, max_length=64, description="the recommendation_id of the previous page: "
+                              "this answer is the next page of that feed and repeats nothing its pages showed "
+                              "(needs the same user_id, and that page recorded)")
+    record_exposure: bool = Field(True, description="record the answer's items as shown to this person (items "
+                                  "shown and not taken cool down in their next answers); false for previews")
+
+
+class EvidenceLink(BaseModel):
+    item_id: str
+    title: str
+    weight: float = Field(description="its share of the item's item-item CF score, 0..1 (0: linked only by "
+                          "catalog values both carry)")
+    via: list[str] = Field(description="asked_like (the request named it), co_liked, next (comes next), "
+                           "shared_values")
+    shared: list[str] = Field(description="catalog values (genres, tags, authors...) both items really carry")
+
+
+class Evidence(BaseModel):
+    """Why the item is in the answer, from the ranking itself (when `explain` is on): what
+    the blurb rests on, for clients that render reasons of their own."""
+
+    because: list[EvidenceLink] = Field(description="the history items that pulled it in, strongest first")
+    asked: list[str] = Field(default_factory=list, description="the request's wishes the item meets")
+    facts: dict = Field(default_factory=dict, description="catalog facts: year, creators, rating")
+    sources: dict[str, float] = Field(default_factory=dict)
 
 
 class RecommendedItem(BaseModel):
@@ -39,9 +67,14 @@ class RecommendedItem(BaseModel):
                                         "check; false: built from facts instead (see blurb_note)")
     blurb_source: Literal["llm", "facts"] | None = None
     blurb_note: str | None = Field(None, description="why the blurb came from facts")
+    evidence: Evidence | None = Field(None, description="what the blurb rests on (when `explain` is on)")
 
 
 class RecommendationResponse(BaseModel):
+    recommendation_id: str = Field(description="this answer's id: send it as `after` for the next page")
+    page: int = Field(description="1 for a first page, 2 for the page after it, ...")
+    experiment_arm: str | None = Field(None, description="the experiment arm that ranked this answer (while "
+                                       "RECS_EXPERIMENT__NAME runs one)")
     items: list[RecommendedItem]
     reranked: bool
     fallback_reason: str | None
@@ -126,6 +159,7 @@ class ChatRequest(Strict):
     stream: bool = False
     explain: bool = Field(True, description="write a blurb per item")
     use_llm: bool = Field(True, description="rerank and write blurbs with the LLM")
+    record_exposure: bool = Field(True, description="record the answer's items as shown to this person")
 
 
 class Understood(BaseModel):
@@ -149,6 +183,8 @@ class Understood(BaseModel):
 
 
 class ChatResponse(BaseModel):
+    recommendation_id: str | None = Field(None, description="this answer's id (its items recorded as shown "
+                                          "to user_id unless record_exposure is false)")
     reply: str
     items: list[RecommendedItem]
     understood: Understood

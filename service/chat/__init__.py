@@ -245,7 +245,8 @@ class Chat:
         lines, blurbs = [header], {}
         if explain and out.items:
             lang = plan.intent.language
-            for ev in self.explainer.for_language(lang).explain(out.items, plan.request.history or [], lang, plan.about,
+            because = self.rec.liked(user_id) + list(plan.intent.seeds)  # what a reason may say they enjoyed
+            for ev in self.explainer.for_language(lang).explain(out.items, because, lang, plan.about,
                                              plan.asked_values, user_id, self.rec.calllog,
                                              prefer=plan.intent.seeds):
                 if isinstance(ev, BlurbDelta):

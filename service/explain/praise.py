@@ -21,6 +21,8 @@ PHRASES = (
     "stands the test of time", "stood the test of time", "one of the greatest", "one of the best",
     "a gem", "hidden gem", "tour de force", "unforgettable experience", "will not disappoint",
     "won't disappoint", "edge of your seat", "a treat for", "sure to delight", "not to be missed",
+    "a favorite among", "a favorite of", "favorite of many", "fan favorite", "a great choice", "a great pick",
+    "has been reimagined", "been reimagined",
 )
 
 

@@ -26,7 +26,7 @@ class _Recording(PromptFile):
 
     def full_text(self, backend, lang: str, **values: str) -> tuple[str, str]:
         rendered, prefix = super().full_text(backend, lang, **values)
-        self._seen.append((dict(values), rendered, prefix))
+        self._seen.append(({k: v for k, v in values.items() if k in self.variables}, rendered, prefix))
         return rendered, prefix
 
 
@@ -162,7 +162,7 @@ class BlurbLab:
         self._prompt._seen.clear()
         finals: dict[str, Blurb] = {}
         started: list[str] = []  # items handed to the model, in the order of their prompts
-        history = self.lab.rec.history(user)
+        history = self.lab.rec.liked(user)
         events = self.explainer.explain(items, history, self.language, asked=asked, user_id=user, calllog=log)
         try:
             for ev in events:

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from service.errors import InvalidInput
+from service.explain.audit import audit
 from service.prompt_lab.blurbs import BlurbLab, Written
 from service.prompt_lab.lab import Lab
 from service.settings import Settings
@@ -46,6 +47,10 @@ METRICS = (
     Metric("grounded", "passes the grounding check, first try", lambda s: s["check"] == "ok", +1),
     Metric("language", "in the requested language", lambda s: s["language_ok"], +1),
     Metric("praise", "empty praise (must-watch, masterpiece...)", lambda s: bool(s["praise"]), -1),
+    Metric("outside_evidence", "claims something outside the evidence", lambda s: s.get("outside_evidence", False), -1),
+    Metric("names_top", "names the history item that contributed most", lambda s: s.get("names_top", False), +1),
+    Metric("shares", "states a property it really shares with a named history item",
+           lambda s: s.get("shares", False), +1),
     Metric("llm_final", "LLM blurb in the end (after one sampled retry)", lambda s: s["source"] == "llm", +1),
     Metric("words", "length, words", lambda s: s["words"], 0, False),
     Metric("latency_ms", "latency per blurb, ms (written together)", lambda s: s["latency_ms"] or 0.0, -1, False, 1),
@@ -69,9 +74,14 @@ def _words(text: str) -> int:
     return len(re.findall(r"[\u4e00-\u9fff]|[^\W\u4e00-\u9fff]+", text))
 
 
-def _side(w: Written, bl: BlurbLab) -> dict:
+def _side(w: Written, bl: BlurbLab, history: dict) -> dict:
     first, retry = w.attempts[0], w.attempts[1] if len(w.attempts) > 1 else None
-    return {"prompt": bl.ref, "model": bl.model_id, "text": first.text, "check": first.check,
+    seen = {}
+    if w.final is not None and w.final.evidence is not None:
+        a = audit(first.text, w.final.evidence, bl.language, w.prompt.item, history)
+        seen = {"outside_evidence": a["claim_outside_evidence"], "evidence_claim": a["claim"],
+                "names_top": a["names_top"], "shares": a["states_shared_property"]}
+    return {**seen, "prompt": bl.ref, "model": bl.model_id, "text": first.text, "check": first.check,
             "language_ok": first.language_ok, "praise": first.praise, "words": _words(first.text),
             "latency_ms": first.latency_ms, "prompt_tokens": w.prompt.tokens, "output_tokens": first.output_tokens,
             "retry": {"text": retry.text, "check": retry.check} if retry else None,
@@ -118,8 +128,12 @@ def run(lab: Lab, a: Variant, b: Variant, people: int, k: int, seed: int, langua
                 w = wa or wb
                 skipped[(w.prompt.reason if w else None) or "not written"] += 1
                 continue
+            hist = lab.rec.liked(user)
+            known = lab.rec.store.get_items(hist)
+            history = {h: known[h] for h in hist if h in known}
             rows.append({"user": user, "item_id": r.item_id, "title": r.title, "language": language,
-                         "values": wa.prompt.values, "a": _side(wa, labs[0]), "b": _side(wb, labs[1])})
+                         "values": wa.prompt.values, "a": _side(wa, labs[0], history),
+                         "b": _side(wb, labs[1], history)})
     summary = {
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "a": {"name": a.prompt, "prompt": labs[0].ref, "model": labs[0].model_id},

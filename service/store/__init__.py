@@ -1,7 +1,7 @@
 """The catalog and event store: SQLite by default, PostgreSQL when `RECS_STORE_URL`
 names one (`postgresql://user@host/db`)."""
 
-from service.store.base import CHANGES, HistoryEntry, Store, StoreStats
+from service.store.base import CHANGES, Exposure, HistoryEntry, Store, StoreStats
 from service.store.sqlite import SqliteStore
 
 
@@ -15,4 +15,4 @@ def open_store(settings) -> Store:
     return SqliteStore(settings.db_path)
 
 
-__all__ = ["CHANGES", "HistoryEntry", "SqliteStore", "Store", "StoreStats", "open_store"]
+__all__ = ["CHANGES", "Exposure", "HistoryEntry", "SqliteStore", "Store", "StoreStats", "open_store"]

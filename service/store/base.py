@@ -6,12 +6,13 @@ Promises: a write is committed before the method returns (so a 2xx means stored)
 upserts and repeated events are idempotent; event ids grow in commit order (the derived
 indexes read "everything up to id N"); writing items and deleting a user or an item bump
 the `changes` counter, so processes that build from the store know to rebuild when no
-event came.
+event came. Exposures keep each person's latest `keep` rows (in insertion order) and go
+with the person (`delete_user`) or the item (`delete_item`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -36,6 +37,18 @@ class StoreStats:
     last_event_id: int
 
 
+@dataclass(frozen=True)
+class Exposure:
+    """One item shown to one person: by an answer (its feed id and page) or reported by
+    the client as an impression event (feed and page None)."""
+
+    user_id: str
+    item_id: str
+    shown_at: float
+    feed: str | None = None
+    page: int | None = None
+
+
 EventRow = tuple[str, str, str, "float | None", float]  # user_id, item_id, type, value, timestamp
 
 
@@ -53,12 +66,19 @@ class Store(Protocol):
     def delete_item(self, item_id: str) -> bool: ...
 
     # events
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]: ...
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]: ...
     def history(self, user_id: str, limit: int | None = None,
                 types: Collection[str] | None = None) -> list[HistoryEntry]: ...
     def has_user(self, user_id: str) -> bool: ...
     def delete_user(self, user_id: str) -> int: ...
     def iter_events(self) -> Iterator[EventRow]: ...
+
+    # exposure: what was shown to whom (removed with the user or the item)
+    def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int: ...
+    def exposures(self, user_id: str) -> list[Exposure]: ...
+    def feed_items(self, user_id: str, feed: str, up_to_page: int) -> list[str]: ...
+    def exposure_counts(self) -> dict[str, int]: ...
 
     # bookkeeping
     def stats(self) -> StoreStats: ...

@@ -44,6 +44,22 @@ MIGRATIONS: list[str] = [
         at        REAL NOT NULL
     );
     """,
+    # 4: what was shown to whom (exposure): one row per item of an answer or impression,
+    # bounded per person; `answer` is the answer's feed id, `page` its page in that feed
+    # (both NULL for an impression event, which is recorded once however often it is sent)
+    """
+    CREATE TABLE exposures (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        user_id  TEXT NOT NULL,
+        item_id  TEXT NOT NULL,
+        shown_at REAL NOT NULL,
+        feed     TEXT,
+        page     INTEGER
+    );
+    CREATE INDEX exposures_user ON exposures (user_id, id);
+    CREATE INDEX exposures_item ON exposures (item_id);
+    CREATE UNIQUE INDEX exposures_impression ON exposures (user_id, item_id, shown_at) WHERE feed IS NULL;
+    """,
 ]
 
 
@@ -95,5 +111,19 @@ PG_MIGRATIONS: list[str] = [
         user_hash TEXT NOT NULL,
         at        DOUBLE PRECISION NOT NULL
     );
+    """,
+    # 4: what was shown to whom (exposure)
+    """
+    CREATE TABLE exposures (
+        id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id  TEXT NOT NULL,
+        item_id  TEXT NOT NULL,
+        shown_at DOUBLE PRECISION NOT NULL,
+        feed     TEXT,
+        page     INTEGER
+    );
+    CREATE INDEX exposures_user ON exposures (user_id, id);
+    CREATE INDEX exposures_item ON exposures (item_id);
+    CREATE UNIQUE INDEX exposures_impression ON exposures (user_id, item_id, shown_at) WHERE feed IS NULL;
     """,
 ]

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
 from service.errors import StoreUnavailable
-from service.store.base import CHANGES, EventRow, HistoryEntry, StoreStats
+from service.store.base import CHANGES, EventRow, Exposure, HistoryEntry, StoreStats
 from service.store.migrations import PG_MIGRATIONS
 from service.types import Event, Item
 
@@ -130,13 +130,16 @@ class PostgresStore:
         with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM items WHERE item_id = %s", (item_id,)).rowcount
             conn.execute("DELETE FROM events WHERE item_id = %s", (item_id,))
+            conn.execute("DELETE FROM exposures WHERE item_id = %s", (item_id,))
             if n:
                 _bump(conn, CHANGES)
         return n > 0
 
     # -- events -----------------------------------------------------------------------
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
-        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored. The
+        exposures they imply (impressions) are written in the same transaction.
 
         Returns (inserted, duplicates)."""
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
@@ -153,6 +156,8 @@ class PostgresStore:
                            SELECT user_id, item_id, type, value, timestamp FROM event_stage ORDER BY ord
                            ON CONFLICT DO NOTHING""")
             inserted = cur.rowcount
+            if exposures:
+                _insert_exposures(cur, exposures, keep)
         return inserted, len(rows) - inserted
 
     def history(self, user_id: str, limit: int | None = None,
@@ -182,6 +187,7 @@ class PostgresStore:
     def delete_user(self, user_id: str) -> int:
         with self._conn(write=True) as conn:
             n = conn.execute("DELETE FROM events WHERE user_id = %s", (user_id,)).rowcount
+            conn.execute("DELETE FROM exposures WHERE user_id = %s", (user_id,))
             if n:
                 _bump(conn, CHANGES)
         return n
@@ -194,6 +200,34 @@ class PostgresStore:
             cur.execute("SELECT user_id, item_id, type, value, timestamp FROM events"
                         " ORDER BY user_id COLLATE \"C\", timestamp, item_id COLLATE \"C\", id")
             yield from cur
+
+    # -- exposure ---------------------------------------------------------------------
+    def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
+        """Record what was shown (an impression already recorded is ignored); each person
+        keeps their latest `keep` rows. Returns how many rows were new."""
+        exposures = list(exposures)
+        if not exposures:
+            return 0
+        with self._conn(write=True) as conn, conn.cursor() as cur:
+            return _insert_exposures(cur, exposures, keep)
+
+    def exposures(self, user_id: str) -> list[Exposure]:
+        """A person's recorded exposures, oldest recorded first."""
+        with self._conn() as conn:
+            return [Exposure(user_id, *r) for r in conn.execute(
+                "SELECT item_id, shown_at, feed, page FROM exposures WHERE user_id = %s ORDER BY id", (user_id,))]
+
+    def feed_items(self, user_id: str, feed: str, up_to_page: int) -> list[str]:
+        """The items a person's feed showed on its pages up to this one, in order."""
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(
+                "SELECT item_id FROM exposures WHERE user_id = %s AND feed = %s AND page <= %s ORDER BY id",
+                (user_id, feed, up_to_page))]
+
+    def exposure_counts(self) -> dict[str, int]:
+        """How many recorded exposures each item has (over everyone's kept rows)."""
+        with self._conn() as conn:
+            return dict(conn.execute("SELECT item_id, COUNT(*) FROM exposures GROUP BY item_id").fetchall())
 
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
@@ -245,6 +279,16 @@ def _where(url: str) -> str:
     """host:port/db of a URL, without the password."""
     info = psycopg.conninfo.conninfo_to_dict(url)
     return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+def _insert_exposures(cur, exposures: Sequence[Exposure], keep: int) -> int:
+    cur.executemany("INSERT INTO exposures (user_id, item_id, shown_at, feed, page) VALUES (%s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING", [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures])
+    inserted = cur.rowcount
+    cur.executemany("DELETE FROM exposures WHERE user_id = %s AND id < (SELECT id FROM exposures"
+                    " WHERE user_id = %s ORDER BY id DESC LIMIT 1 OFFSET %s)",
+                    [(u, u, keep - 1) for u in sorted({x.user_id for x in exposures})])
+    return inserted
 
 
 def _bump(conn, key: str) -> None:

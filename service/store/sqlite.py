@@ -10,10 +10,10 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from service.store.base import CHANGES, HistoryEntry, StoreStats
+from service.store.base import CHANGES, Exposure, HistoryEntry, StoreStats
 from service.store.migrations import migrate
 from service.types import Event, Item
 
@@ -99,13 +99,16 @@ class SqliteStore:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM items WHERE item_id = ?", (item_id,))
             conn.execute("DELETE FROM events WHERE item_id = ?", (item_id,))
+            conn.execute("DELETE FROM exposures WHERE item_id = ?", (item_id,))
             if cur.rowcount:
                 _bump(conn, CHANGES)
         return cur.rowcount > 0
 
     # -- events -----------------------------------------------------------------------
-    def add_events(self, events: Iterable[Event]) -> tuple[int, int]:
-        """Insert events; an exact repeat (same user, item, type, time) is ignored.
+    def add_events(self, events: Iterable[Event], exposures: Sequence[Exposure] = (),
+                   keep: int = 1) -> tuple[int, int]:
+        """Insert events; an exact repeat (same user, item, type, time) is ignored. The
+        exposures they imply (impressions) are written in the same transaction.
 
         Returns (inserted, duplicates)."""
         rows = [(e.user_id, e.item_id, e.type, e.value, e.timestamp) for e in events]
@@ -117,6 +120,8 @@ class SqliteStore:
                 rows,
             )
             inserted = conn.total_changes - before
+            if exposures:
+                _insert_exposures(conn, exposures, keep)
         return inserted, len(rows) - inserted
 
     def history(self, user_id: str, limit: int | None = None,
@@ -148,6 +153,7 @@ class SqliteStore:
     def delete_user(self, user_id: str) -> int:
         with self._write_lock, self._conn as conn:
             cur = conn.execute("DELETE FROM events WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM exposures WHERE user_id = ?", (user_id,))
             if cur.rowcount:
                 _bump(conn, CHANGES)
         return cur.rowcount
@@ -159,6 +165,31 @@ class SqliteStore:
             "SELECT user_id, item_id, type, value, timestamp FROM events"
             " ORDER BY user_id, timestamp, item_id, id"
         )
+
+    # -- exposure ---------------------------------------------------------------------
+    def add_exposures(self, exposures: Iterable[Exposure], keep: int) -> int:
+        """Record what was shown (an impression already recorded is ignored); each person
+        keeps their latest `keep` rows. Returns how many rows were new."""
+        exposures = list(exposures)
+        if not exposures:
+            return 0
+        with self._write_lock, self._conn as conn:
+            return _insert_exposures(conn, exposures, keep)
+
+    def exposures(self, user_id: str) -> list[Exposure]:
+        """A person's recorded exposures, oldest recorded first."""
+        return [Exposure(user_id, *r) for r in self._conn.execute(
+            "SELECT item_id, shown_at, feed, page FROM exposures WHERE user_id = ? ORDER BY id", (user_id,))]
+
+    def feed_items(self, user_id: str, feed: str, up_to_page: int) -> list[str]:
+        """The items a person's feed showed on its pages up to this one, in order."""
+        return [r[0] for r in self._conn.execute(
+            "SELECT item_id FROM exposures WHERE user_id = ? AND feed = ? AND page <= ? ORDER BY id",
+            (user_id, feed, up_to_page))]
+
+    def exposure_counts(self) -> dict[str, int]:
+        """How many recorded exposures each item has (over everyone's kept rows)."""
+        return dict(self._conn.execute("SELECT item_id, COUNT(*) FROM exposures GROUP BY item_id").fetchall())
 
     # -- bookkeeping ------------------------------------------------------------------
     def stats(self) -> StoreStats:
@@ -207,6 +238,17 @@ class SqliteStore:
     def forgotten_after(self, after_id: int) -> list[tuple[int, str]]:
         return self._conn.execute("SELECT id, user_hash FROM forgotten WHERE id > ? ORDER BY id",
                                   (after_id,)).fetchall()
+
+
+def _insert_exposures(conn: sqlite3.Connection, exposures: Sequence[Exposure], keep: int) -> int:
+    before = conn.total_changes
+    conn.executemany("INSERT OR IGNORE INTO exposures (user_id, item_id, shown_at, feed, page) VALUES (?, ?, ?, ?, ?)",
+                     [(x.user_id, x.item_id, x.shown_at, x.feed, x.page) for x in exposures])
+    inserted = conn.total_changes - before
+    conn.executemany("DELETE FROM exposures WHERE user_id = ? AND id < (SELECT id FROM exposures"
+                     " WHERE user_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                     [(u, u, keep - 1) for u in sorted({x.user_id for x in exposures})])
+    return inserted
 
 
 def _bump(conn: sqlite3.Connection, key: str) -> None:

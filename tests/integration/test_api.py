@@ -10,7 +10,9 @@ import pytest
 
 from service.api.app import create_app
 from service.pipeline import Recommender
-from service.settings import LLMSettings, Settings
+from service.exposure import ExposureLog
+from service.exposure.experiment import Experiment
+from service.settings import ExperimentSettings, ExposureSettings, LLMSettings, Settings
 from service.store import open_store
 from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
@@ -28,7 +30,9 @@ def make_data(path) -> Settings:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    settings = make_data(tmp_path_factory.mktemp("api"))
+    # these tests ask for the same people again and check each answer itself: exposure is
+    # recorded but nothing cools down (what cooling does: tests/integration/test_exposure.py)
+    settings = make_data(tmp_path_factory.mktemp("api")).model_copy(update={"exposure": ExposureSettings(times=0)})
     with serve(create_app(settings)) as url:
         yield url
 
@@ -231,6 +235,9 @@ def test_a_5xx_is_logged_with_its_traceback_and_request_id(tmp_path):
     import logging
 
     class Broken:  # a recommender with a bug on the request path
+        exposure = ExposureLog(None, ExposureSettings(), None)  # a first page needs no store
+        experiment = Experiment(ExperimentSettings(), None, None)  # none runs
+
         def recommend_full(self, *a, **kw):
             raise ZeroDivisionError("a bug")
 

@@ -23,7 +23,7 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
     out = recommender.recommend_full(CandidateRequest(user_id="u1", k=3), use_llm=False)
     assert out.items
     history = recommender.history("u1")
-    ex = Explainer(recommender, backend, recommender.settings)
+    ex = Explainer(recommender, backend, recommender.settings, languages=["en"])  # the model phrases English
     blurbs = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
     assert len(blurbs) == len(out.items)
     titles = ex.titles()
@@ -64,7 +64,7 @@ def test_a_language_with_a_model_of_its_own_is_written_by_that_model(settings, s
     store.upsert_items(catalog())
     store.add_events(block_events())
     s = settings.model_copy(update={"explain": settings.explain.model_copy(
-        update={"language_models": {"es": "gemma3-270m-q4_k_m"}, "cache_size": 0})})
+        update={"language_models": {"es": "gemma3-270m-q4_k_m"}, "llm_languages": ["en"], "cache_size": 0})})
     rec = Recommender(s, store=store, embedder=embedder, backend=backend)
     rec.build_index()
     spanish = rec.explainer.for_language("es")

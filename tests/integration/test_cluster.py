@@ -40,7 +40,8 @@ class Cluster:
                     "RECS_LLM__BACKEND": "openai", "RECS_LLM__BASE_URL": f"http://127.0.0.1:{llm_port}",
                     "RECS_LLM__MODEL": "smol", "RECS_DATA_DIR": str(root / "data"),
                     "RECS_SHARED_DIR": str(root / "shared"), "RECS_SNAPSHOT_POLL_S": "0.2",
-                    "RECS_CF__MAX_STALENESS_S": "0.5", "RECS_TRAINER__ENABLED": "false"}
+                    "RECS_CF__MAX_STALENESS_S": "0.5", "RECS_TRAINER__ENABLED": "false",
+                    "RECS_EXPLAIN__LLM_LANGUAGES": '["en"]'}  # the model phrases English reasons
         self.start("chroma", ["chroma", "run", "--path", str(root / "chroma"), "--port", str(chroma_port)])
         self.start("llm", [sys.executable, "-m", "llama_cpp.server", "--model", model, "--port", str(llm_port),
                            "--n_ctx", "2048", "--model_alias", "smol", "--interrupt_requests", "False"])
@@ -118,7 +119,9 @@ def cluster(tmp_path_factory, pg_server):
 
 
 def recs(base: str, user: str, k: int = 5, **kw) -> list[dict]:
-    r = httpx.post(base + "/v1/recommendations", json={"user_id": user, "k": k, **kw}, timeout=120)
+    """A probe: a preview (not recorded as shown), so asking again gives the same answer."""
+    body = {"user_id": user, "k": k, "record_exposure": False, **kw}
+    r = httpx.post(base + "/v1/recommendations", json=body, timeout=120)
     assert r.status_code == 200, r.text
     return r.json()["items"]
 

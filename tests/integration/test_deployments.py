@@ -98,7 +98,8 @@ class Deployment:
                              + self.log()[-3000:])
 
     def answer(self, user: str) -> dict:
-        return self.post("/v1/recommendations", {"user_id": user, "k": 5}).json()
+        """A probe: a preview (not recorded as shown), so deployments compare like with like."""
+        return self.post("/v1/recommendations", {"user_id": user, "k": 5, "record_exposure": False}).json()
 
     def answers(self) -> dict[str, list[str]]:
         return {u: [i["item_id"] for i in self.answer(u)["items"]] for u in PROBES}

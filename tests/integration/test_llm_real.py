@@ -115,6 +115,7 @@ def _blurb_prompts(backend, items: list[str]) -> list[str]:
     out = []
     for it in items:
         values = {"liked": "Alien; Aliens", "asked": "recommendations", "item": it, "details": "Action",
+                  "evidence": f"{it} shares the action genre with Alien, which you enjoyed. (thriller)",
                   "anchor": "Alien", "language": "English"}
         out.append(backend.render_chat(prompt.messages(**values)) + prompt.prefix("en", **values))
     return out

@@ -33,6 +33,7 @@ async def exercise(client) -> None:
     said = structured(await client.call_tool("chat", {"request": {
         "messages": [{"role": "user", "content": "an animated film for kids"}], "k": 2}}))
     assert said["reply"] and {i["item_id"][0] for i in said["items"]} == {"k"}
+    assert said["recommendation_id"] and recs["recommendation_id"] and recs["page"] == 1
 
     near = structured(await client.call_tool("similar_items", {"item_id": "s3", "k": 2}))
     assert near["item_id"] == "s3" and len(near["items"]) == 2

@@ -105,6 +105,7 @@ def test_with_the_real_model_blurbs_arrive_line_by_line_and_usage_counts_its_tok
     from service.settings import LLMSettings
 
     settings = make_data(tmp_path).model_copy(update={"llm": LLMSettings()})
+    settings = settings.model_copy(update={"explain": settings.explain.model_copy(update={"llm_languages": ["en"]})})
     app = create_app(settings)
     with serve(app) as url:
         client = openai.OpenAI(base_url=url + "/v1", api_key="unused", max_retries=0, timeout=300)

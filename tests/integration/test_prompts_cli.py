@@ -58,8 +58,8 @@ def one_line(text: str) -> str:
 def test_render_a_blurb_prompt_for_a_person_and_an_item(cli):
     out = cli("prompts", "render", "blurb", "--user", "1", "--item", "32").stdout
     assert "<|im_start|>assistant\nLike " in out  # SmolLM2's chat template, then the answer's start
-    assert "Recommended to them: Twelve Monkeys (mystery, sci-fi, thriller)." in out
-    for name in ("liked", "asked", "item", "details", "anchor", "language"):
+    assert "Recommended to them: Twelve Monkeys. Facts: " in out  # the evidence, as the evidence sentence
+    for name in ("liked", "asked", "item", "evidence", "anchor", "language"):
         assert f"\n{name}: " in out
     said = one_line(out)
     assert "chat template: applied" in said
@@ -92,7 +92,7 @@ def test_render_and_run_the_chat_value_prompt(cli):
 # -- run ------------------------------------------------------------------------------------------
 def test_run_a_blurb_prompt_for_the_top_k(cli):
     out = cli("prompts", "run", "blurb", "--user", "3", "--k", "2").stdout
-    assert "blurb@v3 on smollm2" in out
+    assert "blurb@v4 on smollm2" in out
     assert out.count("1 greedy") == 2  # one first attempt per item of the answer
     assert "of 2 blurbs by the model" in one_line(out)
 
@@ -113,12 +113,12 @@ def compared(cli, data_dir):
 
 def test_compare_two_blurb_prompts_on_the_same_people_and_items(compared):
     out, summary = compared
-    assert summary["a"]["prompt"] == "blurb@v3" and summary["b"]["prompt"] == "blurb_fewshot@v1"
+    assert summary["a"]["prompt"] == "blurb@v4" and summary["b"]["prompt"] == "blurb_fewshot@v1"
     assert summary["people"] == 2 and summary["pairs"] + sum(summary["skipped"].values()) == 4
     pairs = [json.loads(line) for line in open(summary["pairs_file"], encoding="utf-8")]
     assert len(pairs) == summary["pairs"]
     for p in pairs:  # the same item through both, with the service's verdicts
-        assert p["a"]["prompt"] == "blurb@v3" and p["b"]["prompt"] == "blurb_fewshot@v1"
+        assert p["a"]["prompt"] == "blurb@v4" and p["b"]["prompt"] == "blurb_fewshot@v1"
         assert p["values"]["item"] and all(p[s]["text"] and p[s]["check"] for s in "ab")
     assert set(summary["rates"]) >= {"grounded", "language", "praise", "words", "latency_ms"}
     clear = [d["clear"] for d in summary["differences"]]
@@ -133,7 +133,7 @@ def test_the_eval_page_lists_the_latest_comparison(compared, data_dir):
     with TestClient(create_app(settings)) as client:
         prompts = {p["name"]: p for p in client.get("/v1/prompts").json()["prompts"]}
     assert prompts["blurb"]["comparison"]["b"]["prompt"] == "blurb_fewshot@v1"
-    assert prompts["blurb_fewshot"]["comparison"]["a"]["prompt"] == "blurb@v3"
+    assert prompts["blurb_fewshot"]["comparison"]["a"]["prompt"] == "blurb@v4"
     assert prompts["rank_listwise"]["comparison"] is None and prompts["rank_listwise"]["version"] == 2
 
 

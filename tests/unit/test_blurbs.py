@@ -21,12 +21,16 @@ HISTORY = ["s1", "s2", "s3", "s4"]
 def test_a_grounded_first_try_is_kept_and_streamed(recommender):
     fake = FakeLLM()
     fake.texts.append("is another fearless trip into deep space with rebels and aliens.")
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     (b,) = finals(events)
     assert b.source == "llm" and b.grounded and b.first_try
-    deltas = "".join(e.delta for e in events if isinstance(e, BlurbDelta))
-    assert deltas.strip() == b.text and b.text.startswith("Like ") and "Cyber Matrix" in b.text
+    first = events[0]  # the evidence sentence, before the model writes a word
+    assert isinstance(first, BlurbDelta) and first.attempt == 0
+    assert first.delta == "Cyber Matrix shares the sci-fi genre with Time Paradox, which you enjoyed."
+    deltas = "".join(e.delta for e in events if isinstance(e, BlurbDelta) and e.attempt == 1)
+    assert deltas.strip() == b.text and b.text.startswith("Like Time Paradox, Cyber Matrix")
+    assert b.evidence.top.title == "Time Paradox"  # the history item that pulled it in most
     prompt = fake.calls[0][1]
     assert "Star Voyage" in prompt or "Time Paradox" in prompt  # the history is in the prompt
 
@@ -34,7 +38,7 @@ def test_a_grounded_first_try_is_kept_and_streamed(recommender):
 def test_a_blurb_naming_another_item_is_regenerated_once_then_replaced_by_facts(recommender):
     fake = FakeLLM()
     fake.texts += ["is better than Happy Puppy and Snow Magic together.", "is a sharp, clever tale of machines and humans."]
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     (b,) = finals(events)
     assert b.source == "llm" and b.grounded and b.first_try is False
@@ -43,13 +47,13 @@ def test_a_blurb_naming_another_item_is_regenerated_once_then_replaced_by_facts(
     fake.texts += ["is like Happy Puppy.", "is like Snow Magic, Ocean Fish and Toy Friends."]
     (b,) = finals(ex.explain(ranked(recommender, ["s6"]), HISTORY))
     assert b.source == "facts" and not b.grounded and "names an item" in b.note
-    assert b.text.startswith("Because you enjoyed") and "Happy Puppy" not in b.text
+    assert b.text == "Galactic Empire shares the sci-fi genre with Time Paradox, which you enjoyed."
 
 
 def test_cache_by_user_state_item_prompt_and_model(recommender):
     fake = FakeLLM()
     fake.texts.append("is a thoughtful, gripping story about simulated worlds.")
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     first = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
     calls = len(fake.calls)
     again = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
@@ -57,14 +61,14 @@ def test_cache_by_user_state_item_prompt_and_model(recommender):
     fake.texts.append("is a fine pick for fans of robots and rebellion.")
     changed = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY + ["s6"]))[0]  # new user state
     assert len(fake.calls) == calls + 1 and not changed.cached
-    other_model = Explainer(recommender, FakeLLM(model_id="other"), recommender.settings)
+    other_model = Explainer(recommender, FakeLLM(model_id="other"), recommender.settings, languages=["en"])
     assert other_model._key(HISTORY, "s5", "en", None, None) != ex._key(HISTORY, "s5", "en", None, None)
 
 
 def test_one_requests_wishes_never_reach_another_requests_cached_blurb(recommender):
     fake = FakeLLM()
     fake.texts += ["is a tense trip through machines and rebellion.", "is a calm look at robots and people."]
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     dark = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something dark",
                              asked_values=["Thriller"]))[0]
     light = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something light"))[0]
@@ -75,14 +79,15 @@ def test_facts_only_beyond_the_top_items_without_history_or_llm(recommender):
     settings = recommender.settings.model_copy(update={"explain": recommender.settings.explain.model_copy(
         update={"max_items": 1})})
     fake = FakeLLM()
-    fake.texts.append("is pure space adventure with a brave young crew.")
-    ex = Explainer(recommender, fake, settings)
+    fake.texts.append("is pure space travel with a brave young crew.")
+    ex = Explainer(recommender, fake, settings, languages=["en"])
     blurbs = {b.item_id: b for b in finals(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))}
     assert blurbs["s5"].source == "llm" and blurbs["s6"].source == "facts" and "top 1" in blurbs["s6"].note
-    cold = finals(Explainer(recommender, fake, settings).explain(ranked(recommender, ["k1"]), []))[0]
+    cold = finals(Explainer(recommender, fake, settings, languages=["en"]).explain(ranked(recommender, ["k1"]), []))[0]
     assert cold.source == "facts" and "nothing in the history" in cold.note
-    none = finals(Explainer(recommender, None, settings).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
-    assert none.source == "facts" and none.text.startswith("Puisque vous avez aimé")
+    none = finals(Explainer(recommender, None, settings, languages=["en"]).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
+    assert none.source == "facts" and none.text == ("Cyber Matrix partage le genre science-fiction avec Time Paradox, "
+                                                    "que vous avez aimé.")
 
 
 def test_a_model_failure_falls_back_to_facts(recommender):
@@ -90,7 +95,7 @@ def test_a_model_failure_falls_back_to_facts(recommender):
 
     fake = FakeLLM()
     fake.texts.append(Overloaded("busy"))
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     (b,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     assert b.source == "facts" and "busy" in b.note
     fake.texts.append("is a thoughtful, gripping story about simulated worlds.")  # the model is back
@@ -104,7 +109,7 @@ def test_an_answers_blurbs_are_written_together_and_each_is_final_as_soon_as_it_
     fake = FakeLLM()
     fake.texts += ["is a sharp, clever tale of machines and humans.", "is like Happy Puppy.",
                    "is another fearless trip into deep space with rebels and aliens."]
-    ex = Explainer(recommender, fake, recommender.settings)
+    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))
     order = [(type(e).__name__, e.item_id, getattr(e, "attempt", None)) for e in events]
     done = [o for o in order if o[0] == "Blurb"]
@@ -113,3 +118,12 @@ def test_an_answers_blurbs_are_written_together_and_each_is_final_as_soon_as_it_
     finals_ = {b.item_id: b for b in finals(events)}
     assert finals_["s5"].first_try and finals_["s6"].source == "llm" and finals_["s6"].first_try is False
     assert [c[0] for c in fake.calls] == ["generate"] * 3
+
+
+def test_by_default_every_language_gets_the_evidence_sentence_and_the_model_is_not_asked(recommender):
+    fake = FakeLLM()
+    ex = Explainer(recommender, fake, recommender.settings)  # llm_languages: none (measured: docs/prompts.md)
+    for lang in ("en", "fr", "es", "zh"):
+        (b,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, lang))
+        assert b.source == "facts" and b.evidence.top.title in b.text and "(" not in b.text
+    assert fake.calls == []

@@ -127,3 +127,16 @@ def test_training_targets_are_each_users_latest_positive():
     kept, held = holdout_latest_positive(events, list(fb().positive_rows(events)))
     assert [(h.user_id, h.history, h.target) for h in held] == [("u", ["a"], "b")]  # v: one positive, no history
     assert kept == [events[0], *events[4:]]  # u's target and what came after it are out
+
+
+def test_a_reason_names_as_enjoyed_only_what_was_rated_well():
+    """Ratings are positives by default (rating_threshold 0), so a 1-star film is in the
+    profile; 'which you enjoyed' may name only films rated at least liked_min_rating."""
+    f = Feedback(FeedbackSettings())
+    entries = [E(item_id="loved", type="rating", value=5.0, timestamp=1),
+               E(item_id="hated", type="rating", value=1.0, timestamp=2),
+               E(item_id="watched", type="view", value=None, timestamp=3),
+               E(item_id="rerated", type="rating", value=2.0, timestamp=4),
+               E(item_id="rerated", type="rating", value=4.0, timestamp=5)]  # the latest rating counts
+    assert f.split(entries).positives == ["loved", "hated", "watched", "rerated", "rerated"]
+    assert f.liked(entries, 3.5) == ["loved", "watched", "rerated", "rerated"]

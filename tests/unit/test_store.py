@@ -176,3 +176,46 @@ def test_the_test_run_uses_the_store_it_was_asked_for(tmp_path):
         assert s.kind == TEST_STORE
     finally:
         s.close()
+
+
+def test_exposures_are_kept_per_person_bounded_and_in_order(store: Store):
+    from service.store import Exposure
+
+    shown = [Exposure("u", f"i{n}", 100.0 + n, "f1", 1) for n in range(5)]
+    assert store.add_exposures(shown, keep=4) == 5
+    store.add_exposures([Exposure("v", "i0", 50.0)], keep=4)
+    mine = store.exposures("u")
+    assert [x.item_id for x in mine] == ["i1", "i2", "i3", "i4"]  # the oldest went over the bound
+    assert mine[0] == Exposure("u", "i1", 101.0, "f1", 1)
+    assert store.exposures("v") == [Exposure("v", "i0", 50.0, None, None)]  # others untouched
+    store.add_exposures([Exposure("u", "i9", 200.0, "f1", 2), Exposure("u", "i8", 200.0, "f2", 1)], keep=4)
+    assert [x.item_id for x in store.exposures("u")] == ["i3", "i4", "i9", "i8"]
+    assert store.feed_items("u", "f1", 1) == ["i3", "i4"]
+    assert store.feed_items("u", "f1", 2) == ["i3", "i4", "i9"]
+    assert store.feed_items("v", "f1", 2) == [] and store.add_exposures([], keep=4) == 0
+    assert store.exposure_counts() == {"i3": 1, "i4": 1, "i9": 1, "i8": 1, "i0": 1}
+    # an impression (no feed) is recorded once however often it is sent; answers every time
+    assert store.add_exposures([Exposure("v", "i0", 50.0), Exposure("v", "i0", 60.0)], keep=4) == 1
+    assert store.add_exposures([Exposure("v", "i0", 60.0, "f3", 1)] * 2, keep=4) == 2
+    assert [(x.shown_at, x.feed) for x in store.exposures("v")] == [(50.0, None), (60.0, None), (60.0, "f3"),
+                                                                  (60.0, "f3")]
+
+
+def test_events_and_their_impressions_are_written_together(store: Store):
+    from service.store import Exposure
+
+    ev = [Event(user_id="u", item_id="a", type="impression", timestamp=5), Event(user_id="u", item_id="b", timestamp=6)]
+    assert store.add_events(ev, [Exposure("u", "a", 5.0)], keep=10) == (2, 0)
+    assert store.add_events(ev, [Exposure("u", "a", 5.0)], keep=10) == (0, 2)  # a retry: nothing twice
+    assert store.exposures("u") == [Exposure("u", "a", 5.0)] and store.stats().events == 2
+
+
+def test_forgetting_a_person_or_an_item_removes_their_exposures(store: Store):
+    from service.store import Exposure
+
+    store.upsert_items([Item(item_id=i, title=i) for i in ("a", "b")])
+    store.add_exposures([Exposure(u, i, 1.0, "f", 1) for u in ("u", "v") for i in ("a", "b")], keep=10)
+    store.delete_user("u")  # no events: the exposures go all the same
+    assert store.exposures("u") == [] and len(store.exposures("v")) == 2
+    store.delete_item("a")
+    assert [x.item_id for x in store.exposures("v")] == ["b"]
