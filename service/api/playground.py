@@ -59,14 +59,17 @@ class InsightController(Controller):
 
     @get("/prompts", sync_to_thread=True)
     def prompts(self, runtime: NamedDependency[Runtime]) -> dict:
-        """The prompt files (name, version, kind, description) and, for blurb prompts, the
-        latest `python -m service prompts compare` each took part in on this data dir."""
+        """The prompt files (name, version, kind, description) and, for blurb prompts and
+        the chat's value prompts, the latest `python -m service prompts compare` each took
+        part in on this data dir (rank prompts are compared on a dataset, not kept here)."""
         from service.prompt_lab.compare import latest
+        from service.prompt_lab.lab import use_of
         from service.prompts import list_prompts, load_prompt
 
         compared = latest(runtime.settings)
+        kept = lambda p: p.kind == "generate" or use_of(p) == "values"  # noqa: E731
         return {"prompts": [{"name": p.name, "version": p.version, "kind": p.kind, "description": p.description,
-                             "comparison": _brief(compared.get(p.name)) if p.kind == "generate" else None}
+                             "comparison": _brief(compared.get(p.name)) if kept(p) else None}
                             for p in map(load_prompt, list_prompts())]}
 
 
@@ -75,6 +78,7 @@ def _brief(summary: dict | None) -> dict | None:
     clear differences."""
     if summary is None:
         return None
-    keep = ("finished", "a", "b", "language", "people", "pairs", "seconds", "rates", "pairs_file")
+    keep = ("kind", "finished", "a", "b", "language", "people", "pairs", "requests", "judged", "seconds", "rates",
+            "pairs_file")
     return {**{k: summary.get(k) for k in keep},
             "differences": [d for d in summary.get("differences", []) if d.get("clear")]}

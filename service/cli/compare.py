@@ -54,15 +54,7 @@ def _print_comparison(summary: dict, rows: list[dict], show: int) -> None:
     if summary["skipped"]:
         console.print("[dim]not compared (no model attempt on either side): "
                       + "; ".join(f"{n} × {r}" for r, n in summary["skipped"].items()) + "[/dim]")
-    console.print("\n[bold]Differences[/bold] (B − A, paired over the items; clear: at least two standard errors)")
-    for d in summary["differences"]:
-        fmt = (lambda v: f"{v:.2f}") if d["rate"] else (lambda v: f"{v:.1f}")
-        mark = "[green]●[/green]" if d["clear"] else "[dim]○[/dim]"
-        who = f"; {d['better'].upper()} better" if d["better"] and d["clear"] else ""
-        console.print(f" {mark} {escape(d['label'])}: {fmt(d['a'])} → {fmt(d['b'])} ({d['diff']:+.2f} ± {d['se']:.2f})"
-                      f"{'' if d['clear'] else ' [dim]within noise[/dim]'}{who}", highlight=False)
-    if not summary["differences"]:
-        console.print("  none: every item got the same verdicts and lengths")
+    _print_differences(summary)
     t = Table(title="side by side (first tries)")
     for col in ("", "A", "B"):
         t.add_column(col, justify="right" if col else "left")
@@ -82,6 +74,60 @@ def _print_comparison(summary: dict, rows: list[dict], show: int) -> None:
             side = r[s]
             verdict = side["check"] + (f"; praise: {', '.join(side['praise'])}" if side["praise"] else "")
             console.print(f"{s.upper()}: {escape(side['text'])} [dim]{escape(f'[{verdict}]')}[/dim]", highlight=False)
+
+
+def compare_values(a, b, requests, models, show) -> None:
+    from service.prompt_lab import Lab
+    from service.prompt_lab.compare import Variant, check_variants, write
+    from service.prompt_lab.compare_values import METRICS, attributes, load_requests, run
+    from service.prompt_lab.lab import with_model
+
+    if len(models) > 2:
+        raise InvalidInput("--model takes one model (both sides) or two (A's, then B's)")
+    ma, mb = (models + models)[:2] if models else (None, None)
+    va, vb = Variant(a, ma), Variant(b, mb)
+    check_variants(va, vb, get_settings().llm.model)
+    for m in (ma, mb):
+        with_model(get_settings(), m)
+    asked = load_requests(requests)
+    lab = Lab.open(get_settings(), ma)
+    attributes(lab)  # an empty catalog is an error before any model call
+    with progress() as bar:
+        task = bar.add_task("scoring requests (A, then B)", total=2 * len(asked))
+        summary, rows = run(lab, va, vb, asked, progress=lambda n, total: bar.update(task, completed=n, total=total))
+    try:
+        out, pairs = write(lab.settings, summary, rows)
+    except OSError as e:
+        raise InvalidInput(f"cannot write the comparison under {lab.settings.data_dir}: {e.strerror}") from None
+    sa, sb = summary["a"], summary["b"]
+    console.print(f"[bold]A = {escape(sa['prompt'])} ({escape(sa['model'])})   B = {escape(sb['prompt'])} "
+                  f"({escape(sb['model'])})[/bold]: {summary['requests']} requests, {summary['judged']} with wanted "
+                  f"values of {', '.join(summary['attributes'])}; {summary['seconds']:.0f} s", highlight=False)
+    _print_differences(summary)
+    t = Table(title="side by side (rates over the judged requests)")
+    for col in ("", "A", "B"):
+        t.add_column(col, justify="right" if col else "left")
+    for m in METRICS:
+        r = summary["rates"][m.key]
+        t.add_row(m.label, *("-" if r[s] is None else f"{r[s]:.2f}" if m.rate else f"{r[s]:.1f}" for s in "ab"))
+    console.print(t)
+    picked = lambda side: ", ".join(v for _a, v, _p in side["picked"]) or "nothing"  # noqa: E731
+    for r in [r for r in rows if picked(r["a"]) != picked(r["b"])][:show]:
+        console.print(f"{escape(r['request'])}  [dim](wanted: {escape(', '.join(r['wanted']) or '-')})[/dim]\n"
+                      f"  A: {escape(picked(r['a']))}   B: {escape(picked(r['b']))}", highlight=False)
+    console.print(f"wrote {out}\n  and every pair: {pairs}", highlight=False)
+
+
+def _print_differences(summary: dict) -> None:
+    console.print("\n[bold]Differences[/bold] (B − A, paired; clear: at least two standard errors)")
+    for d in summary["differences"]:
+        fmt = (lambda v: f"{v:.2f}") if d["rate"] else (lambda v: f"{v:.1f}")
+        mark = "[green]●[/green]" if d["clear"] else "[dim]○[/dim]"
+        who = f"; {d['better'].upper()} better" if d["better"] and d["clear"] else ""
+        console.print(f" {mark} {escape(d['label'])}: {fmt(d['a'])} → {fmt(d['b'])} ({d['diff']:+.2f} ± {d['se']:.2f})"
+                      f"{'' if d['clear'] else ' [dim]within noise[/dim]'}{who}", highlight=False)
+    if not summary["differences"]:
+        console.print("  none: both sides gave the same verdicts")
 
 
 def compare_rank(a, b, format, path, users, seed, candidates, show) -> None:

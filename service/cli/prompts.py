@@ -251,18 +251,31 @@ def prompts_compare(
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="rank prompts: dataset format")] = None,
     path: Annotated[Optional[Path], typer.Option(help="rank prompts: dataset folder")] = None,
     candidates: Annotated[int, typer.Option(min=2, max=20, help="rank prompts: candidates")] = 20,
+    requests: Annotated[Optional[Path], typer.Option(help=(
+        "value prompts: a request set (YAML list of {lang, turns, expected})"))] = None,
 ) -> None:
     """Two blurb prompts (or one on two models) on the same people and items: check
     rates, empty praise, length, latency, every pair in a JSONL file. Two rank prompts
-    on the same held-out users (--format, --path): metrics side by side."""
-    from service.cli.compare import compare_blurbs, compare_rank
+    on the same held-out users (--format, --path): metrics side by side. Two chat value
+    prompts (or one on two models) on a request set (--requests): right and wrong
+    values picked, latency, every pair in a JSONL file."""
+    from service.cli.compare import compare_blurbs, compare_rank, compare_values
     from service.prompt_lab.lab import prompt_named, use_of
 
     uses = [use_of(prompt_named(n)) for n in (a, b)]
+    if requests and uses != ["values", "values"]:
+        raise InvalidInput("--requests is for the chat's value prompts")
     if uses == ["blurb", "blurb"]:
         if format or path:
             raise InvalidInput("--format/--path are for rank prompts; blurbs are compared on this data dir")
         compare_blurbs(a, b, users or 20, k or 5, model or [], language, seed, 3 if show is None else show)
+    elif uses == ["values", "values"]:
+        if format or path or users or k or language != "en":
+            raise InvalidInput("value prompts are compared on a request set: --requests, --model and --show only")
+        if not requests:
+            raise InvalidInput("comparing value prompts reads chat requests: add --requests (e.g. --requests "
+                               "scripts/chat_requests/movies_heldout.yaml)")
+        compare_values(a, b, requests, model or [], 5 if show is None else show)
     elif uses == ["listwise", "listwise"]:
         if model or k or language != "en":
             raise InvalidInput("--model, --k and --language are for blurb prompts")
@@ -272,5 +285,5 @@ def prompts_compare(
         compare_rank(a, b, format, path, users or 100, seed, candidates, 5 if show is None else show)
     else:
         kinds = ", ".join(f"{n} is {KINDS[u]}" for n, u in zip((a, b), uses))
-        raise InvalidInput(f"compare takes two blurb prompts or two listwise rank prompts ({kinds}); "
-                           "the chat's value prompt is measured by scripts/eval_chat.py --llm-values")
+        raise InvalidInput(f"compare takes two prompts of one kind: two blurb prompts, two listwise rank "
+                           f"prompts or two chat value prompts ({kinds})")

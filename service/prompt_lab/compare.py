@@ -155,7 +155,7 @@ def summarize(rows: list[dict]) -> dict:
     metrics = list(METRICS) + [
         Metric(f"fails:{name}", f"fails: {name}", lambda s, n=name: reason_name(s["check"]) == n, -1, rank=2)
         for name in sorted(set(failures["a"]) | set(failures["b"]))]
-    diffs = [d for d in (_difference(m, rows) for m in metrics) if d is not None]
+    diffs = [d for d in (difference(m, rows) for m in metrics) if d is not None]
     # clear ones first: what people read, then what it costs, then why checks failed; then by |z|
     diffs.sort(key=lambda d: (not d["clear"], d["rank"], -abs(d["z"]) if d["z"] is not None else -math.inf))
     return {"rates": rates, "failures": failures, "differences": diffs}
@@ -165,7 +165,7 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 4) if values else None
 
 
-def _difference(m: Metric, rows: list[dict]) -> dict | None:
+def difference(m: Metric, rows: list[dict]) -> dict | None:
     if not rows:
         return None
     a = [float(m.value(r["a"])) for r in rows]

@@ -88,14 +88,16 @@ class _Recorder:
         return lp
 
 
-def value_calls(lab: Lab, prompt: PromptFile, query: str, score: bool) -> tuple[list[ValueCall], list]:
+def value_calls(lab: Lab, prompt: PromptFile, query: str, score: bool,
+                model: str | None = None) -> tuple[list[ValueCall], list]:
     """The prompts `LLMValuePicker` sends for a chat request (one per small attribute of
-    the catalog), and with `score` what the model answers and what the chat would take."""
+    the catalog), and with `score` what the model (`model`, default the lab's) answers and
+    what the chat would take."""
     from service.chat import Chat
     from service.chat.llm_intent import LLMValuePicker, small_attributes
 
     vocab = Chat(lab.rec, lab.rec.facts_explainer).vocabulary()
-    recorder = _Recorder(lab.backend(), score)
+    recorder = _Recorder(lab.backend(model), score)
     picker = LLMValuePicker(recorder, vocab, lab.settings.chat.llm_values_min_prob)
     picker.prompt = prompt
     picked = picker.pick(query)

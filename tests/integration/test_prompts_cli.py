@@ -107,7 +107,7 @@ def test_run_a_rank_prompt_as_before(cli):
 def compared(cli, data_dir):
     out = cli("prompts", "compare", "blurb", "blurb_fewshot", "--users", "2", "--k", "2").stdout
     folder = comparisons_dir(Settings(data_dir=data_dir))
-    (summary_path,) = folder.glob("*.json")
+    (summary_path,) = folder.glob("blurb@*.json")
     return out, json.loads(summary_path.read_text())
 
 
@@ -137,6 +137,49 @@ def test_the_eval_page_lists_the_latest_comparison(compared, data_dir):
     assert prompts["rank_listwise"]["comparison"] is None and prompts["rank_listwise"]["version"] == 2
 
 
+REQUESTS = """
+- {lang: en, turns: ["are there any good westerns?"], expected: {include: [Western]}}
+- {lang: fr, turns: ["un thriller, mais pas d'horreur"], expected: {include: [Thriller], exclude: [Horror]}}
+- {lang: zh, turns: ["有没有好看的恐怖片"], expected: {include: [Horror]}}
+- {lang: en, turns: ["a film from the 80s"], expected: {ranges: {year: {gte: 1980}}}}
+- {lang: en, user: "7", turns: ["a fantasy film", "<answer>", "more like it"], expected: {any: [Fantasy]}}
+"""
+
+
+@pytest.fixture(scope="module")
+def values_compared(cli, data_dir, tmp_path_factory):
+    requests = tmp_path_factory.mktemp("requests") / "set.yaml"
+    requests.write_text(REQUESTS, encoding="utf-8")
+    out = cli("prompts", "compare", "intent_values", "intent_values_strict", "--requests", str(requests)).stdout
+    (summary_path,) = comparisons_dir(Settings(data_dir=data_dir)).glob("intent_values@*.json")
+    return out, json.loads(summary_path.read_text())
+
+
+def test_compare_two_value_prompts_on_the_same_requests(values_compared):
+    out, summary = values_compared
+    assert summary["kind"] == "values" and summary["b"]["prompt"] == "intent_values_strict@v1"
+    assert summary["requests"] == 4 and summary["judged"] == 3  # the three-turn one left out; a year is not a value
+    assert summary["attributes"] == ["genres"]
+    pairs = [json.loads(line) for line in open(summary["pairs_file"], encoding="utf-8")]
+    for p in pairs:  # each verdict follows from what was picked and what the request wants
+        for side in (p["a"], p["b"]):
+            picked = {v for _a, v, _p in side["picked"]}
+            assert side["right"] == (p["judged"] and bool(picked & set(p["wanted"])))
+            assert side["wrong"] == bool(picked & set(p["unwanted"]) or (p["judged"] and picked - set(p["wanted"])))
+            assert side["latency_ms"] > 0 and side["prompt_tokens"] > 0
+    assert summary["rates"]["prompt_tokens"]["b"] > summary["rates"]["prompt_tokens"]["a"]  # B's prompt is longer
+    said = one_line(out)
+    assert said.index("Differences") < said.index("side by side") and "every pair:" in said
+
+
+def test_the_eval_page_lists_the_latest_value_comparison(values_compared, data_dir):
+    settings = Settings(data_dir=data_dir, embedder="wordllama", llm=LLMSettings(backend="none"))
+    with TestClient(create_app(settings)) as client:
+        prompts = {p["name"]: p for p in client.get("/v1/prompts").json()["prompts"]}
+    shown = prompts["intent_values"]["comparison"]
+    assert shown["kind"] == "values" and shown["b"]["prompt"] == "intent_values_strict@v1" and shown["requests"] == 4
+
+
 # -- user mistakes ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("args, hint", [
     (["prompts", "render", "nope"], "use one of blurb, blurb_fewshot"),
@@ -147,6 +190,10 @@ def test_the_eval_page_lists_the_latest_comparison(compared, data_dir):
     (["prompts", "render", "intent_values"], "add --query"),
     (["prompts", "compare", "rank_listwise", "rank_listwise_terse"], "add --format and --path"),
     (["prompts", "compare", "blurb", "blurb"], "give two prompts"),
+    (["prompts", "compare", "intent_values", "intent_values_strict"], "add --requests"),
+    (["prompts", "compare", "blurb", "blurb_fewshot", "--requests", "x.yaml"], "--requests is for the chat's value"),
+    (["prompts", "compare", "intent_values", "intent_values_strict", "--requests", "missing.yaml"],
+     "cannot read the request set missing.yaml"),
     (["logs", "show", "99999"], "logs list shows the latest ids"),
 ])
 def test_a_user_mistake_is_an_error_that_says_what_to_do(cli, args, hint):

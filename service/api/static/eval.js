@@ -34,12 +34,17 @@ function comparison(c) {
   const fmt = (v, rate) => (v === null || v === undefined ? "-" : rate ? v.toFixed(2) : v.toFixed(1));
   const head = document.createElement("div");
   const models = c.a.model === c.b.model ? `on ${c.a.model}` : `on ${c.a.model} / ${c.b.model}`;
-  head.textContent = `A ${c.a.prompt} vs B ${c.b.prompt} ${models}: ` +
-    `${c.people} people, ${c.pairs} items, ${c.language}, ${(c.finished || "").slice(0, 10)}`;
+  const values = c.kind === "values";
+  head.textContent = `A ${c.a.prompt} vs B ${c.b.prompt} ${models}: ` + (values
+    ? `${c.requests} requests (${c.judged} judged), ${(c.finished || "").slice(0, 10)}`
+    : `${c.people} people, ${c.pairs} items, ${c.language}, ${(c.finished || "").slice(0, 10)}`);
   const rates = document.createElement("div");
   const r = c.rates || {};
-  rates.textContent = [["grounded", "grounded 1st try", true], ["praise", "empty praise", true], ["words", "words", false],
-    ["latency_ms", "ms per blurb", false]].filter(([k]) => r[k])
+  const shown = values
+    ? [["right", "right value", true], ["wrong", "wrong value", true], ["latency_ms", "ms per request", false]]
+    : [["grounded", "grounded 1st try", true], ["praise", "empty praise", true], ["words", "words", false],
+       ["latency_ms", "ms per blurb", false]];
+  rates.textContent = shown.filter(([k]) => r[k])
     .map(([k, label, rate]) => `${label} ${fmt(r[k].a, rate)} / ${fmt(r[k].b, rate)}`).join(" · ");
   const list = document.createElement("ul");
   for (const d of c.differences || []) {
