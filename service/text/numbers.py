@@ -157,6 +157,9 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
         elif kind == "min":
             c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
+        elif kind == "around":
+            lo, hi = _around(role, value)
+            c = NumericConstraint(attr, lo, hi, n.start, n.end, f"{attr} {lo:g}-{hi:g} (around {value:g})")
         elif role == "year":
             c = NumericConstraint(attr, value, value, n.start, n.end, f"{attr} = {value:g}")
         elif role == "rating":  # '4.5 stars' means at least that
@@ -167,6 +170,16 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
 
 
+def _around(role: str, value: float) -> tuple[float, float]:
+    """What 'around' a value takes in: a year within 2, a rating within a quarter star, any
+    other quantity (a price) within 20%."""
+    if role == "year":
+        return value - 2, value + 2
+    if role == "rating":
+        return value - 0.25, value + 0.25
+    return round(value * 0.8, 2), round(value * 1.2, 2)
+
+
 _SPEC = re.compile(r"(?<![\w.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”)(?![a-z])")
 _INCH = {'"', "”"}
 UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
@@ -175,16 +188,16 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
 
 def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
     """'max' ('under', 'à moins de', '以下', 'until'), 'min' ('at least', 'más de', '以上',
-    'since') or None, from the words just before and after a number (and after its unit:
+    'since'), 'around' ('about', 'environ', '左右') or None, from the words just before and after a number (and after its unit:
     '300元以下'); the longest comparison wins ('not before 2005' is since, not until)."""
     found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
                     _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False),
                     _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)
                     if after_unit is not None else 0)
-             for k in ("max", "min", "since", "until")}
+             for k in ("max", "min", "since", "until", "around")}
     key = max(found, key=lambda k: found[k]) if any(found.values()) else None
     kind = {"until": "max", "since": "min"}.get(key, key)
-    if key and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
+    if key and key != "around" and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
         # 'sin gastar más de 700', 'without spending more than 700': a negation just
         # before the comparison turns it round (one the lexicon spells, 'not more than',
         # is part of the comparison already)
@@ -221,7 +234,8 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         if not owners:
             continue
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
-        side = comparison(lex, before, after, lang) or "min"
+        side = comparison(lex, before, after, lang)
+        side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
         out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
     return out
 

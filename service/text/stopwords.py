@@ -11,15 +11,17 @@ that these those something some me my i i'm im we you your want wants like pleas
 film films book books show shows give recommend recommendation recommendations suggest find looking look
 anything any one ones about similar good great nice new really very just also maybe perhaps kind sort type
 thanks thank now instead rather there have has got get can could would should tonight today watch read see
-buy need into from as so what which who how much many again else another other same""".split()),
+buy need into from as so what which who how much many again else another other same around approximately
+roughly circa""".split()),
     "fr": frozenset("""le la les l des une un et ou mais pas sans avec pour de du d au aux est je j me moi m veux
 voudrais voudrait aimerais cherche quelque chose comme plus moins film films livre livres qui que qu sur dans
 donne donne-moi recommande propose ce cette ces cet genre style semblable pareil roman romans un une très bien
-bon bonne autre encore en y a il elle on nous vous mon ma mes son sa ses se s n ne c ça""".split()),
+bon bonne autre encore en y a il elle on nous vous mon ma mes son sa ses se s n ne c ça environ autour
+alentours""".split()),
     "es": frozenset("""el la los las una un unos unas y o pero no sin con para de del al es yo me quiero quisiera
 busco algo como más menos película películas peli pelis libro libros que en por dame recomienda recomiéndame
 este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
-otro otra mi mis su sus se lo le les nos""".split()),
+otro otra mi mis su sus se lo le les nos alrededor aproximadamente""".split()),
 }
 
 # Chinese words that name no value of their own (the value matcher's character windows

@@ -202,3 +202,20 @@ def test_negated_comparisons_and_units_in_words(text, expected):
 def test_a_negation_reaches_through_a_list_of_values(text, out, wanted):
     intent = ask(text, _shop())
     assert {v for _a, v in intent.values_out} == out and {v for _a, v in intent.values_in} == wanted
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a phone around 500 dollars", {("price", 400.0, 600.0)}),
+    ("un téléphone autour de 500 euros", {("price", 400.0, 600.0)}),
+    ("un móvil de unos 500 euros", {("price", 400.0, 600.0)}),
+    ("500元左右的手机", {("price", 400.0, 600.0)}),
+    ("a phone for 500 dollars or so", {("price", 400.0, 600.0)}),
+    ("a 500 dollar phone", {("price", None, 550.0)}),  # no 'around': a budget, as before
+])
+def test_around_a_price_is_a_range_either_way(text, expected):
+    assert ranges(ask(text, phones())) == expected
+
+
+def test_around_a_year_or_a_rating_is_a_narrow_range():
+    assert ranges(ask("books from around 1990", books())) == {("year", 1988.0, 1992.0)}
+    assert ranges(ask("un móvil con alrededor de 4 estrellas", phones())) == {("rating", 3.75, 4.25)}
