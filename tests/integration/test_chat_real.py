@@ -23,7 +23,7 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
     out = recommender.recommend_full(CandidateRequest(user_id="u1", k=3), use_llm=False)
     assert out.items
     history = recommender.history("u1")
-    ex = Explainer(recommender, backend, recommender.settings, languages=["en"])  # the model phrases English
+    ex = Explainer(recommender.catalog, backend, recommender.settings, languages=["en"])  # the model phrases English
     blurbs = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
     assert len(blurbs) == len(out.items)
     titles = ex.titles()
@@ -42,7 +42,7 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
 
 
 def test_a_chinese_request_returns_matching_items_and_a_chinese_reply(recommender, backend):
-    chat = Chat(recommender, Explainer(recommender, backend, recommender.settings))
+    chat = Chat(recommender, Explainer(recommender.catalog, backend, recommender.settings))
     events = list(chat.run([Turn("user", "我想看科幻片，不要动画片")], None, 3))
     kinds = [k for k, _ in events]
     assert kinds.index("items") < kinds.index("reply") < kinds.index("done")
