@@ -75,7 +75,7 @@ def main() -> None:
     langs = [x for x in args.languages.split(",") if x]
     out: dict = {"date": date.today().isoformat(), "users": users, "bar": args.bar, "rows": []}
 
-    facts = Explainer(rec, None, base)
+    facts = Explainer(rec.catalog, None, base)
     for lang in langs:
         passed = total = 0
         for _u, hist, items in cases:
@@ -94,7 +94,7 @@ def main() -> None:
         for lang in langs:
             s = base.model_copy(update={"explain": base.explain.model_copy(
                 update={"prompt": prompt, "llm_languages": [lang], "cache_size": 0, "budget_ms": 600000})})
-            ex = Explainer(rec, backend, s)
+            ex = Explainer(rec.catalog, backend, s)
             first, final, n, secs, why, samples = 0, 0, 0, [], Counter(), []
             for _u, hist, items in cases:
                 t = time.perf_counter()

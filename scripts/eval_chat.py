@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.chat import Chat, Turn  # noqa: E402
+from service.chat import Blurb, Chat, Done, Items, Turn  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.types import CandidateRequest  # noqa: E402
 
@@ -165,13 +165,13 @@ def run_one(chat: Chat, user: str | None, turns: list[str], explain: bool = True
         history.append(Turn("user", text))
         t0 = time.perf_counter()
         blurbs, rec = [], None
-        for kind, ev in chat.run(history, user, 5, explain=explain):
-            if kind == "items":
-                rec, t_items = ev, time.perf_counter() - t0
-            elif kind == "blurb":
+        for ev in chat.run(history, user, 5, explain=explain):
+            if isinstance(ev, Items):
+                rec, t_items = ev.recommendation, time.perf_counter() - t0
+            elif isinstance(ev, Blurb):
                 blurbs.append(ev)
-            elif kind == "done":
-                reply = ev
+            elif isinstance(ev, Done):
+                reply = ev.reply
         out = {"ids": [r.item_id for r in rec.items], "reply": reply, "items_s": t_items,
                "total_s": time.perf_counter() - t0, "blurbs": blurbs, "reranked": rec.reranked,
                "fallback_reason": rec.fallback_reason}

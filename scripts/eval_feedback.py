@@ -82,20 +82,19 @@ def main() -> None:
                 **{f"demote={d:g}" + (f",floor={f:g}" if f is not None else ""):
                    {"demote": d, **({"demote_semantic_floor": f} if f is not None else {})}
                    for d in args.demote for f in (args.floor or [None])}}
-    rec = None
+    first = None
     out = {}
     for name, kw in variants.items():
         s = prep.settings.model_copy(update={"feedback": FeedbackSettings(**kw)})
-        if rec is None:
-            rec = Recommender(s)
-            rec.build_index()
-        rec.settings, rec.feedback = s, type(rec.feedback)(s.feedback)
-        vectors = rec.index.vectors
+        if first is None:
+            first = Recommender(s)
+            first.build_index()  # embeds the catalog once; each variant reuses its vectors
+        rec = Recommender(s, store=first.store, embedder=first.embedder)
         built_with = prep.settings.model_copy(update={"feedback": FeedbackSettings(rating_threshold=-1e9)}) \
             if name == "cf_from_all_ratings" else s
-        rec.index = CandidateIndex.build(rec.store, built_with)
-        rec.index.vectors, rec.index.embedder = vectors, rec.embedder.name
-        rec._wire()
+        index = CandidateIndex.build(first.store, built_with)
+        index.vectors, index.embedder = first.index.vectors, first.embedder.name
+        rec.indexes.install(index)
         out[name] = run(rec, prep.held, wanted)
         r = out[name]
         print(f"{name:28s} " + "  ".join(

@@ -73,7 +73,7 @@ def write(args) -> None:
         if args.variant == "facts":
             ex = rec.facts_explainer
         elif args.variant == "llm":
-            ex = Explainer(rec, rec.backend, settings, args.prompt, [lang])
+            ex = Explainer(rec.catalog, rec.backend, settings, args.prompt, [lang])
         else:
             ex = rec.explainer.for_language(lang)
         ex.cfg = ex.cfg.model_copy(update={"cache_size": 0})

@@ -20,10 +20,10 @@ from service.api.schemas import (
     SimilarResponse,
     Understood,
 )
-from service.chat import Turn
+from service.chat import ChatAnswer, Items, Planned, Turn
 from service.errors import InvalidInput, NotFound, Overloaded
 from service.feedback import Feedback
-from service.pipeline import Recommendation
+from service.recommender.results import Recommendation
 from service.types import CandidateRequest, Filters, Item, Ranked
 
 
@@ -97,7 +97,9 @@ def start_chat(runtime: Runtime, turns: list[Turn], user_id: str | None, k: int,
     """(plan, the rest of the run's events); planning errors (no user message...) raise
     here, before any answer has started."""
     run = runtime.chat().run(turns, user_id, k, explain=explain, use_llm=use_llm)
-    return next(run)[1], run
+    first = next(run)
+    assert isinstance(first, Planned)  # Chat.run's first event
+    return first.plan, run
 
 
 def shown(runtime: Runtime, user_id: str | None, out: Recommendation, record: bool = True) -> str:
@@ -112,17 +114,13 @@ def shown(runtime: Runtime, user_id: str | None, out: Recommendation, record: bo
 def collect_chat(plan, run, shown_as=None) -> ChatResponse:
     """A chat run's events gathered into one answer (the non-streaming form). `shown_as`:
     called with the items' Recommendation, returns the answer's id (records exposure)."""
-    out, blurbs, reply, answer_id = None, {}, "", None
-    for kind, ev in run:
-        if kind == "items":
-            out = ev
-            observe(out, True)
-            answer_id = shown_as(out) if shown_as else None
-        elif kind == "blurb":
-            blurbs[ev.item_id] = ev
-        elif kind == "done":
-            reply = ev
-    return chat_response(plan, out, blurbs, reply, answer_id)
+    answer, answer_id = ChatAnswer(plan), None
+    for ev in run:
+        answer.add(ev)
+        if isinstance(ev, Items):
+            observe(ev.recommendation, True)
+            answer_id = shown_as(ev.recommendation) if shown_as else None
+    return chat_response(plan, answer.recommendation, answer.blurbs, answer.reply, answer_id)
 
 
 def chat_response(plan, out: Recommendation, blurbs: dict, reply: str,

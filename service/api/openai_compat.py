@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.api.request_id import request_id
 from service.api import actions
 from service.api.runtime import Runtime
-from service.chat import Turn
+from service.chat import Blurb, ChatAnswer, Done, Items, Reply, Turn
 from service.api.errors import BUG, answer_for, report_5xx, retry_after
 from service.errors import RecsError
 from service.text.titles import words_with_spans
@@ -166,26 +166,19 @@ class OpenAIController(Controller):
         def events() -> Iterator[ServerSentEventMessage]:
             sent: list[str] = []
             try:
-                out, blurbs, shown = None, {}, 0
-                for kind, ev in run:
-                    if kind == "items":
-                        out = ev
-                        actions.observe(out, True)
-                    elif kind == "reply":
-                        sent.append(ev)
-                        yield chunk({"role": "assistant", "content": ev}, recommendations=recommendations(out))
-                    elif kind == "blurb":
-                        blurbs[ev.item_id] = ev
-                        while shown < len(out.items) and out.items[shown].item_id in blurbs:
-                            line = _line(shown, out.items[shown], blurbs)
-                            sent.append(line)
-                            yield chunk({"content": line})
-                            shown += 1
-                    elif kind == "done":
-                        for i in range(shown, len(out.items)):
-                            line = _line(i, out.items[i], blurbs)
-                            sent.append(line)
-                            yield chunk({"content": line})
+                answer = ChatAnswer(plan)
+                for ev in run:
+                    answer.add(ev)
+                    if isinstance(ev, Items):
+                        actions.observe(ev.recommendation, True)
+                    elif isinstance(ev, Reply):
+                        sent.append(ev.text)
+                        yield chunk({"role": "assistant", "content": ev.text},
+                                    recommendations=recommendations(answer.recommendation))
+                    elif isinstance(ev, (Blurb, Done)):  # each numbered line once its blurb is final
+                        for line in answer.release(final=isinstance(ev, Done)):
+                            sent.append("\n" + line)
+                            yield chunk({"content": "\n" + line})
                 yield chunk({}, "stop")
                 if (data.stream_options or {}).get("include_usage"):
                     body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": data.model,
@@ -201,7 +194,3 @@ class OpenAIController(Controller):
 
         return ServerSentEvent(events())
 
-
-def _line(i: int, item, blurbs: dict) -> str:
-    b = blurbs.get(item.item_id)
-    return f"\n{i + 1}. {item.title}" + (f" — {b.text}" if b else "")

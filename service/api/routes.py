@@ -30,7 +30,7 @@ from service.api.schemas import (
     SimilarResponse,
     Upserted,
 )
-from service.chat import Turn
+from service.chat import Blurb, BlurbDelta, Done, Items, Reply, Turn
 from service.types import Item
 
 log = logging.getLogger(__name__)
@@ -77,25 +77,26 @@ class ChatController(Controller):
                 return ServerSentEventMessage(event=event, data=json.dumps(body, ensure_ascii=False))
 
             try:
-                for kind, ev in run:
-                    if kind == "items":
-                        actions.observe(ev, True)
-                        yield sse("items", {"recommendation_id": shown_as(ev),
-                                            "items": [i.model_dump() for i in actions.items(ev.items)],
-                                            "understood": actions.understood(plan).model_dump(), "reranked": ev.reranked,
-                                            "fallback_reason": ev.fallback_reason, "model": ev.model,
-                                            "prompt_version": ev.prompt_version,
-                                            "reranker_version": ev.reranker_version})
-                    elif kind == "reply":
-                        yield sse("reply", {"delta": ev})
-                    elif kind == "blurb_delta":
+                for ev in run:
+                    if isinstance(ev, Items):
+                        out = ev.recommendation
+                        actions.observe(out, True)
+                        yield sse("items", {"recommendation_id": shown_as(out),
+                                            "items": [i.model_dump() for i in actions.items(out.items)],
+                                            "understood": actions.understood(plan).model_dump(), "reranked": out.reranked,
+                                            "fallback_reason": out.fallback_reason, "model": out.model,
+                                            "prompt_version": out.prompt_version,
+                                            "reranker_version": out.reranker_version})
+                    elif isinstance(ev, Reply):
+                        yield sse("reply", {"delta": ev.text})
+                    elif isinstance(ev, BlurbDelta):
                         yield sse("blurb", {"item_id": ev.item_id, "delta": ev.delta, "attempt": ev.attempt})
-                    elif kind == "blurb":
+                    elif isinstance(ev, Blurb):
                         yield sse("blurb_done", {"item_id": ev.item_id, "blurb": ev.text, "grounded": ev.grounded,
                                                  "source": ev.source, "note": ev.note,
                                                  "evidence": actions.evidence(ev.evidence)})
-                    elif kind == "done":
-                        yield sse("done", {"reply": ev})
+                    elif isinstance(ev, Done):
+                        yield sse("done", {"reply": ev.reply})
             except Exception as e:  # the stream is already 200: report in-band, log the traceback
                 rid = request_id(request.scope)
                 log.exception("chat stream failed (request id %s)", rid)

@@ -1,23 +1,24 @@
 """Chat-style requests: a conversation -> intent (intent.py) -> a CandidateRequest ->
 candidates -> rerank -> blurbs -> a short reply in the person's language.
 
-`Chat.run` yields events in the order a streaming client wants them: the ranked list
-first (it is ready before any blurb), then the reply's opening line, then each blurb
-as the model writes it, then the final blurbs and the whole reply."""
+`Chat.run` yields typed events (events.py) in the order a streaming client wants them:
+the ranked list first (it is ready before any blurb), then the reply's opening line, then
+each blurb as the model writes it, then the final blurbs and the whole reply."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
+from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
+from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
+from service.chat.ports import ChatPipeline
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
-from service.pipeline import Recommendation, Recommender
 from service.text.lexicon import lexicon
 from service.text.numbers import NumericConstraint
 from service.text.vocabulary import Vocabulary, load_overrides
-from service.types import CandidateRequest, Filters, Range
+from service.types import CandidateRequest, Filters
 
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
@@ -30,76 +31,19 @@ HEADERS = {
            "No encontré nada para {about}; prueba con menos condiciones.", "No conozco {missing} en este catálogo; seguí el resto."),
     "zh": ("为你推荐{n}个（{about}）：", "为你推荐{n}个：", "没有找到符合（{about}）的结果，试试放宽条件。", "目录中没有{missing}，已按其他条件推荐。"),
 }
-WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), "zh": ("不要", "类似")}
 RELAXED = {"en": "Nothing matched all of it, so I let go of {what}.",
            "fr": "Rien ne correspondait à tout ; j'ai laissé de côté {what}.",
            "es": "Nada cumplía todo; dejé de lado {what}.",
            "zh": "没有完全符合的结果，已放宽：{what}。"}
 
 
-def _relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
-    """Looser requests to fall back on when the request finds nothing, each looser than
-    the one before: values read by meaning go first (the least certain), then 'all of'
-    becomes 'any of', then numbers, then named values, then exclusions; what they asked
-    for in words stays."""
-    f = req.filters
-    out: list[tuple[str, CandidateRequest]] = []
-
-    def add(what: list[str], filters: Filters) -> None:
-        if what and filters != (out[-1][1].filters if out else f):
-            out.append((", ".join(dict.fromkeys(what)), req.model_copy(update={"filters": filters})))
-
-    by_meaning = {(a, v) for a, v, _s in intent.semantic}
-    include = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in f.include.items()}
-    include = {a: vals for a, vals in include.items() if vals}
-    dropped = [v for a, vals in f.include.items() for v in vals if (a, v) in by_meaning]
-    f1 = f.model_copy(update={"include": include})
-    add(dropped, f1)
-    loose = {**include, **{a: include.get(a, []) + v for a, v in f.require.items()}}
-    f2 = f1.model_copy(update={"include": loose, "require": {}})
-    required = [x for vs in f.require.values() for x in vs]
-    add([" + ".join(required)] if len(required) > 1 else [], f2)
-    f3 = f2.model_copy(update={"ranges": {}})
-    add([c.why for c in intent.ranges], f3)
-    f4 = f3.model_copy(update={"include": {}})
-    add([v for vals in loose.values() for v in vals], f4)
-    # last: what the person ruled out (read wrongly, it would empty every answer)
-    no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
-    add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],
-        f4.model_copy(update={"exclude": {}}))
-    return out
-
-
-@dataclass
-class ChatPlan:
-    intent: Intent
-    request: CandidateRequest
-    about: str
-    asked_values: list[str] = field(default_factory=list)
-    # looser versions of the request, least certain constraint first: (what was let go, request)
-    relaxations: list[tuple[str, CandidateRequest]] = field(default_factory=list)
-    relaxed: str | None = None  # what the answer let go of, when the request itself found nothing
-
-
-def _ranges(constraints) -> dict[str, Range]:
-    """The tightest bound per attribute and side."""
-    low: dict[str, float] = {}
-    high: dict[str, float] = {}
-    for c in constraints:
-        if c.gte is not None:
-            low[c.attribute] = max(c.gte, low.get(c.attribute, c.gte))
-        if c.lte is not None:
-            high[c.attribute] = min(c.lte, high.get(c.attribute, c.lte))
-    return {a: Range(gte=low.get(a), lte=high.get(a)) for a in {*low, *high}}
-
-
 class Chat:
-    def __init__(self, rec: Recommender, explainer: Explainer) -> None:
-        self.rec, self.explainer = rec, explainer
+    def __init__(self, rec: ChatPipeline, explainer: Explainer) -> None:
+        self.rec, self.explainer, self.catalog = rec, explainer, rec.catalog
 
     def vocabulary(self) -> Vocabulary:
         """The catalog's own vocabulary, rebuilt whenever the item space changes."""
-        space = self.rec.index.space
+        space = self.catalog.space
         overrides = self.rec.settings.vocabulary_file
         return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides)))
 
@@ -159,7 +103,7 @@ class Chat:
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
         self._relative_ranges(intent)
-        ranges = _ranges(intent.ranges)
+        ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
         exclude = {a: [v for v in vals if v not in require.get(a, []) + include.get(a, [])]
@@ -170,14 +114,14 @@ class Chat:
         if intent.seeds and not query:
             # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
             # with X as the latest history item, order that pool
-            seeds = self.rec.store.get_items(intent.seeds)
+            seeds = self.catalog.get_items(intent.seeds)
             words = [str(v) for s in intent.seeds if s in seeds
                      for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals]
             query = " ".join(dict.fromkeys(words)) or None
         req = CandidateRequest(user_id=user_id, query=query, k=k, filters=filters, history=history,
                                exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]
-        return ChatPlan(intent, req, self.describe(intent), asked, _relaxations(req, intent))
+        return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 
     def _relative_ranges(self, intent: Intent) -> None:
         """'cheaper than the first one': the attribute bounded by the referred item's value
@@ -185,7 +129,7 @@ class Chat:
         an answer: beyond every item it showed."""
         if not intent.relative or not intent.compared_with:
             return
-        items = self.rec.store.get_items(intent.compared_with).values()
+        items = self.catalog.get_items(intent.compared_with).values()
         for attr, side, words in intent.relative:
             values = [v for it in items for v in [it.attributes.get(attr)]
                       if isinstance(v, (int, float)) and not isinstance(v, bool)]
@@ -205,7 +149,7 @@ class Chat:
         from service.chat.semantic import SemanticAttributes, SemanticValues
         from service.embed import for_words
 
-        space, cfg = self.rec.index.space, self.rec.settings.chat
+        space, cfg = self.catalog.space, self.rec.settings.chat
         vocab = self.vocabulary()
         words = for_words(self.rec.embedder)
         return space.derived("semantic_values", lambda: (
@@ -228,36 +172,32 @@ class Chat:
         return text
 
     def run(self, turns: list[Turn], user_id: str | None, k: int, explain: bool = True,
-            use_llm: bool = True) -> Iterator[tuple[str, object]]:
-        """Events: ("plan", ChatPlan), ("items", Recommendation), ("reply", text delta),
-        ("blurb_delta", BlurbDelta), ("blurb", Blurb), ("done", full reply text)."""
+            use_llm: bool = True) -> Iterator[ChatEvent]:
+        """Planned, Items, Reply, then BlurbDelta and Blurb per item, then Done (events.py)."""
+        answer = ChatAnswer()
+
+        def emit(ev: ChatEvent) -> ChatEvent:
+            answer.add(ev)
+            return ev
+
         plan = self.plan(turns, user_id, k, use_llm)
-        yield "plan", plan
-        out: Recommendation = self.rec.recommend_full(plan.request, use_llm=use_llm)
+        yield emit(Planned(plan))
+        out = self.rec.recommend_full(plan.request, use_llm=use_llm)
         for what, looser in plan.relaxations:  # never an empty answer: let go, least certain first
             if out.items:
                 break
             out = self.rec.recommend_full(looser, use_llm=use_llm)
             plan.relaxed = what
-        yield "items", out
-        header = self.reply_header(plan, len(out.items))
-        yield "reply", header
-        lines, blurbs = [header], {}
+        yield emit(Items(out))
+        yield emit(Reply(self.reply_header(plan, len(out.items))))
         if explain and out.items:
             lang = plan.intent.language
             because = self.rec.liked(user_id) + list(plan.intent.seeds)  # what a reason may say they enjoyed
             for ev in self.explainer.for_language(lang).explain(out.items, because, lang, plan.about,
-                                             plan.asked_values, user_id, self.rec.calllog,
-                                             prefer=plan.intent.seeds):
-                if isinstance(ev, BlurbDelta):
-                    yield "blurb_delta", ev
-                else:
-                    blurbs[ev.item_id] = ev
-                    yield "blurb", ev
-        for i, r in enumerate(out.items, start=1):
-            b: Blurb | None = blurbs.get(r.item_id)
-            lines.append(f"{i}. {r.title}" + (f" — {b.text}" if b else ""))
-        yield "done", "\n".join(lines)
+                                                                plan.asked_values, user_id, self.rec.calllog,
+                                                                prefer=plan.intent.seeds):
+                yield emit(ev)
+        yield Done(answer.text())
 
 
-__all__ = ["Chat", "ChatPlan", "Turn"]
+__all__ = ["Blurb", "BlurbDelta", "Chat", "ChatAnswer", "ChatEvent", "ChatPlan", "Done", "Items", "Planned", "Reply", "Turn"]

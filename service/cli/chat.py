@@ -24,7 +24,7 @@ def chat_cmd(
 
 def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: bool = True,
                llm: bool = True) -> None:
-    from service.chat import Chat, Turn
+    from service.chat import Blurb, Chat, Done, Items, Planned, Reply, Turn
     from service.cli.common import console
 
     chat = Chat(rec, rec.explainer if llm else rec.facts_explainer)
@@ -32,21 +32,21 @@ def print_chat(rec, message: list[str], user: str | None, k: int = 5, explain: b
     titles: dict[str, str] = {}
     notes: list[str] = []
     language = "en"
-    for kind, ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
-        if kind == "plan":
-            i = ev.intent
+    for ev in chat.run(turns, user, k, explain=explain, use_llm=llm):
+        if isinstance(ev, Planned):
+            i, req = ev.plan.intent, ev.plan.request
             language = i.language
-            console.print(f"[dim]understood: language {i.language}; query {ev.request.query!r}; "
-                          f"filters {ev.request.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
-        elif kind == "items":
-            titles = {r.item_id: r.title for r in ev.items}
-        elif kind == "reply":
-            console.print(ev)
-        elif kind == "blurb":
+            console.print(f"[dim]understood: language {i.language}; query {req.query!r}; "
+                          f"filters {req.filters.model_dump(exclude_defaults=True)}; like {i.seeds}[/dim]")
+        elif isinstance(ev, Items):
+            titles = {r.item_id: r.title for r in ev.recommendation.items}
+        elif isinstance(ev, Reply):
+            console.print(ev.text)
+        elif isinstance(ev, Blurb):
             console.print(f"• [bold]{titles.get(ev.item_id, ev.item_id)}[/bold] — {ev.text}")
             if not ev.grounded and ev.note:
                 notes.append(ev.note)
-        elif kind == "done" and not explain:
-            console.print(ev)
+        elif isinstance(ev, Done) and not explain:
+            console.print(ev.reply)
     if notes and language == "en":  # said once, and only to whom it reads naturally
         console.print(f"[dim](reasons from catalog facts: {'; '.join(dict.fromkeys(notes))})[/dim]")

@@ -47,11 +47,11 @@ def _order(scores) -> list[int]:
 def score_users(rec, held, n_cand: int, rerankers: dict[str, LetterLogitReranker],
                 progress: Callable[[int], None] | None = None) -> list[UserRow]:
     rows = []
-    cfg = rec.settings.llm
+    cfg, catalog, sources = rec.settings.llm, rec.catalog, rec.sources
     for n, h in enumerate(held, start=1):
         hist = rec.history(h.user_id)
         req = CandidateRequest(user_id=h.user_id, history=hist, k=FULL_DEPTH)
-        lists = {name: [c.item_id for c in rec.sources[src].candidates(req, FULL_DEPTH)]
+        lists = {name: [c.item_id for c in sources[src].candidates(req, FULL_DEPTH)]
                  for name, src in (("popularity", "popularity"), ("cf", "cf"), ("semantic", "semantic_profile"))}
         t = time.perf_counter()
         fused = rec.candidates(CandidateRequest(user_id=h.user_id, k=FULL_DEPTH), max(FULL_DEPTH, n_cand)).candidates
@@ -60,9 +60,9 @@ def score_users(rec, held, n_cand: int, rerankers: dict[str, LetterLogitReranker
         cand = fused[:n_cand]
         ids = [c.item_id for c in cand]
         row = UserRow(h.user_id, h.target, lists, cand, ids.index(h.target) if h.target in ids else -1,
-                      rec.popularity(ids), ms=ms)
+                      catalog.popularity(ids), ms=ms)
         if rerankers and len(ids) > 1:
-            items = rec.store.get_items(ids + hist[-cfg.history_items:])
+            items = catalog.get_items(ids + hist[-cfg.history_items:])
             history = [items[i] for i in hist[-cfg.history_items:] if i in items]
             for name, rr in rerankers.items():
                 t = time.perf_counter()

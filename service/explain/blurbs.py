@@ -21,6 +21,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from service.candidates.catalog import CatalogView
 from service.errors import RecsError
 from service.explain.claims import unsupported
 from service.explain.evidence import Evidence, EvidenceBuilder
@@ -67,11 +68,13 @@ class Blurb:
 
 
 class Explainer:
-    def __init__(self, rec, backend, settings: Settings, prompt: str | None = None,
+    def __init__(self, catalog: CatalogView, backend, settings: Settings, prompt: str | None = None,
                  languages: list[str] | None = None) -> None:
-        """`languages`: what the LLM writes here (default: `llm_languages`, minus those
-        another model writes); fact sentences in the rest."""
-        self.rec, self.backend, self.cfg = rec, backend, settings.explain
+        """`catalog`: the items and the index the evidence is read from. `languages`: what
+        the LLM writes here (default: `llm_languages`, minus those another model writes);
+        fact sentences in the rest."""
+        self.catalog, self.backend, self.cfg = catalog, backend, settings.explain
+        self.history_items = settings.cf.history
         self.prompt = load_prompt(prompt or self.cfg.prompt)
         self.languages = languages if languages is not None else [
             x for x in self.cfg.llm_languages if x not in self.cfg.language_models]
@@ -87,13 +90,12 @@ class Explainer:
 
     # -- facts ------------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
-        space = self.rec.index.space
+        space = self.catalog.space
         return space.derived("titles", lambda: TitleIndex(zip(space.ids, space.titles),
-                                                          self.rec.popularity(space.ids)))
+                                                          self.catalog.popularity(space.ids)))
 
     def evidence(self) -> EvidenceBuilder:
-        index = self.rec.index
-        return EvidenceBuilder(index.space, index.model)
+        return EvidenceBuilder(self.catalog.space, self.catalog.model)
 
     # -- generation ---------------------------------------------------------------------------
     def _key(self, history: list[str], item_id: str, lang: str, asked: str | None,
@@ -128,8 +130,8 @@ class Explainer:
         remaining item's evidence sentence as its attempt 0; the LLM writes the rest
         together, so their deltas interleave and they finish in any order."""
         t0 = time.perf_counter()
-        hist = history[-self.rec.settings.cf.history:]
-        known = self.rec.store.get_items(hist + [r.item_id for r in items])
+        hist = history[-self.history_items:]
+        known = self.catalog.get_items(hist + [r.item_id for r in items])
         hist_items = {h: known[h] for h in hist if h in known}
         # the same for every item of an answer, so its prompts share everything up to the item
         liked = "; ".join(dict.fromkeys(display(h.title) for h in list(hist_items.values())[-5:]))

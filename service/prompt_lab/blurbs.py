@@ -115,7 +115,7 @@ class BlurbLab:
         s = lab.settings
         cfg = s.explain.model_copy(update={"cache_size": 0, "max_items": max(k + 1, s.explain.max_items),
                                            "budget_ms": budget_ms if budget_ms is not None else 10 ** 9})
-        self.explainer = Explainer(lab.rec, self.backend, s.model_copy(update={"explain": cfg}), prompt, [language])
+        self.explainer = Explainer(lab.rec.catalog, self.backend, s.model_copy(update={"explain": cfg}), prompt, [language])
         self._prompt = _Recording.model_validate(self.explainer.prompt.model_dump())
         self.explainer.prompt = self._prompt
 

@@ -18,9 +18,10 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
                  seed: int) -> tuple[dict[str, list[list[str]]], dict]:
     """Train the adapted reranker on the eval store (it never sees the held-out events)
     and rank each user's deep pool with it and with its no-LLM ablation."""
+    catalog = rec.catalog
     trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
                              feature_cache=feature_cache)
-    timeline = Timeline.build(rec.store, rec.index.space, rec.feedback)
+    timeline = Timeline.build(rec.store, catalog.space, rec.feedback)
     depth = trained.without_llm.pool
     t0 = time.perf_counter()
     pooled = pools(rec, [r.user for r in rows], depth, trained.without_llm.meta.get("fusion"))
@@ -29,7 +30,7 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
     if side is not None:  # items only the test users' pools touch
         need = {i: None for hist, _t, pool in pooled.values()
                 for i in hist[-rec.settings.cf.history:] + [c.item_id for c in pool]}
-        side.cache.ensure(list(rec.store.get_items(list(need)).values()))
+        side.cache.ensure(list(catalog.get_items(list(need)).values()))
     out = {}
     for name, ranker in (("adapted", trained.with_llm), ("adapted_no_llm", trained.without_llm)):
         if ranker is None:
@@ -38,7 +39,7 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
         for r in rows:
             hist, t, pool = pooled[r.user]
             start = time.perf_counter()
-            x = candidate_features(rec, hist, t, pool, side if ranker.uses_llm else None, timeline)
+            x = candidate_features(rec.indexes, hist, t, pool, side if ranker.uses_llm else None, timeline)
             ordered = [c.item_id for c in ranker.order(pool, x)]
             r.ms[f"rerank:{name}"] = (time.perf_counter() - start) * 1000 + pool_ms
             lists.append(ordered)

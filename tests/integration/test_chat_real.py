@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from service.chat import Chat, Turn
+from service.chat import Chat, Done, Items, Reply, Turn
 from service.explain import Blurb, Explainer
 from service.llm.llamacpp import LlamaCppBackend
 from service.llm.registry import resolve_model
@@ -23,7 +23,7 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
     out = recommender.recommend_full(CandidateRequest(user_id="u1", k=3), use_llm=False)
     assert out.items
     history = recommender.history("u1")
-    ex = Explainer(recommender, backend, recommender.settings, languages=["en"])  # the model phrases English
+    ex = Explainer(recommender.catalog, backend, recommender.settings, languages=["en"])  # the model phrases English
     blurbs = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
     assert len(blurbs) == len(out.items)
     titles = ex.titles()
@@ -42,16 +42,16 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
 
 
 def test_a_chinese_request_returns_matching_items_and_a_chinese_reply(recommender, backend):
-    chat = Chat(recommender, Explainer(recommender, backend, recommender.settings))
+    chat = Chat(recommender, Explainer(recommender.catalog, backend, recommender.settings))
     events = list(chat.run([Turn("user", "我想看科幻片，不要动画片")], None, 3))
-    kinds = [k for k, _ in events]
-    assert kinds.index("items") < kinds.index("reply") < kinds.index("done")
-    out = dict(events)["items"]
+    kinds = [type(e) for e in events]
+    assert kinds.index(Items) < kinds.index(Reply) < kinds.index(Done)
+    out = next(e.recommendation for e in events if isinstance(e, Items))
     items = recommender.store.get_items([r.item_id for r in out.items])
     assert out.items and all("Sci-Fi" in items[r.item_id].attributes["genres"] for r in out.items)
-    reply = dict(events)["done"]
+    reply = next(e.reply for e in events if isinstance(e, Done))
     assert re.search(r"[\u4e00-\u9fff]", reply.splitlines()[0])
-    for _k, b in [e for e in events if e[0] == "blurb"]:
+    for b in [e for e in events if isinstance(e, Blurb)]:
         assert b.source == "facts" or re.search(r"[\u4e00-\u9fff]", b.text)
 
 
@@ -71,7 +71,7 @@ def test_a_language_with_a_model_of_its_own_is_written_by_that_model(settings, s
     assert spanish.backend.model_id.startswith("gemma3-270m") and spanish.prompt.name == "blurb_fewshot"
     assert rec.explainer.for_language("en") is rec.explainer and rec.explainer.languages == ["en"]
     chat = Chat(rec, rec.explainer)
-    es = [b for k, b in chat.run([Turn("user", "algo de ciencia ficción")], "u1", 2) if k == "blurb"]
+    es = [b for b in chat.run([Turn("user", "algo de ciencia ficción")], "u1", 2) if isinstance(b, Blurb)]
     assert es and spanish.backend._parallel.stats["calls"] >= 1
     english_calls = backend._parallel.stats["calls"] if backend._parallel else 0
     list(chat.run([Turn("user", "some science fiction")], "u1", 2))

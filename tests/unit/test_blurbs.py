@@ -21,7 +21,7 @@ HISTORY = ["s1", "s2", "s3", "s4"]
 def test_a_grounded_first_try_is_kept_and_streamed(recommender):
     fake = FakeLLM()
     fake.texts.append("is another fearless trip into deep space with rebels and aliens.")
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     (b,) = finals(events)
     assert b.source == "llm" and b.grounded and b.first_try
@@ -38,7 +38,7 @@ def test_a_grounded_first_try_is_kept_and_streamed(recommender):
 def test_a_blurb_naming_another_item_is_regenerated_once_then_replaced_by_facts(recommender):
     fake = FakeLLM()
     fake.texts += ["is better than Happy Puppy and Snow Magic together.", "is a sharp, clever tale of machines and humans."]
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     (b,) = finals(events)
     assert b.source == "llm" and b.grounded and b.first_try is False
@@ -53,7 +53,7 @@ def test_a_blurb_naming_another_item_is_regenerated_once_then_replaced_by_facts(
 def test_cache_by_user_state_item_prompt_and_model(recommender):
     fake = FakeLLM()
     fake.texts.append("is a thoughtful, gripping story about simulated worlds.")
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     first = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
     calls = len(fake.calls)
     again = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))[0]
@@ -61,14 +61,14 @@ def test_cache_by_user_state_item_prompt_and_model(recommender):
     fake.texts.append("is a fine pick for fans of robots and rebellion.")
     changed = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY + ["s6"]))[0]  # new user state
     assert len(fake.calls) == calls + 1 and not changed.cached
-    other_model = Explainer(recommender, FakeLLM(model_id="other"), recommender.settings, languages=["en"])
+    other_model = Explainer(recommender.catalog, FakeLLM(model_id="other"), recommender.settings, languages=["en"])
     assert other_model._key(HISTORY, "s5", "en", None, None) != ex._key(HISTORY, "s5", "en", None, None)
 
 
 def test_one_requests_wishes_never_reach_another_requests_cached_blurb(recommender):
     fake = FakeLLM()
     fake.texts += ["is a tense trip through machines and rebellion.", "is a calm look at robots and people."]
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     dark = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something dark",
                              asked_values=["Thriller"]))[0]
     light = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, asked="something light"))[0]
@@ -80,12 +80,12 @@ def test_facts_only_beyond_the_top_items_without_history_or_llm(recommender):
         update={"max_items": 1})})
     fake = FakeLLM()
     fake.texts.append("is pure space travel with a brave young crew.")
-    ex = Explainer(recommender, fake, settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, settings, languages=["en"])
     blurbs = {b.item_id: b for b in finals(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))}
     assert blurbs["s5"].source == "llm" and blurbs["s6"].source == "facts" and "top 1" in blurbs["s6"].note
-    cold = finals(Explainer(recommender, fake, settings, languages=["en"]).explain(ranked(recommender, ["k1"]), []))[0]
+    cold = finals(Explainer(recommender.catalog, fake, settings, languages=["en"]).explain(ranked(recommender, ["k1"]), []))[0]
     assert cold.source == "facts" and "nothing in the history" in cold.note
-    none = finals(Explainer(recommender, None, settings, languages=["en"]).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
+    none = finals(Explainer(recommender.catalog, None, settings, languages=["en"]).explain(ranked(recommender, ["s5"]), HISTORY, "fr"))[0]
     assert none.source == "facts" and none.text == ("Cyber Matrix partage le genre science-fiction avec Time Paradox, "
                                                     "que vous avez aimé.")
 
@@ -95,7 +95,7 @@ def test_a_model_failure_falls_back_to_facts(recommender):
 
     fake = FakeLLM()
     fake.texts.append(Overloaded("busy"))
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     (b,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY))
     assert b.source == "facts" and "busy" in b.note
     fake.texts.append("is a thoughtful, gripping story about simulated worlds.")  # the model is back
@@ -109,7 +109,7 @@ def test_an_answers_blurbs_are_written_together_and_each_is_final_as_soon_as_it_
     fake = FakeLLM()
     fake.texts += ["is a sharp, clever tale of machines and humans.", "is like Happy Puppy.",
                    "is another fearless trip into deep space with rebels and aliens."]
-    ex = Explainer(recommender, fake, recommender.settings, languages=["en"])
+    ex = Explainer(recommender.catalog, fake, recommender.settings, languages=["en"])
     events = list(ex.explain(ranked(recommender, ["s5", "s6"]), HISTORY))
     order = [(type(e).__name__, e.item_id, getattr(e, "attempt", None)) for e in events]
     done = [o for o in order if o[0] == "Blurb"]
@@ -122,7 +122,7 @@ def test_an_answers_blurbs_are_written_together_and_each_is_final_as_soon_as_it_
 
 def test_by_default_every_language_gets_the_evidence_sentence_and_the_model_is_not_asked(recommender):
     fake = FakeLLM()
-    ex = Explainer(recommender, fake, recommender.settings)  # llm_languages: none (measured: docs/prompts.md)
+    ex = Explainer(recommender.catalog, fake, recommender.settings)  # llm_languages: none (measured: docs/prompts.md)
     for lang in ("en", "fr", "es", "zh"):
         (b,) = finals(ex.explain(ranked(recommender, ["s5"]), HISTORY, lang))
         assert b.source == "facts" and b.evidence.top.title in b.text and "(" not in b.text

@@ -1,0 +1,67 @@
+"""A chat request planned: what was understood, the request it became, and looser
+versions of it to fall back on when it finds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from service.chat.intent import Intent
+from service.types import CandidateRequest, Filters, Range
+
+WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), "zh": ("不要", "类似")}
+
+
+def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
+    """Looser requests to fall back on when the request finds nothing, each looser than
+    the one before: values read by meaning go first (the least certain), then 'all of'
+    becomes 'any of', then numbers, then named values, then exclusions; what they asked
+    for in words stays."""
+    f = req.filters
+    out: list[tuple[str, CandidateRequest]] = []
+
+    def add(what: list[str], filters: Filters) -> None:
+        if what and filters != (out[-1][1].filters if out else f):
+            out.append((", ".join(dict.fromkeys(what)), req.model_copy(update={"filters": filters})))
+
+    by_meaning = {(a, v) for a, v, _s in intent.semantic}
+    include = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in f.include.items()}
+    include = {a: vals for a, vals in include.items() if vals}
+    dropped = [v for a, vals in f.include.items() for v in vals if (a, v) in by_meaning]
+    f1 = f.model_copy(update={"include": include})
+    add(dropped, f1)
+    loose = {**include, **{a: include.get(a, []) + v for a, v in f.require.items()}}
+    f2 = f1.model_copy(update={"include": loose, "require": {}})
+    required = [x for vs in f.require.values() for x in vs]
+    add([" + ".join(required)] if len(required) > 1 else [], f2)
+    f3 = f2.model_copy(update={"ranges": {}})
+    add([c.why for c in intent.ranges], f3)
+    f4 = f3.model_copy(update={"include": {}})
+    add([v for vals in loose.values() for v in vals], f4)
+    # last: what the person ruled out (read wrongly, it would empty every answer)
+    no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
+    add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],
+        f4.model_copy(update={"exclude": {}}))
+    return out
+
+
+@dataclass
+class ChatPlan:
+    intent: Intent
+    request: CandidateRequest
+    about: str
+    asked_values: list[str] = field(default_factory=list)
+    # looser versions of the request, least certain constraint first: (what was let go, request)
+    relaxations: list[tuple[str, CandidateRequest]] = field(default_factory=list)
+    relaxed: str | None = None  # what the answer let go of, when the request itself found nothing
+
+
+def tightest_ranges(constraints) -> dict[str, Range]:
+    """The tightest bound per attribute and side."""
+    low: dict[str, float] = {}
+    high: dict[str, float] = {}
+    for c in constraints:
+        if c.gte is not None:
+            low[c.attribute] = max(c.gte, low.get(c.attribute, c.gte))
+        if c.lte is not None:
+            high[c.attribute] = min(c.lte, high.get(c.attribute, c.lte))
+    return {a: Range(gte=low.get(a), lte=high.get(a)) for a in {*low, *high}}
