@@ -22,7 +22,7 @@ class Server:
 
     def __init__(self, together: int = 1) -> None:
         self.barrier = threading.Barrier(together, timeout=60) if together > 1 else None
-        self.lock, self.in_flight, self.most = threading.Lock(), 0, 0
+        self.lock, self.in_flight, self.most = threading.Condition(), 0, 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -39,6 +39,7 @@ class Server:
                 finally:
                     with server.lock:
                         server.in_flight -= 1
+                        server.lock.notify_all()
 
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.http.server_address[1]}"
@@ -64,6 +65,12 @@ class Server:
             handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             handler.wfile.flush()
         handler.wfile.write(b"data: [DONE]\n\n")
+
+    def wait_idle(self) -> None:
+        """Until no request is in flight (a request the client gave up on may still be
+        streaming its last words into a closed socket)."""
+        with self.lock:
+            assert self.lock.wait_for(lambda: self.in_flight == 0, timeout=60), "a request never ended"
 
     def close(self) -> None:
         self.http.shutdown()
@@ -121,8 +128,10 @@ def test_a_cut_stream_is_never_text_and_the_backend_then_goes_one_at_a_time(serv
     with pytest.raises(Interrupted, match="interrupt_requests"):
         collect(backend.generate_batch(["cut", "b"]))
     assert backend.parallel == 1
+    server.wait_idle()  # the cut batch's other request may still be finishing
     server.barrier, server.most = None, 0  # now a second request in flight would show in `most`
     with pytest.raises(Interrupted):
         "".join(backend.generate("cut"))
+    server.wait_idle()
     texts, _ = collect(backend.generate_batch(["a", "b", "c"]))
     assert texts == {0: " echo a end", 1: " echo b end", 2: " echo c end"} and server.most == 1
