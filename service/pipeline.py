@@ -28,8 +28,8 @@ from service.exposure.experiment import Experiment
 from service.exposure.explore import Explorer, slots
 from service.feedback import Feedback, Split
 from service.llm import LLMBackend, make_scheduled_backend
-from service.rerank.adapted import (LLM_FEATURES, AdaptedRanker, LLMSide, Timeline, candidate_features,
-                                    latest_event_time)
+from service.rerank.adapted import ADAPTED_LLM_FEATURES as LLM_FEATURES, AdaptedModel as AdaptedRanker
+from service.rerank.adapted import LLMSide, Timeline, candidate_features, latest_event_time
 from service.rerank.base import Fallback, RerankContext
 from service.rerank.registry import RerankerSet
 from service.rerank.stage import RerankStage

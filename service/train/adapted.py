@@ -28,8 +28,9 @@ import numpy as np
 from service.candidates.vectors import ChromaVectors
 from service.embed import make_embedder
 from service.eval.split import HeldOut
-from service.rerank.adapted import (BASE_FEATURES, LLM_FEATURES, SEQUENCE_FEATURES, AdaptedRanker, LLMSide, Timeline,
-                                    candidate_features, fit_head, latest_event_time, version_name)
+from service.rerank.adapted import (ADAPTED_BASE_FEATURES, ADAPTED_COLUMNS, ADAPTED_LLM_FEATURES, SEQUENCE_FEATURES,
+                                    AdaptedModel, LLMSide, Timeline, candidate_features, fit_head, latest_event_time,
+                                    save_artifact, version_name)
 from service.rerank.trees import TreeEnsemble
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
@@ -149,8 +150,7 @@ def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, time
 
 def columns(names: list[str]) -> list[int]:
     """Where the named features sit in candidate_features' columns."""
-    every = BASE_FEATURES + LLM_FEATURES
-    return [every.index(f) for f in names]
+    return [ADAPTED_COLUMNS.index(f) for f in names]
 
 
 def fit(groups: list[Group], names: list[str], seed: int = 0):
@@ -197,9 +197,9 @@ def _split(store: Store, workdir: Path, settings: Settings) -> tuple[Settings, l
 
 @dataclass
 class Trained:
-    chosen: AdaptedRanker
-    with_llm: AdaptedRanker | None
-    without_llm: AdaptedRanker
+    chosen: AdaptedModel
+    with_llm: AdaptedModel | None
+    without_llm: AdaptedModel
     report: TrainReport
     side: LLMSide | None
 
@@ -280,16 +280,16 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
     # they beat the ranker without them with CONFIDENCE on validation. (A better mean was
     # the first bar: on ml-latest-small it kept them at +1.3% on validation, and the API
     # then served 0.0611 NDCG@10 against 0.0720 without them.)
-    plain = [f for f in BASE_FEATURES if f not in SEQUENCE_FEATURES]
-    with_seq, without_seq = score(BASE_FEATURES), score(plain)
+    plain = [f for f in ADAPTED_BASE_FEATURES if f not in SEQUENCE_FEATURES]
+    with_seq, without_seq = score(ADAPTED_BASE_FEATURES), score(plain)
     helps = confidence(with_seq, without_seq, seed) >= CONFIDENCE
-    base, per["adapted_no_llm"], unused = (BASE_FEATURES, with_seq, without_seq) if helps else \
+    base, per["adapted_no_llm"], unused = (ADAPTED_BASE_FEATURES, with_seq, without_seq) if helps else \
         (plain, without_seq, with_seq)
     other = "without sequence features" if helps else "with sequence features"
     report.rows[other] = {"validation_ndcg@10": float(unused.mean())}
     variants = {"adapted_no_llm": base}
     if side is not None:
-        variants["adapted"] = base + LLM_FEATURES
+        variants["adapted"] = base + ADAPTED_LLM_FEATURES
         per["adapted"] = score(variants["adapted"])
     report.seconds["fit"] = time.perf_counter() - t
     for name, vals in per.items():
@@ -336,7 +336,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, minutes: floa
         meta["version"] = version_name(meta["model"], meta["prompt"], meta["snapshot_event_id"], stamp)
         if not uses:
             meta["version"] = meta["version"].replace("adapted-", "adapted-nollm-", 1)
-        built[name] = AdaptedRanker(fit(both, names, seed), names,
+        built[name] = AdaptedModel(fit(both, names, seed), names,
                                     side.center if uses else None, side.head if uses else None, meta)
     report.seconds["total"] = time.perf_counter() - t_start
     for r in built.values():
@@ -381,6 +381,6 @@ def train_and_save(settings: Settings, store: Store, backend=None, force: bool =
     """Train, write the artifact, and make it the served one if validation says it is
     reliably better than the candidate order (or `force`)."""
     trained = train_reranker(settings, store, backend, **kw)
-    path = trained.chosen.save(settings.artifacts_dir / "adapted",
-                               make_current=trained.report.servable or force)
+    path = save_artifact(trained.chosen, settings.artifacts_dir / "adapted",
+                         make_current=trained.report.servable or force)
     return trained, path
