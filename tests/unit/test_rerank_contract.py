@@ -37,7 +37,7 @@ def reverse_scorer(prompt, labels):  # prefers the last label shown: a real chan
 
 def fitted_classifier():
     from service.rerank.trees import TreeEnsemble
-    from service.train.adapted import make_classifier
+    from service.train.fit_adapted import make_classifier
 
     rng = np.random.default_rng(0)
     x = rng.random((200, len(ADAPTED_BASE_FEATURES)))

@@ -11,7 +11,7 @@ import pytest
 
 from service.rerank.adapted import AdaptedModel, load_current, save_artifact
 from service.rerank.trees import TreeEnsemble
-from service.train.adapted import make_classifier
+from service.train.fit_adapted import make_classifier
 
 
 @pytest.fixture(scope="module")

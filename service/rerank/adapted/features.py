@@ -26,7 +26,7 @@ ADAPTED_BASE_FEATURES = ["rank", "fused", "cf", "semantic", "popularity", "cf_si
                          "last_trans", "trend", "pop_before", "history_len", "sknn", "next2"]
 ADAPTED_LLM_FEATURES = ["llm_last", "llm_profile", "llm_head"]
 ADAPTED_COLUMNS = ADAPTED_BASE_FEATURES + ADAPTED_LLM_FEATURES  # candidate_features' columns, in order
-SEQUENCE_FEATURES = ["sknn", "next2"]  # kept by the trainer only where they help (train/adapted.py)
+SEQUENCE_FEATURES = ["sknn", "next2"]  # kept by the trainer only where they help (train/fit_adapted/fit.py)
 
 
 class Timeline:
