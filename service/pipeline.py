@@ -31,7 +31,7 @@ from service.llm import LLMBackend, make_scheduled_backend
 from service.rerank.adapted import ADAPTED_LLM_FEATURES as LLM_FEATURES, AdaptedModel as AdaptedRanker
 from service.rerank.adapted import LLMSide, Timeline, candidate_features, latest_event_time
 from service.rerank.base import Fallback, RerankContext
-from service.rerank.registry import RerankerSet
+from service.rerank.choice import RerankerSet
 from service.rerank.stage import RerankStage
 from service.settings import Settings
 from service.store import Store, open_store

@@ -17,7 +17,7 @@ from service.rerank.base import Fallback, IdentityReranker, RerankContext
 from service.rerank.blend import Blend
 from service.rerank.listwise import LetterLogitReranker
 from service.rerank.blend_reranker import BlendReranker
-from service.rerank.registry import RerankerSet, blend_path
+from service.rerank.choice import RerankerSet, blend_path
 from service.rerank.stage import RerankStage
 from service.settings import LLMSettings, Settings
 from service.types import Candidate, Item

@@ -68,7 +68,7 @@ def choose_fusion(rec, held: list[HeldOut], depth: int) -> tuple[dict[str, float
     users). Grid points differ by a percent or two, mostly noise; a pool the fused order
     likes is not always the pool the reranker does best on, so the bar is high."""
     from service.candidates import rrf
-    from service.eval.metrics import ndcg
+    from service.eval.ranking_metrics import ndcg
 
     configured = dict(rec.settings.fusion.history)
     grid = [configured] + [w for w in FUSION_GRID if w != configured]
