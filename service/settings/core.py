@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     calllog_retention_days: float = 30.0
 
     api_keys: list[str] = Field(default_factory=list, description="accepted X-API-Key values; empty = open")
-    unknown_item_events: str = Field(
+    unknown_item_events: Literal["reject", "create"] = Field(
         "reject", description="an event for an unknown item: 'reject' the batch, or 'create' the item")
     fusion: FusionWeights = FusionWeights()
     mcp_allowed_hosts: list[str] = Field(default_factory=list, description="Host headers /mcp accepts "

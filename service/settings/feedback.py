@@ -45,8 +45,8 @@ class FeedbackSettings(BaseModel):
                                            "below it a rating is a negative (default 0: every rating is a "
                                            "positive; 3.5 on a 5-point scale reads low ratings as negatives)")
     demote: float = Field(0.25, ge=0, le=1, description="largest share of a candidate's score a negative's "
-                          "neighbourhood takes away (0: only the negative item itself is removed); 0.5 and 1 "
-                          "cost NDCG@10 on ml-latest-small (scripts/eval_feedback.py)")
+                          "neighbourhood takes away (0: only the negative item itself is removed; measured: "
+                          "[results](results.md#feedback-types-ratings-below-35-as-negatives))")
     demote_semantic_floor: float = Field(0.6, ge=0, lt=1, description="embedding cosine below which an item is "
                                          "no neighbour of a negative")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -19,9 +21,8 @@ class ExplainSettings(BaseModel):
     llm_languages: list[str] = Field(
         default_factory=list,
         description="languages the model phrases reasons in; the others get the evidence sentence in the "
-                    "person's language. None by default: SmolLM2-135M's phrasing stated a property both items "
-                    "share less often than the evidence sentence and took seconds, not milliseconds "
-                    "(measured: scripts/eval_reasons.py, docs/prompts.md); [\"en\"] lets it phrase English")
+                    "person's language. None by default (the evidence sentence measured better and faster: "
+                    "[prompts](prompts.md#measured-before-and-after)); [\"en\"] lets it phrase English")
     language_models: dict[str, str] = Field(
         default_factory=dict,
         description='a model of its own per language, e.g. {"es": "gemma3-270m-q4_k_m"} (pip install '
@@ -34,8 +35,8 @@ class ChatSettings(BaseModel):
 
     llm_values: bool = Field(
         False, description="when a request has content words nothing else covers, let the LLM pick which "
-        "value of a small categorical attribute it means (label logits). Off: not shown to help on the "
-        "request sets (scripts/eval_chat.py --llm-values)")
+        "value of a small categorical attribute it means (label logits). Off: not shown to help "
+        "([results](results.md#judged-item-by-item))")
     llm_values_min_prob: float = Field(0.5, ge=0, le=1)
     semantic_values: bool = Field(True, description="find catalog values a request means but does not spell "
                                   "('autoayuda' -> self-help, '苹果' -> Apple) with the sentence encoder")
@@ -50,7 +51,9 @@ class LLMSettings(BaseModel):
     """The reranking/explaining model. `backend`: llama-cpp (in process), openai (an
     OpenAI-compatible server at `base_url`), or none (candidate order only)."""
 
-    backend: str = "llama-cpp"
+    backend: Literal["llama-cpp", "openai", "none"] = Field(
+        "llama-cpp", description="llama-cpp (in process), openai (an OpenAI-compatible server at base_url), or "
+        "none (candidate order only)")
     model: str = Field("smollm2-135m-instruct-q4_1", description="registry name or .gguf path")
     base_url: str | None = None
     api_key: str | None = None
@@ -74,5 +77,5 @@ class LLMSettings(BaseModel):
                       "process: request handling gets the CPU first, the model the rest (0: equal share)")
     zero_shot: bool = Field(
         False, description="rerank with the untrained LLM (label scores as a tie-breaker) until a blend is "
-        "fitted. Off: zero-shot scores were measured worse than the candidate order on MovieLens and "
-        "goodbooks, so an untrained service answers in candidate order without an LLM pass")
+        "fitted. Off: an untrained service answers in candidate order without an LLM pass (zero-shot scores "
+        "measured worse: [results](results.md#zero-shot-llm-reranking))")
