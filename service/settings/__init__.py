@@ -7,7 +7,7 @@ environment variables (nested fields use `__`, e.g. `RECS_FUSION__CF=1.0`) or a
 
 from service.settings.candidates import CFSettings, FusionWeights
 from service.settings.core import Settings, get_settings
-from service.settings.feedback import ExperimentSettings, ExposureSettings, FeedbackSettings, FeedbackType
+from service.settings.events import ExperimentSettings, ExposureSettings, FeedbackSettings, FeedbackType
 from service.settings.llm import ChatSettings, ExplainSettings, LLMSettings
 from service.settings.processes import ServeSettings, TrainerSettings
 

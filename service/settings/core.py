@@ -11,7 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.settings.candidates import CFSettings, FusionWeights
-from service.settings.feedback import ExperimentSettings, ExposureSettings, FeedbackSettings
+from service.settings.events import ExperimentSettings, ExposureSettings, FeedbackSettings
 from service.settings.llm import ChatSettings, ExplainSettings, LLMSettings
 from service.settings.processes import ServeSettings, TrainerSettings
 
