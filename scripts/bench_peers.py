@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import peers  # noqa: E402
 
-from service.eval import metrics  # noqa: E402
+from service.eval import ranking_metrics  # noqa: E402
 from service.eval.harness import load_split  # noqa: E402
 from service.eval.split import sample  # noqa: E402
 
@@ -38,8 +38,8 @@ PROJECT_ROWS = ("popularity", "cf", "fused", "identity", "adapted_no_llm", "adap
 
 
 def score(lists: dict[str, list[str]], held) -> dict[str, float]:
-    nd = [metrics.ndcg(lists.get(h.user_id, []), h.target, 10) for h in held]
-    hr = [metrics.hit_rate(lists.get(h.user_id, []), h.target, 10) for h in held]
+    nd = [ranking_metrics.ndcg(lists.get(h.user_id, []), h.target, 10) for h in held]
+    hr = [ranking_metrics.hit_rate(lists.get(h.user_id, []), h.target, 10) for h in held]
     return {"ndcg@10": statistics.mean(nd), "recall@10": statistics.mean(hr)}
 
 

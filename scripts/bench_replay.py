@@ -33,7 +33,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.eval import metrics  # noqa: E402
+from service.eval import ranking_metrics  # noqa: E402
 from service.eval.harness import load_split  # noqa: E402
 from service.eval.split import sample  # noqa: E402
 
@@ -75,8 +75,8 @@ def score(http: httpx.Client, held, k: int = 10, fresh: bool = False) -> dict:
             continue
         body = r.json()
         ids = [i["item_id"] for i in body["items"]]
-        ndcg.append(metrics.ndcg(ids, h.target, 10))
-        rec10.append(metrics.recall(ids, h.target, 10))
+        ndcg.append(ranking_metrics.ndcg(ids, h.target, 10))
+        rec10.append(ranking_metrics.recall(ids, h.target, 10))
         rankers[(body.get("reranker_version") or "?").split(" (")[0]] += 1
     return {"ndcg@10": statistics.mean(ndcg), "recall@10": statistics.mean(rec10),
             "p50_ms": statistics.median(lat), "p95_ms": percentile(lat, 0.95), "5xx": errors,

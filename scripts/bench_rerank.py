@@ -33,7 +33,7 @@ from rich.console import Console  # noqa: E402
 from rich.progress import Progress  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from service.eval import metrics  # noqa: E402
+from service.eval import ranking_metrics  # noqa: E402
 from service.eval.harness import prepare  # noqa: E402
 from service.pipeline import Recommender  # noqa: E402
 from service.rerank.blend import choose_blend, features, position_calibration  # noqa: E402
@@ -204,8 +204,8 @@ def main() -> None:
                 bar.advance(task)
 
     def score(name, ranked_lists, subset_rows):
-        allu = [metrics.ndcg(rk, r["target"], 10) for rk, r in zip(ranked_lists, subset_rows)]
-        rec10 = [metrics.recall(rk, r["target"], 10) for rk, r in zip(ranked_lists, subset_rows)]
+        allu = [ranking_metrics.ndcg(rk, r["target"], 10) for rk, r in zip(ranked_lists, subset_rows)]
+        rec10 = [ranking_metrics.recall(rk, r["target"], 10) for rk, r in zip(ranked_lists, subset_rows)]
         inc = [x for x, r in zip(allu, subset_rows) if r["target_idx"] >= 0]
         inc_r = [x for x, r in zip(rec10, subset_rows) if r["target_idx"] >= 0]
         return {"ndcg@10": float(np.mean(allu)), "recall@10": float(np.mean(rec10)),

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from service.candidates.index import CandidateIndex
-from service.eval import metrics
+from service.eval import ranking_metrics
 from service.eval.harness import prepare
 from service.pipeline import Recommender
 from service.settings import FeedbackSettings, Settings
@@ -52,8 +52,8 @@ def run(rec: Recommender, held, wanted: dict[str, bool]) -> dict:
     for h in held:
         fused = rec.candidates(CandidateRequest(user_id=h.user_id, k=DEPTH), DEPTH).candidates
         ranked = [c.item_id for c in fused]
-        m = (metrics.ndcg(ranked, h.target, 10), metrics.recall(ranked, h.target, 20),
-             metrics.recall(ranked, h.target, 100))
+        m = (ranking_metrics.ndcg(ranked, h.target, 10), ranking_metrics.recall(ranked, h.target, 20),
+             ranking_metrics.recall(ranked, h.target, 100))
         per["all"].append(m)
         per["wanted" if wanted[h.user_id] else "not_wanted"].append(m)
     return {k: {"users": len(v), **{name: float(np.mean([m[i] for m in v])) if v else 0.0

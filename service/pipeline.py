@@ -27,9 +27,9 @@ from service.recommender.ingest import Ingest
 from service.recommender.profiles import Profiles
 from service.recommender.read import ReadPath, to_ranked
 from service.recommender.results import CandidateResult, Recommendation
-from service.rerank.adapted import AdaptedRanker
+from service.rerank.adapted import AdaptedModel
 from service.rerank.base import RerankContext
-from service.rerank.registry import RerankerSet
+from service.rerank.choice import RerankerSet
 from service.rerank.stage import RerankStage
 from service.settings import Settings
 from service.store import Store, open_store
@@ -114,7 +114,7 @@ class Recommender:
         """The rank prompt in use."""
         return self.rankers.prompt
 
-    def _adapted_features(self, context: RerankContext, pool: list[Candidate], ranker: AdaptedRanker) -> np.ndarray:
+    def _adapted_features(self, context: RerankContext, pool: list[Candidate], ranker: AdaptedModel) -> np.ndarray:
         return adapted_features(self.indexes, self.rankers.item_features, context, pool, ranker)
 
     # -- explanations -----------------------------------------------------------------------

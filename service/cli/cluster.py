@@ -69,6 +69,9 @@ def _metrics_folder():
             old.unlink()
         return None
     folder = tempfile.TemporaryDirectory(prefix="recs-metrics-")
+    # Not a setting: prometheus_client reads this variable from the environment when it is
+    # imported, and the spawned API processes inherit os.environ, so it is set here, before
+    # they start. Settings reach the children as Settings objects (supervisor.py).
     os.environ[MULTIPROC_ENV] = folder.name
     return folder
 

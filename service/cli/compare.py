@@ -131,7 +131,7 @@ def _print_differences(summary: dict) -> None:
 
 
 def compare_rank(a, b, format, path, users, seed, candidates, show) -> None:
-    from service.eval import metrics
+    from service.eval import ranking_metrics
     from service.eval.runner import run_eval
 
     with tempfile.TemporaryDirectory() as tmp, progress() as bar:
@@ -148,8 +148,8 @@ def compare_rank(a, b, format, path, users, seed, candidates, show) -> None:
     console.print(t)
     gaps = []
     for i, row in enumerate(rows):
-        na = metrics.ndcg(rankings["llm"][i], row.target, 10)
-        nb = metrics.ndcg(rankings[f"llm@{b}"][i], row.target, 10)
+        na = ranking_metrics.ndcg(rankings["llm"][i], row.target, 10)
+        nb = ranking_metrics.ndcg(rankings[f"llm@{b}"][i], row.target, 10)
         gaps.append((abs(na - nb), row.user, na, nb, row.target))
     d = Table(title="users where they disagree most (NDCG@10 of the held-out item)")
     for col in ("user", "target", a, b):

@@ -192,7 +192,7 @@ def train_blend_cmd(
     """Fit the LLM/candidate blend and the position calibration on this catalog's own
     held-out next items; the service loads the result at start-up."""
     from service.llm import make_backend
-    from service.train.blend import train_blend
+    from service.train.fit_blend import train_blend
     from service.store import open_store
 
     s = get_settings()

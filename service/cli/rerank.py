@@ -31,7 +31,7 @@ def train_reranker_cmd(
     running service switches to it on its next request; until then it keeps the old one."""
     from service.cli.common import progress as _progress, console
     from service.llm import make_backend
-    from service.train.adapted import train_and_save
+    from service.train.fit_adapted import TrainOptions, train_and_save
     from service.store import open_store
 
     s = get_settings()
@@ -44,8 +44,8 @@ def train_reranker_cmd(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        trained, path = train_and_save(s, open_store(s), backend, minutes=minutes, users=users,
-                                       fit_splits=splits, pool=pool, progress=tick, force=force)
+        opts = TrainOptions(minutes=minutes, users=users, fit_splits=splits, pool=pool)
+        trained, path = train_and_save(s, open_store(s), backend, opts, progress=tick, force=force)
     rep = trained.report
     table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
     table.add_column("ranker")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.eval import metrics
+from service.eval import ranking_metrics
 from service.eval.split import HeldOut, holdout_latest, sample
 from service.ingest.importer import reader
 from service.settings import Settings
@@ -79,10 +79,10 @@ class RankerResult:
 
 def score_list(ranked: list[str], target: str, hr_at: int) -> dict[str, float]:
     return {
-        "ndcg@10": metrics.ndcg(ranked, target, 10),
-        "recall@10": metrics.recall(ranked, target, 10),
-        "recall@20": metrics.recall(ranked, target, 20),
-        f"hr@{hr_at}": metrics.hit_rate(ranked, target, hr_at),
+        "ndcg@10": ranking_metrics.ndcg(ranked, target, 10),
+        "recall@10": ranking_metrics.recall(ranked, target, 10),
+        "recall@20": ranking_metrics.recall(ranked, target, 20),
+        f"hr@{hr_at}": ranking_metrics.hit_rate(ranked, target, hr_at),
     }
 
 

@@ -12,7 +12,7 @@ from service.recommender.candidates import CandidateFuser, LiveIndex
 from service.recommender.profiles import Profiles
 from service.recommender.results import Recommendation
 from service.rerank.base import RerankContext
-from service.rerank.registry import RerankerSet
+from service.rerank.choice import RerankerSet
 from service.rerank.stage import RerankStage
 from service.settings import Settings
 from service.types import Candidate, CandidateRequest, Item, Ranked

@@ -18,13 +18,13 @@ import numpy as np
 
 from service.types import Candidate
 
-BASE_FEATURES = ["rank", "rrf", "cf", "semantic", "popularity"]
-LLM_FEATURES = ["llm"]
+BLEND_BASE_FEATURES = ["rank", "rrf", "cf", "semantic", "popularity"]
+BLEND_LLM_FEATURES = ["llm"]  # the LLM's label score (not the adapted reranker's hidden-state columns)
 
 
 def features(candidates: list[Candidate], popularity: dict[str, float],
              llm_scores: dict[str, float] | None = None) -> np.ndarray:
-    """Rows = candidates in their candidate order; columns = BASE_FEATURES + LLM_FEATURES.
+    """Rows = candidates in their candidate order; columns = BLEND_BASE_FEATURES + BLEND_LLM_FEATURES.
     The LLM score is standardised within the request (its scale varies by prompt)."""
     n = len(candidates)
     top = max((c.score for c in candidates), default=1.0) or 1.0
@@ -69,12 +69,12 @@ def calibrated_features(candidates: list[Candidate], popularity: dict[str, float
 class Blend:
     weights: list[float]
     intercept: float = 0.0
-    feature_names: list[str] = field(default_factory=lambda: BASE_FEATURES + LLM_FEATURES)
+    feature_names: list[str] = field(default_factory=lambda: BLEND_BASE_FEATURES + BLEND_LLM_FEATURES)
     meta: dict = field(default_factory=dict)
 
     @classmethod
     def identity(cls, reason: str = "identity") -> "Blend":
-        w = [0.0] * len(BASE_FEATURES + LLM_FEATURES)
+        w = [0.0] * len(BLEND_BASE_FEATURES + BLEND_LLM_FEATURES)
         w[0] = 1.0  # candidate rank only
         return cls(w, 0.0, meta={"kind": "identity", "reason": reason})
 
@@ -106,7 +106,7 @@ def fit_blend(groups: list[tuple[np.ndarray, int]], use_llm: bool = True, c: flo
     Fits on groups whose target is among the candidates."""
     from sklearn.linear_model import LogisticRegression
 
-    cols = list(range(len(BASE_FEATURES) + (1 if use_llm else 0)))
+    cols = list(range(len(BLEND_BASE_FEATURES) + (1 if use_llm else 0)))
     xs, ys = [], []
     for x, target in groups:
         if target < 0:

@@ -192,7 +192,7 @@ class BackgroundTrainer:
         write_status(self.settings, self.status)
 
     def run_once(self, reason: str = "manual") -> dict:
-        from service.train.adapted import train_and_save
+        from service.train.fit_adapted import TrainOptions, train_and_save
 
         snap = self.snapshot()
         missing = self.features_missing()
@@ -208,10 +208,9 @@ class BackgroundTrainer:
             self.status["progress"] = {"stage": stage, "done": done, "total": total}
             write_status(self.settings, self.status)
 
-        trained, path = train_and_save(self.settings, self.store, backend=backend, minutes=self.cfg.minutes,
-                                       users=self.cfg.users, progress=progress,
-                                       feature_cache=self.settings.artifacts_dir, learn_fusion=self.cfg.learn_fusion,
-                                       no_llm_reason=why_not)
+        opts = TrainOptions(minutes=self.cfg.minutes, users=self.cfg.users, feature_cache=self.settings.artifacts_dir,
+                            learn_fusion=self.cfg.learn_fusion, no_llm_reason=why_not)
+        trained, path = train_and_save(self.settings, self.store, backend, opts, progress=progress)
         rep = trained.report
         run = {
             "reason": reason, "started": datetime.fromtimestamp(t0, timezone.utc).isoformat(timespec="seconds"),
@@ -231,7 +230,7 @@ class BackgroundTrainer:
         return run
 
     def _fit_blend(self) -> dict:
-        from service.train.blend import train_blend
+        from service.train.fit_blend import train_blend
 
         self._set(phase="blend")
         blend, path = train_blend(self.settings, self.store, self.backend(), users=self.cfg.blend_users)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from service.rerank.adapted import Timeline, candidate_features
-from service.train.adapted import pools, train_reranker
+from service.train.fit_adapted import TrainOptions, pools, train_reranker
 
 if TYPE_CHECKING:
     from service.eval.runner import UserRow
@@ -19,8 +19,8 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
     """Train the adapted reranker on the eval store (it never sees the held-out events)
     and rank each user's deep pool with it and with its no-LLM ablation."""
     catalog = rec.catalog
-    trained = train_reranker(rec.settings, rec.store, backend, minutes=minutes, seed=seed,
-                             feature_cache=feature_cache)
+    trained = train_reranker(rec.settings, rec.store, backend,
+                             TrainOptions(minutes=minutes, seed=seed, feature_cache=feature_cache))
     timeline = Timeline.build(rec.store, catalog.space, rec.feedback)
     depth = trained.without_llm.pool
     t0 = time.perf_counter()

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from service.pipeline import Recommender
-from service.rerank.adapted import AdaptedRanker, Timeline, candidate_features, list_artifacts
-from service.train.adapted import train_and_save, train_reranker
+from service.rerank.adapted import Timeline, candidate_features, list_artifacts, load_artifact, save_artifact
+from service.train.fit_adapted import TrainOptions, train_and_save, train_reranker
 from service.settings import FusionWeights, Settings
 from service.store import open_store
 from service.rerank.base import RerankContext
@@ -43,7 +43,7 @@ def _probe(rec: Recommender, history: list[str]):
 def test_training_learns_the_planted_next_item(planted, embedder):
     settings, store = planted
     # the configured fusion stays, so the candidate order keeps hiding b_i
-    trained = train_reranker(settings, store, backend=None, users=None, pool=30, fit_splits=3, learn_fusion=False)
+    trained = train_reranker(settings, store, None, TrainOptions(users=None, pool=30, fit_splits=3, learn_fusion=False))
     ranker = trained.chosen
     assert trained.report.examples["fit1"] > 50
     rec = Recommender(settings, store=store, embedder=embedder)
@@ -64,7 +64,7 @@ def test_training_learns_the_planted_next_item(planted, embedder):
 
 def test_training_learns_fusion_weights_for_this_catalog(planted):
     settings, store = planted
-    trained = train_reranker(settings, store, backend=None, users=None, pool=30, fit_splits=1)
+    trained = train_reranker(settings, store, None, TrainOptions(users=None, pool=30, fit_splits=1))
     fusion = trained.report.fusion
     configured = json.dumps(settings.fusion.history, sort_keys=True)
     chosen = json.dumps(fusion["history"], sort_keys=True)
@@ -74,8 +74,9 @@ def test_training_learns_fusion_weights_for_this_catalog(planted):
 
 def test_artifact_round_trips_and_is_served_with_its_version(planted, embedder):
     settings, store = planted
-    trained, path = train_and_save(settings, store, backend=None, users=None, pool=30, fit_splits=2, learn_fusion=False)
-    loaded = AdaptedRanker.load(path)
+    trained, path = train_and_save(settings, store, None,
+                                   TrainOptions(users=None, pool=30, fit_splits=2, learn_fusion=False))
+    loaded = load_artifact(path)
     assert loaded.feature_names == trained.chosen.feature_names
     x = np.random.default_rng(0).random((7, len(loaded.feature_names)))
     assert np.allclose(loaded.scores(x), trained.chosen.scores(x))
@@ -102,7 +103,8 @@ def test_corrupt_or_missing_artifact_falls_back_to_the_candidate_order(planted, 
     missing = rec.recommend_full(CandidateRequest(history=["p1", "a1"], k=5))
     assert missing.blend != "adapted" and "no adapted reranker trained" in missing.reranker_version
 
-    trained, path = train_and_save(settings, store, backend=None, users=None, pool=30, fit_splits=1, learn_fusion=False)
+    trained, path = train_and_save(settings, store, None,
+                                   TrainOptions(users=None, pool=30, fit_splits=1, learn_fusion=False))
     (path / "trees.npz").write_bytes(b"not an npz file")
     with caplog.at_level(logging.WARNING):
         rec = Recommender(settings, store=store, embedder=embedder)
@@ -119,7 +121,8 @@ def test_a_running_service_switches_to_a_new_artifact_when_it_is_ready(planted, 
     rec.build_index()
     before = rec.recommend_full(CandidateRequest(history=["p2", "a3"], k=5))
     assert before.blend != "adapted"
-    trained, _ = train_and_save(settings, store, backend=None, users=None, pool=30, fit_splits=1, learn_fusion=False)
+    trained, _ = train_and_save(settings, store, None,
+                                TrainOptions(users=None, pool=30, fit_splits=1, learn_fusion=False))
     after = rec.recommend_full(CandidateRequest(history=["p2", "a3"], k=5))
     assert after.reranker_version == trained.chosen.version
 
@@ -128,18 +131,19 @@ def test_a_running_service_switches_to_a_new_artifact_when_it_is_ready(planted, 
 def test_llm_features_are_cached_per_item_and_served(planted, embedder, tmp_path_factory, monkeypatch):
     from service.llm.llamacpp import LlamaCppBackend
     from service.llm.registry import resolve_model
-    from service.rerank.adapted import LLM_FEATURES
+    from service.rerank.adapted import ADAPTED_LLM_FEATURES
 
     settings, store = planted
     path, model_id = resolve_model("smollm2-135m-instruct-q4_1", tmp_path_factory.mktemp("models"))
     backend = LlamaCppBackend(path, model_id, n_threads=2)
-    trained = train_reranker(settings, store, backend=backend, users=None, pool=30, fit_splits=1, learn_fusion=False)
-    assert trained.with_llm is not None and trained.with_llm.feature_names[-len(LLM_FEATURES):] == LLM_FEATURES
+    trained = train_reranker(settings, store, backend,
+                             TrainOptions(users=None, pool=30, fit_splits=1, learn_fusion=False))
+    assert trained.with_llm is not None and trained.with_llm.feature_names[-len(ADAPTED_LLM_FEATURES):] == ADAPTED_LLM_FEATURES
     assert len(trained.side.cache) == len(planted_catalog())  # every item, computed once
     # the sequence features are an ablation of their own: the unused variant is reported
     assert set(trained.report.rows) - {"with sequence features", "without sequence features"} == \
         {"candidate order", "adapted_no_llm", "adapted"} and len(trained.report.rows) == 4
-    trained.with_llm.save(settings.artifacts_dir / "adapted")  # serve the LLM variant, whatever was chosen
+    save_artifact(trained.with_llm, settings.artifacts_dir / "adapted")  # serve the LLM variant, whatever was chosen
     rec = Recommender(settings, store=store, embedder=embedder, backend=backend)
     rec.build_index()
     calls = []

@@ -1,24 +1,24 @@
 import math
 
-from service.eval import metrics
+from service.eval import ranking_metrics
 from service.eval.split import leave_last_out, user_sequences
 
 
 def test_ndcg_by_position_matches_hand_values():
     ranked = ["a", "b", "c", "d"]
-    assert metrics.ndcg(ranked, "a", 10) == 1.0
-    assert metrics.ndcg(ranked, "b", 10) == 1 / math.log2(3)
-    assert math.isclose(metrics.ndcg(ranked, "d", 10), 1 / math.log2(5))
-    assert metrics.ndcg(ranked, "d", 3) == 0.0
-    assert metrics.ndcg(ranked, "zz", 10) == 0.0
+    assert ranking_metrics.ndcg(ranked, "a", 10) == 1.0
+    assert ranking_metrics.ndcg(ranked, "b", 10) == 1 / math.log2(3)
+    assert math.isclose(ranking_metrics.ndcg(ranked, "d", 10), 1 / math.log2(5))
+    assert ranking_metrics.ndcg(ranked, "d", 3) == 0.0
+    assert ranking_metrics.ndcg(ranked, "zz", 10) == 0.0
 
 
 def test_recall_hit_rate_and_mrr():
     ranked = ["a", "b", "c"]
-    assert metrics.recall(ranked, "c", 2) == 0.0
-    assert metrics.recall(ranked, "c", 3) == 1.0
-    assert metrics.hit_rate(ranked, "b", 1) == 0.0
-    assert metrics.mrr(ranked, "c", 10) == 1 / 3
+    assert ranking_metrics.recall(ranked, "c", 2) == 0.0
+    assert ranking_metrics.recall(ranked, "c", 3) == 1.0
+    assert ranking_metrics.hit_rate(ranked, "b", 1) == 0.0
+    assert ranking_metrics.mrr(ranked, "c", 10) == 1 / 3
 
 
 def test_leave_last_out_orders_by_time_then_item_id():

@@ -12,12 +12,12 @@ import pytest
 from service.errors import BackendError
 from service.llm.fake import FakeLLM
 from service.prompts import load_prompt
-from service.rerank.adapted import BASE_FEATURES, AdaptedRanker
+from service.rerank.adapted import ADAPTED_BASE_FEATURES, AdaptedModel, AdaptedReranker, save_artifact
 from service.rerank.base import Fallback, IdentityReranker, RerankContext
 from service.rerank.blend import Blend
 from service.rerank.listwise import LetterLogitReranker
-from service.rerank.rankers import AdaptedReranker, BlendReranker
-from service.rerank.registry import RerankerSet, blend_path
+from service.rerank.blend_reranker import BlendReranker
+from service.rerank.choice import RerankerSet, blend_path
 from service.rerank.stage import RerankStage
 from service.settings import LLMSettings, Settings
 from service.types import Candidate, Item
@@ -37,10 +37,10 @@ def reverse_scorer(prompt, labels):  # prefers the last label shown: a real chan
 
 def fitted_classifier():
     from service.rerank.trees import TreeEnsemble
-    from service.train.adapted import make_classifier
+    from service.train.fit_adapted import make_classifier
 
     rng = np.random.default_rng(0)
-    x = rng.random((200, len(BASE_FEATURES)))
+    x = rng.random((200, len(ADAPTED_BASE_FEATURES)))
     return TreeEnsemble.from_sklearn(make_classifier().fit(x, (x[:, 1] > 0.5).astype(int)))
 
 
@@ -75,7 +75,7 @@ def make(kind: str, broken: str | None = None):
     if kind == "blend_no_llm":
         return BlendReranker(Blend([0.0, 0, 0, 0, -1.0, 0.0], 0.0, meta={"kind": "logistic"}), None), None
     if kind == "adapted":
-        ranker = AdaptedRanker(fitted_classifier(), list(BASE_FEATURES), meta={"version": "adapted-test", "pool": 100})
+        ranker = AdaptedModel(fitted_classifier(), list(ADAPTED_BASE_FEATURES), meta={"version": "adapted-test", "pool": 100})
         return AdaptedReranker(ranker, features), None
     raise ValueError(kind)
 
@@ -186,8 +186,8 @@ def test_a_fitted_blend_is_picked_up_and_calls_the_model_only_with_llm_weight(tm
 def test_the_adapted_reranker_answers_history_requests_not_text(tmp_path):
     s = Settings(data_dir=tmp_path)
     rs = RerankerSet(s, None, no_features)
-    AdaptedRanker(fitted_classifier(), list(BASE_FEATURES), meta={"version": "adapted-x", "pool": 50}).save(
-        s.artifacts_dir / "adapted")
+    save_artifact(AdaptedModel(fitted_classifier(), list(ADAPTED_BASE_FEATURES), meta={"version": "adapted-x", "pool": 50}),
+                  s.artifacts_dir / "adapted")
     history = rs.choose(is_text=False, use_llm=False)
     assert history.reranker.name == "adapted" and history.reranker.version == "adapted-x"
     assert history.reranker.depth == 50 and not history.reranker.needs_model

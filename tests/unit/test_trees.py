@@ -9,9 +9,9 @@ import sys
 import numpy as np
 import pytest
 
-from service.rerank.adapted import AdaptedRanker, load_current
+from service.rerank.adapted import AdaptedModel, load_current, save_artifact
 from service.rerank.trees import TreeEnsemble
-from service.train.adapted import make_classifier
+from service.train.fit_adapted import make_classifier
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_an_artifact_written_as_a_pickle_is_converted_once(fitted, tmp_path):
     (d / "meta.json").write_text(json.dumps({"features": names, "version": "adapted-old"}))
     (tmp_path / "CURRENT").write_text("adapted-old\n")
     ranker, status = load_current(tmp_path)
-    assert isinstance(ranker, AdaptedRanker) and status == "adapted-old"
+    assert isinstance(ranker, AdaptedModel) and status == "adapted-old"
     assert (d / "trees.npz").exists()
     x = rng.random((20, 6))
     assert np.allclose(ranker.scores(x), clf.predict_proba(x)[:, 1])
@@ -66,7 +66,7 @@ def test_an_artifact_written_as_a_pickle_is_converted_once(fitted, tmp_path):
 def test_serving_an_adapted_artifact_does_not_import_sklearn(fitted, tmp_path):
     clf, rng = fitted
     names = ["rank", "fused", "cf", "semantic", "popularity", "cf_sim"]
-    AdaptedRanker(TreeEnsemble.from_sklearn(clf), names, meta={"version": "adapted-new"}).save(tmp_path)
+    save_artifact(AdaptedModel(TreeEnsemble.from_sklearn(clf), names, meta={"version": "adapted-new"}), tmp_path)
     code = ("import sys, numpy as np\n"
             "from service.rerank.adapted import load_current\n"
             f"r, _ = load_current({str(tmp_path)!r})\n"

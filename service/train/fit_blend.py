@@ -16,10 +16,10 @@ from pathlib import Path
 
 from service.eval.runner import score_users
 from service.rerank.blend import Blend, calibrated_features, choose_serving_blend, position_calibration
-from service.rerank.registry import blend_path
+from service.rerank.choice import blend_path
 from service.settings import Settings
 from service.store import Store
-from service.train.split import split_store
+from service.train.scratch_store import split_store
 
 
 def train_blend(settings: Settings, store: Store, backend, users: int = 200, seed: int = 0,

@@ -21,12 +21,12 @@ import numpy as np
 
 from service.llm.base import LLMBackend
 from service.prompts import PromptFile, load_prompt
-from service.rerank.adapted import AdaptedRanker, load_current
+from service.rerank.adapted import AdaptedModel, AdaptedReranker, FeatureFn, load_current
 from service.rerank.base import Fallback, IdentityReranker, Reranker
-from service.rerank.blend import BASE_FEATURES, LLM_FEATURES, Blend
+from service.rerank.blend import BLEND_BASE_FEATURES, BLEND_LLM_FEATURES, Blend
 from service.rerank.item_features import ItemFeatureCache, cache_path
 from service.rerank.listwise import LetterLogitReranker
-from service.rerank.rankers import AdaptedReranker, BlendReranker, FeatureFn
+from service.rerank.blend_reranker import BlendReranker
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def prior_blend() -> Blend:
     """The candidate order with the LLM as a tie-breaker (zero-shot mode only)."""
-    w = [0.0] * len(BASE_FEATURES + LLM_FEATURES)
+    w = [0.0] * len(BLEND_BASE_FEATURES + BLEND_LLM_FEATURES)
     w[0], w[-1] = 1.0, 0.1
     return Blend(w, 0.0, meta={"kind": "prior", "reason": "no fitted blend for this model and prompt"})
 
@@ -110,7 +110,7 @@ class RerankerSet:
         return LetterLogitReranker(self.backend, self.prompt, orders=cfg.orders, calibration=calibration,
                                    history_items=cfg.history_items, text_chars=cfg.text_chars)
 
-    def adapted_model(self) -> AdaptedRanker | None:
+    def adapted_model(self) -> AdaptedModel | None:
         return self.adapted.ranker if self.adapted else None
 
     # -- choosing -------------------------------------------------------------------------

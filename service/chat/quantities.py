@@ -1,0 +1,141 @@
+"""Numbers and quantities in a message: a child's age, spec numbers with a unit ('12GB
+of RAM'), comparisons with an item referred to ('cheaper than the first one') and
+quantities named by meaning with a direction ('a big battery', 'lightweight')."""
+
+from __future__ import annotations
+
+from service.chat.intent_state import Intent, set_range, set_wanted
+from service.chat.semantic import SemanticAttributes
+from service.chat.value_matching import span_stop
+from service.text.lexicon import Lexicon, Spans
+from service.text.numbers import NumericConstraint, read_ages, read_spec_numbers
+from service.text.vocabulary import Vocabulary
+
+CHILD_AGE = 12  # up to this age, a person's age asks for what the catalog files under children
+
+
+def child_ages(text: str, lang: str, lex: Lexicon, intent: Intent, masked: list[tuple[int, int]],
+               references: list[tuple[int, int]], names: Spans) -> None:
+    """'a movie my 6 year old can watch', 'un enfant de 8 ans', '十岁': a child's age asks
+    for the children concept (and is then no word of the need; 'Big Hero 6' is no
+    answer to it). An older age stays in the words the encoder reads."""
+    if "children" not in lex.concepts:
+        return
+    negated = lex.negation_scope(text, lang, names)
+    for start, end, age in read_ages(text, lang):
+        if age > CHILD_AGE or any(a <= start < b for a, b in masked):
+            continue
+        set_wanted(intent.include, intent.exclude, "children", negated(start))
+        masked.append((start, end))
+        references.append((start, end))
+
+
+def spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attributes: SemanticAttributes | None,
+                 intent: Intent, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'12GB of RAM', 'más de 100W', '6.1"': a number whose unit ends a numeric attribute's
+    name. Several attributes with that unit: the one the words around it name, else the
+    plainest ('charging_w' before 'wireless_charging_w'). Returns the spans read."""
+    out = []
+    for n in read_spec_numbers(text, lang, lex, vocab):
+        if any(a <= n.start < b for a, b in masked):
+            continue
+        attr = min(n.owners, key=len)
+        if attributes is not None and len(n.owners) > 1:
+            near = [h for h in attributes.find(text[max(0, n.start - 24):n.end + 24]) if h.attribute in n.owners]
+            attr = near[0].attribute if near else attr
+        c = (NumericConstraint(attr, n.value, None, n.start, n.end, f"{attr} >= {n.value:g}") if n.side == "min" else
+             NumericConstraint(attr, None, n.value, n.start, n.end, f"{attr} <= {n.value:g}"))
+        set_range(intent, c)
+        masked.append((n.start, n.end))
+        out.append((n.start, n.end))
+    return out
+
+
+def relatives(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent: Intent,
+              masked: list[tuple[int, int]], references: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """'cheaper than the first one', 'plus récent que le premier', 'but older': in a message
+    that points at an item, the catalog's price or year on that side of the item's.
+    Returns the spans read."""
+    out = []
+    for role, side, start, end in lex.relatives(text, lang):
+        attr = vocab.roles.get(role)
+        if attr is None or any(a <= start < b for a, b in masked):
+            continue
+        intent.relative = [r for r in intent.relative if r[0] != attr] + [(attr, side, text[start:end])]
+        masked.append((start, end))
+        references.append((start, end))
+        out.append((start, end))
+    return out
+
+
+def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
+               intent: Intent, masked: list[tuple[int, int]], names: Spans = (), refers: bool = False,
+               mood_words: Spans = ()) -> None:
+    """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
+    by meaning, with a word saying which way, becomes the catalog's top (or bottom)
+    quarter of it; in a message that points at an item ('a bigger battery than the first
+    one'), that side of the item's value. Price, rating and year are left to
+    `read_numbers`."""
+    refers = refers and bool(intent.seeds)
+    stop = span_stop(lex, lang)
+    negated = lex.negation_scope(text, lang, names)
+    skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
+    hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
+    for hit in hits:
+        # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate)
+        lo = max([0] + [h.end for h in hits if h.end <= hit.start])
+        hi = min([len(text)] + [h.start for h in hits if h.start >= hit.end])
+        way = lex.direction(text[max(lo, hit.start - 14):min(hi, hit.end + 10)], lang)
+        if way and refers:
+            side = "higher" if way == "high" else "lower"
+            intent.relative = [r for r in intent.relative if r[0] != hit.attribute] + [
+                (hit.attribute, side, text[hit.start:hit.end])]
+            intent.compared_with = intent.seeds[-1:]
+            masked.append((hit.start, hit.end))
+            continue
+        q = vocab.quantile(hit.attribute, 0.75 if way == "high" else 0.25) if way else None
+        if q is None:
+            continue
+        words = text[hit.start:hit.end]
+        c = (NumericConstraint(hit.attribute, q, None, hit.start, hit.end,
+                               f"{words}: {hit.attribute} >= {q:g} (top quarter)") if way == "high" else
+             NumericConstraint(hit.attribute, None, q, hit.start, hit.end,
+                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)"))
+        set_range(intent, c)
+        masked.append((hit.start, hit.end))
+    taken = [span for span in masked if span not in mood_words]
+    _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
+
+
+def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
+             intent: Intent, masked: list[tuple[int, int]], negated, skip: set[str], refers: bool) -> None:
+    """'un petit téléphone léger', 'a lightweight phone', '有轻一点的吗': an adjective that
+    measures a quantity it does not name, read as if it had named it (the catalog's
+    weight, its screen size), when the catalog has such an attribute."""
+    excess = lex.spans("excess", text, lang)
+    done: set[str] = set()  # attributes this loop read: a later word on one replaces an earlier
+    for noun, way, start, end in lex.implied_quantities(text, lang):
+        if any(a < end and start < b for a, b in masked) or negated(start):
+            continue
+        hits = [h for h in attributes.find(noun) if h.attribute not in skip]
+        if not hits or (hits[0].attribute not in done and (
+                any(c.attribute == hits[0].attribute for c in intent.ranges)
+                or any(r[0] == hits[0].attribute for r in intent.relative))):
+            continue
+        attr, words = hits[0].attribute, text[start:end]
+        done.add(attr)
+        if any(0 <= start - b <= 1 for _a, b in excess):  # 'too heavy': lighter, please
+            way = "low" if way == "high" else "high"
+        intent.ranges[:] = [c for c in intent.ranges if c.attribute != attr]
+        intent.relative[:] = [r for r in intent.relative if r[0] != attr]
+        if refers:
+            intent.relative.append((attr, "higher" if way == "high" else "lower", words))
+            intent.compared_with = intent.seeds[-1:]
+        else:
+            q = vocab.quantile(attr, 0.75 if way == "high" else 0.25)
+            if q is None:
+                continue
+            set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)")
+                      if way == "high" else
+                      NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)"))
+        masked.append((start, end))

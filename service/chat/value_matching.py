@@ -1,0 +1,84 @@
+"""Catalog values in a message: found by meaning when the words do not spell them, and
+the negations that reach them (through a list, or through a kind word: 'no Samsung
+phones')."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from service.chat.intent_state import FILLER, Intent, set_wanted
+from service.chat.semantic import SemanticValues
+from service.text.lexicon import Lexicon, Spans
+from service.text.stopwords import STOP_WORDS, ZH_STOP
+
+
+@lru_cache(maxsize=16)
+def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
+    """Words no span of a request may start or end with when matched by meaning."""
+    return frozenset(FILLER | STOP_WORDS["en"] | STOP_WORDS.get(lang, frozenset()) | lex.function_words(lang)
+                     | ZH_STOP)
+
+
+def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
+                      masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset()) -> list[int]:
+    """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
+    where the negated ones are named. `named`: (attribute, value) pairs this message
+    spells out."""
+    stop = span_stop(lex, lang)
+    negated = lex.negation_scope(text, lang, names)
+    out = []
+    for hit in values.find(text, masked, stop):
+        if (hit.attribute, hit.value) in named:
+            continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
+        set_wanted(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))
+        intent.semantic.append((hit.attribute, hit.value, round(hit.score, 3)))
+        masked.append((hit.start, hit.end))
+        if negated(hit.start):
+            out.append(hit.start)
+    return out
+
+
+
+# what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
+# '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
+_JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*")
+_COMMA = re.compile(r"\s*[,，]\s*")
+
+
+def negated_lists(text: str, values: list, negated) -> set[int]:
+    """Starts of values that a negation reaches through a list: in 'except Apple and
+    Samsung' the negation ends its clause nowhere, but 'and' may be read as a break; a
+    list whose first value is negated is negated whole. Commas join a list only when a
+    conjunction ends it ('sauf Apple, Samsung et Huawei')."""
+    out: set[int] = set()
+    i = 0
+    while i < len(values):
+        j, seps = i, []
+        while j + 1 < len(values):
+            gap = text[values[j].end:values[j + 1].start].casefold()
+            if _JOIN.fullmatch(gap):
+                seps.append("join")
+            elif _COMMA.fullmatch(gap):
+                seps.append("comma")
+            else:
+                break
+            j += 1
+        if j > i and negated(values[i].start) and seps[-1] == "join":
+            out.update(v.start for v in values[i + 1:j + 1])
+        i = j + 1
+    return out
+
+
+def negation_binds_to_values(text: str, lang: str, lex: Lexicon, intent: Intent,
+                             negated_concepts: list[tuple[str, int]], negated_values: list[int],
+                             names: Spans = ()) -> None:
+    """'不要苹果的手机', 'no Samsung phones': a negation that governs a catalog value and a
+    kind word excludes the value; the kind word is what the person still wants."""
+    if not negated_values or not negated_concepts:
+        return
+    for a, b in lex.negated_spans(text, lang, names):
+        if any(a <= v < b for v in negated_values):
+            for concept, start in negated_concepts:
+                if a <= start < b:
+                    set_wanted(intent.include, intent.exclude, concept, False)
