@@ -9,23 +9,11 @@ import httpx
 import pytest
 
 from service.api.app import create_app
-from service.pipeline import Recommender
 from service.exposure import ExposureLog
 from service.exposure.experiment import Experiment
 from service.settings import ExperimentSettings, ExposureSettings, LLMSettings, Settings
-from service.store import open_store
-from tests.conftest import block_events, catalog
 from tests.integration.api_server import serve
-
-
-def make_data(path) -> Settings:
-    s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
-    store = open_store(s)
-    store.upsert_items(catalog())
-    store.add_events(block_events())
-    Recommender(s, store=store).build_index()
-    store.close()
-    return s
+from tests.integration.datasets import make_data
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from service.explain.evidence import EvidenceBuilder
 from service.settings import LLMSettings
 from service.text.language import is_language
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 pytestmark = pytest.mark.model
 
