@@ -120,9 +120,13 @@ class TrainerPolicy:
 
 
 class BackgroundTrainer:
+    """`clock` measures how long the store has been quiet (the settle time); tests pass a
+    fake one instead of sleeping past `settle_s`."""
+
     def __init__(self, settings: Settings, store: Store | None = None,
-                 backend_factory: Callable[[], object] | None = None, server_pid: int | None = None) -> None:
-        self.settings, self.cfg = settings, settings.trainer
+                 backend_factory: Callable[[], object] | None = None, server_pid: int | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings, self.cfg, self.clock = settings, settings.trainer, clock
         self.load = ServerLoad(server_pid)
         self.store = store or open_store(settings)
         self.policy = TrainerPolicy(self.cfg)
@@ -132,7 +136,7 @@ class BackgroundTrainer:
         old = read_status(settings) or {}
         self.status: dict = {"state": "starting", "pid": os.getpid(), "started_at": _now(),
                              "last_run": old.get("last_run"), "runs": old.get("runs", 0)}
-        self._seen_id, self._seen_at = -1, time.monotonic()
+        self._seen_id, self._seen_at = -1, clock()
 
     # -- what the store looks like ---------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -141,8 +145,8 @@ class BackgroundTrainer:
 
     def quiet_for(self, last_event_id: int) -> float:
         if last_event_id != self._seen_id:
-            self._seen_id, self._seen_at = last_event_id, time.monotonic()
-        return time.monotonic() - self._seen_at
+            self._seen_id, self._seen_at = last_event_id, self.clock()
+        return self.clock() - self._seen_at
 
     # -- LLM item features, between runs ------------------------------------------------------
     def backend(self):

@@ -7,7 +7,7 @@ import pytest
 
 from service.api.app import create_app
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 
 @pytest.mark.skipif(shutil.which("st") is None, reason="schemathesis is a dev dependency")

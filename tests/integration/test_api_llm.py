@@ -8,7 +8,7 @@ import pytest
 from service.api.app import create_app
 from service.settings import LLMSettings
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 pytestmark = pytest.mark.model
 

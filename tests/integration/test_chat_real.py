@@ -6,6 +6,7 @@ import pytest
 
 from service.chat import Chat, Done, Items, Reply, Turn
 from service.explain import Blurb, Explainer
+from service.explain.sentences import sentence
 from service.llm.llamacpp import LlamaCppBackend
 from service.llm.registry import resolve_model
 from service.types import CandidateRequest
@@ -32,10 +33,17 @@ def test_blurbs_for_a_user_with_history_name_only_allowed_items(recommender, bac
         named = {i for i, _s, _e in titles.find_all(b.text)}
         assert named <= allowed | {b.item_id}, (b.text, named)
         assert b.text and len(b.text.split()) <= 41
-        assert b.source == "facts" or b.grounded  # anything the model wrote passed the check
-        if b.source == "llm":  # one sentence: generation stops at its end, and the full stop is put back
+        # The model writes every blurb it has something to ground on (an item the person
+        # had). SmolLM2-135M's text often fails the check, and whether a sampled retry
+        # passes varies from run to run, so each blurb is one of two checked outcomes:
+        assert b.first_try is not None or b.evidence.top is None, b  # the model wrote it (and it was judged)
+        if b.source == "llm":  # it passed the check, and is one sentence (generation stops at its end)
+            assert b.grounded and b.note is None
             body = b.text[len("Like "):]
             assert b.text[-1] in ".!?" and not any(e in body for e in (". ", "! ", "? ")), b.text
+        else:  # rejected, or nothing to ground on: the evidence sentence, with the reason why
+            assert b.source == "facts" and not b.grounded and b.note, b
+            assert b.text == sentence(b.evidence, "en")
     # the same request again is served from the cache
     again = [e for e in ex.explain(out.items, history) if isinstance(e, Blurb)]
     assert all(b.cached for b in again)
@@ -51,8 +59,11 @@ def test_a_chinese_request_returns_matching_items_and_a_chinese_reply(recommende
     assert out.items and all("Sci-Fi" in items[r.item_id].attributes["genres"] for r in out.items)
     reply = next(e.reply for e in events if isinstance(e, Done))
     assert re.search(r"[\u4e00-\u9fff]", reply.splitlines()[0])
-    for b in [e for e in events if isinstance(e, Blurb)]:
-        assert b.source == "facts" or re.search(r"[\u4e00-\u9fff]", b.text)
+    blurbs = [e for e in events if isinstance(e, Blurb)]
+    assert sorted(b.item_id for b in blurbs) == sorted(r.item_id for r in out.items)
+    for b in blurbs:  # llm_languages is empty by default: each reason is the evidence sentence, in Chinese
+        assert b.source == "facts" and b.note is None and b.first_try is None, b
+        assert b.text == sentence(b.evidence, "zh") and re.search(r"[\u4e00-\u9fff]", b.text), b.text
 
 
 def test_a_language_with_a_model_of_its_own_is_written_by_that_model(settings, store, embedder, backend):
@@ -76,4 +87,9 @@ def test_a_language_with_a_model_of_its_own_is_written_by_that_model(settings, s
     english_calls = backend._parallel.stats["calls"] if backend._parallel else 0
     list(chat.run([Turn("user", "some science fiction")], "u1", 2))
     assert backend._parallel.stats["calls"] > english_calls
-    assert all(b.source == "facts" or not re.search(r"\b(the|and|is)\b", b.text[len("Como "):]) for b in es)
+    for b in es:  # Gemma wrote each one it could ground: Spanish that passed the check, or the reason it failed
+        assert b.first_try is not None or b.evidence.top is None, b
+        if b.source == "llm":
+            assert b.grounded and not re.search(r"\b(the|and|is)\b", b.text[len("Como "):]), b.text
+        else:
+            assert b.note and b.text == sentence(b.evidence, "es"), b

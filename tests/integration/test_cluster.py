@@ -221,7 +221,7 @@ def test_sigkill_of_one_api_process_during_concurrent_ingest_loses_no_acknowledg
         time.sleep(0.05)
     cluster.procs["a"].send_signal(signal.SIGKILL)
     cluster.procs["a"].wait(timeout=10)
-    time.sleep(1.0)  # B keeps taking events
+    time.sleep(1.0)  # a deliberate window, not a wait for a thread: B keeps taking events after A died
     stop.set()
     for t in threads:
         t.join(timeout=20)

@@ -227,8 +227,10 @@ def _kill_a_worker_during_ingest(d: Deployment) -> None:
     for w in writers:
         w.start()
     try:
-        while len(acked) < 20:
+        deadline = time.time() + 60
+        while len(acked) < 20 and time.time() < deadline:
             time.sleep(0.05)
+        assert len(acked) >= 20, "the writers should have been acknowledged before the kill"
         os.kill(victim, signal.SIGKILL)
         killed_at = time.time()
         while True:

@@ -6,21 +6,7 @@ import subprocess
 import sys
 
 from service.eval.runner import run_eval
-from tests.conftest import KIDS, SCIFI
-
-
-def write_dataset(d):
-    d.mkdir()
-    rows = ["movieId,title,genres"] + [f'{i},"{t} ({y})",{"Sci-Fi" if i.startswith("s") else "Animation|Children"}'
-                                       for i, t, _, y in SCIFI + KIDS]
-    (d / "movies.csv").write_text("\n".join(rows) + "\n")
-    ratings = ["userId,movieId,rating,timestamp"]
-    for u in range(30):  # cyclic walks through a block: every next item is seen mid-walk by others
-        block = SCIFI if u % 2 else KIDS
-        start = u % 6
-        ratings += [f"{u},{block[(start + t) % 6][0]},4.0,{100 + t}" for t in range(4)]
-    (d / "ratings.csv").write_text("\n".join(ratings) + "\n")
-    return d
+from tests.integration.datasets import write_dataset
 
 
 def test_known_answer_eval_without_llm(tmp_path):

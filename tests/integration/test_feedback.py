@@ -15,7 +15,7 @@ from service.settings import FeedbackSettings
 from service.types import CandidateRequest, Event
 from tests.conftest import catalog
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 ALL = [it.item_id for it in catalog()]
 

@@ -97,7 +97,7 @@ def test_llm_calls_are_logged_and_forgotten(settings, store, embedder, backend):
 
 def test_eval_with_llm_reports_llm_blend_and_the_ablation(tmp_path):
     from service.eval.runner import run_eval
-    from tests.integration.test_eval import write_dataset
+    from tests.integration.datasets import write_dataset
 
     data = write_dataset(tmp_path / "ds")
     result, rows, rankings = run_eval("movielens-csv", data, tmp_path / "work", users=12, seed=0, n_cand=5,

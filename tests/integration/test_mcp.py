@@ -12,7 +12,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from service.api.app import create_app
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 TOOLS = {"recommend", "chat", "similar_items", "record_events", "describe_item"}
 

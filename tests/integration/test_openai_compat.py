@@ -7,7 +7,7 @@ import pytest
 
 from service.api.app import create_app
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 KIDS = {"k1", "k2", "k3", "k4", "k5", "k6"}
 

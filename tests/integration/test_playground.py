@@ -11,7 +11,7 @@ from playwright.sync_api import sync_playwright
 
 from service.api.app import create_app
 from tests.integration.api_server import serve
-from tests.integration.test_api import make_data
+from tests.integration.datasets import make_data
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -26,11 +26,12 @@ def test_one_step_trains_and_the_service_serves_it(tmp_path, embedder):
     store = open_store(settings)
     store.upsert_items(planted_catalog())
     rec = Recommender(settings, store=store, embedder=embedder)
-    trainer = BackgroundTrainer(settings, store=store)
+    now = [0.0]  # the trainer's clock: it settles when the test says time has passed
+    trainer = BackgroundTrainer(settings, store=store, clock=lambda: now[0])
     assert trainer.step() == "waited" and "waiting for signal" in read_status(settings)["next_run"]
     store.add_events(planted_events())
-    trainer.quiet_for(store.last_event_id())
-    time.sleep(0.6)
+    assert trainer.step() == "waited" and "still arriving" in read_status(settings)["next_run"]
+    now[0] += FAST["settle_s"]
     assert trainer.step() == "trained"
     status = read_status(settings)
     run = status["last_run"]
@@ -70,7 +71,7 @@ def test_a_fresh_server_trains_in_the_background_and_switches(tmp_path):
         hist = [{"user_id": "newcomer", "item_id": i, "type": "view"} for i in ("p1", "p5", a)]
         for e in hist:  # no timestamps: the time of receipt, so they stay in order
             assert http.post("/v1/events", json={"events": [e]}).status_code == 200
-            time.sleep(0.01)
+            time.sleep(0.01)  # not a wait for another thread: keeps the receipt times distinct
         mine = http.post("/v1/recommendations", json={"user_id": "newcomer", "k": 5}).json()
         assert mine["items"][0]["item_id"] == b
         metrics = http.get("/metrics").text

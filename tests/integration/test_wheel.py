@@ -3,6 +3,7 @@ virtual environment, runs the demo from another folder (prompts, model registry,
 and demo data come from the package, not from the source tree)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,12 +25,20 @@ def test_the_wheel_runs_the_demo_from_any_folder(tmp_path):
     run(str(py), "-m", "pip", "install", "-q", "--no-deps", str(wheel))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = run(str(py), "-c", "import service; print(service.__file__)", cwd=elsewhere).stdout
-    assert str(venv) in where, where
+    # no PYTHONPATH: one pointing at a source tree would shadow the installed wheel
     env = {**os.environ, "RECS_DATA_DIR": str(tmp_path / "data"), "RECS_LLM__BACKEND": "none",
            "RECS_TRAINER__ENABLED": "false", "PYTHONPATH": ""}
+    where = run(str(py), "-c", "import service; print(service.__file__)", cwd=elsewhere, env=env).stdout
+    assert str(venv) in where, where
     out = run(str(py), "-m", "service", "demo", cwd=elsewhere, env=env, timeout=900).stdout
     assert "importing demo data" in out and "service/assets/demo/ml-latest-small" in out
-    assert "Toy Story" in out or "for user 1" in out
+    imported = re.search(r"imported (\d+) items, (\d+) events .*?(\d+) bad rows", out)
+    assert imported and imported.groups() == ("9742", "100836", "0"), out[:2000]  # ml-latest-small, whole
+    # three tables (for user 1, for the text, for both) of ten ranked rows: rank, item, title, score
+    rows = re.findall(r"^│ (\d+)\s+│ (\S+)\s+│ (.+?)\s+│ (\d+\.\d{4}) │", out, re.M)
+    assert [int(r[0]) for r in rows] == list(range(1, 11)) * 3, out
+    assert all(float(r[3]) > 0 for r in rows)
+    assert any(r[2].startswith("Toy Story") for r in rows[10:20]), rows[10:20]  # "a funny animated movie for kids"
+    assert len(re.findall(r"^• .+ — .+", out, re.M)) == 6, out  # two chats, three items with a reason each
     listed = run(str(py), "-m", "service", "prompts", "list", cwd=elsewhere, env=env).stdout
     assert "rank_listwise" in listed and "blurb" in listed

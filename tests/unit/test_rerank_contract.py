@@ -4,6 +4,7 @@ choice of reranker: never an untrained LLM pass by default."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -48,20 +49,22 @@ def random_features(context, pool, ranker):
     return np.random.default_rng(len(pool)).random((len(pool), len(ranker.feature_names)))
 
 
-def make(kind: str, broken: str | None = None):
-    """(reranker, the model it calls or None). broken: None, 'error' or 'slow'."""
+def make(kind: str, broken: str | None = None, release: threading.Event | None = None):
+    """(reranker, the model it calls or None). broken: None, 'error' or 'slow'; a slow
+    part blocks until the test sets `release`, so it outlasts any budget however loaded
+    the machine is (the test sets it once the stage has answered, freeing the worker)."""
     def scorer(prompt, labels):
         if broken == "error":
             raise BackendError("the model fell over")
         if broken == "slow":
-            time.sleep(0.4)
+            release.wait(timeout=30)
         return reverse_scorer(prompt, labels)
 
     def features(context, pool, ranker):
         if broken == "error":
             raise RuntimeError("a feature bug")
         if broken == "slow":
-            time.sleep(0.4)
+            release.wait(timeout=30)
         return random_features(context, pool, ranker)
 
     fake = FakeLLM(scorer=scorer)
@@ -108,8 +111,12 @@ def test_output_is_a_permutation_of_the_input(tmp_path, kind):
 @pytest.mark.parametrize("broken,expected", [("error", Fallback.ERROR), ("slow", Fallback.TIMEOUT)])
 def test_failure_gives_the_input_order_and_says_why(tmp_path, kind, broken, expected):
     items, cands = catalog(12)
-    reranker, _ = make(kind, broken)
-    res = stage(tmp_path, budget_ms=100, queue_timeout_ms=100).run(reranker, context(items), cands)
+    release = threading.Event()
+    reranker, _ = make(kind, broken, release)
+    try:
+        res = stage(tmp_path, budget_ms=100, queue_timeout_ms=100).run(reranker, context(items), cands)
+    finally:
+        release.set()
     assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
     assert not res.reranked and res.fallback is expected and res.fallback_reason
 

@@ -27,9 +27,9 @@ def test_a_slow_stream_reader_does_not_hold_the_model():
 
 def test_ranking_jumps_the_queue_of_blurbs_and_features():
     sched = ModelScheduler()
-    gate, order = threading.Event(), []
-    sched.submit(Priority.BLURB, gate.wait)  # occupies the worker
-    time.sleep(0.05)
+    gate, started, order = threading.Event(), threading.Event(), []
+    sched.submit(Priority.BLURB, lambda: (started.set(), gate.wait()))  # occupies the worker
+    assert started.wait(timeout=5)  # the worker took it, so the next three queue behind it
     futs = [sched.submit(p, lambda p=p: order.append(p)) for p in (Priority.FEATURES, Priority.BLURB, Priority.RANK)]
     gate.set()
     for f in futs:
@@ -39,9 +39,9 @@ def test_ranking_jumps_the_queue_of_blurbs_and_features():
 
 def test_a_full_queue_refuses_with_overloaded():
     sched = ModelScheduler(max_queue=1)
-    gate = threading.Event()
-    sched.submit(Priority.BLURB, gate.wait)
-    time.sleep(0.05)  # running, so no longer waiting
+    gate, started = threading.Event(), threading.Event()
+    sched.submit(Priority.BLURB, lambda: (started.set(), gate.wait()))
+    assert started.wait(timeout=5)  # running, so no longer waiting
     sched.submit(Priority.BLURB, lambda: None)
     with pytest.raises(Overloaded):
         sched.submit(Priority.RANK, lambda: None)

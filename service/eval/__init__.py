@@ -1,0 +1,1 @@
+"""Offline evaluation: leave-last-out splits, ranking metrics and judged chat answers."""

@@ -1,0 +1,1 @@
+"""Rerankers behind one protocol (base.py), and the stage that runs them (stage.py)."""
