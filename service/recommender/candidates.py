@@ -43,6 +43,13 @@ class CandidateFuser:
             latest_at = fb.latest_at if fb.latest_at is not None else float("inf")
         negatives = set(fb.negatives)
         req = request.model_copy(update={"history": history})
+        if request.user_id and request.history is None and request.exclude_seen:
+            # events older than the profile's window: still seen, so still left out (the
+            # window's negatives are turned down after fusion, where no other score moves)
+            shown = set(history) | set(req.exclude_items) | negatives
+            older = [i for i in self.profiles.seen(request.user_id) if i not in shown]
+            if older:
+                req.exclude_items = [*req.exclude_items, *older]
         if request.user_id and request.history is None and not (request.query and request.query.strip()):
             cooled = self.exposure.cooling(request.user_id, set(fb.positives))  # a feed: show something new
             if cooled:

@@ -35,6 +35,13 @@ class Profiles:
             return []
         return self.feedback.liked(self._entries(user_id), self.settings.explain.liked_min_rating)
 
+    def seen(self, user_id: str | None) -> list[str]:
+        """Every item the person has had a counted event with (up to `cf.seen_limit`,
+        newest first): answers leave them out, not only the profile's window."""
+        if not user_id:
+            return []
+        return self.store.seen_items(user_id, self.feedback.counted_types(), self.settings.cf.seen_limit)
+
     def latest_at(self, user_id: str | None) -> float:
         """When the request happens, as the adapted reranker's features see it."""
         return latest_event_time(self.store, user_id, self.feedback.counted_types())

@@ -36,6 +36,8 @@ class CFSettings(BaseModel):
 
     neighbours: int = Field(200, description="neighbours kept per item (pruned similarity)")
     history: int = Field(50, description="most recent items of a user that form the profile")
+    seen_limit: int = Field(10_000, ge=0, description="most items a person has had events with that answers "
+                            "leave out as seen (newest first), beyond the profile's window")
     half_life: float = Field(2.0, description="profile weight halves every N items back in time")
     transition_window: int = Field(5, description="items ahead counted as 'next' of an item")
     transition_weight: float = Field(1.0, description="weight of transition score vs cosine score")

@@ -14,67 +14,30 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 
-import psycopg
-from psycopg_pool import ConnectionPool
-
-from service.errors import StoreUnavailable
 from service.store.base import CHANGES, EventRow, Exposure, HistoryEntry, StoreStats
-from service.store.migrations import PG_MIGRATIONS
+from service.store.pg_connections import Connections
 from service.types import Event, Item
 
-MIGRATION_LOCK = 0x7265637301  # advisory lock ids: any constant unique to this app
-EVENTS_LOCK = 0x7265637302
+EVENTS_LOCK = 0x7265637302  # an advisory lock id: any constant unique to this app
 
 
 class PostgresStore:
     kind, shared = "postgres", True
 
     def __init__(self, url: str, pool_size: int = 8, connect_timeout_s: float = 30.0) -> None:
-        self.where = _where(url)
-        self.pool = ConnectionPool(url, min_size=1, max_size=pool_size, open=True,
-                                   kwargs={"autocommit": True}, name="recs-store")
-        try:
-            self.pool.wait(timeout=connect_timeout_s)
-        except psycopg.OperationalError as e:
-            self.pool.close()
-            raise StoreUnavailable(f"cannot connect to PostgreSQL at {self.where} within {connect_timeout_s:.0f}s "
-                                   f"({e}); check RECS_STORE_URL and that the server runs") from e
+        self.db = Connections(url, pool_size, connect_timeout_s)
+        self.where, self.pool = self.db.where, self.db.pool
         self.migrate()
 
     def close(self) -> None:
-        self.pool.close()
+        self.db.close()
 
-    @contextmanager
     def _conn(self, write: bool = False):
-        """A pooled connection: reads run in autocommit (one round trip per query); writes
-        (and server-side cursors) in one transaction, committed before this returns. A lost server becomes
-        StoreUnavailable (HTTP 503, retry), not a bare 500."""
-        try:
-            with self.pool.connection(timeout=10.0) as conn:
-                if write:
-                    with conn.transaction():
-                        yield conn
-                else:
-                    yield conn
-        except psycopg.OperationalError as e:
-            raise StoreUnavailable(f"PostgreSQL at {self.where} is unavailable ({e}); retry shortly") from e
+        return self.db.connection(write)
 
-    # -- schema ------------------------------------------------------------------------
     def migrate(self) -> int:
-        """Apply missing steps; several processes starting at once take turns."""
-        with self._conn(write=True) as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT version FROM schema_version").fetchone()
-            version = row[0] if row else 0
-            if row is None:
-                conn.execute("INSERT INTO schema_version (version) VALUES (0)")
-            for step, sql in enumerate(PG_MIGRATIONS[version:], start=version + 1):
-                conn.execute(sql)
-                conn.execute("UPDATE schema_version SET version = %s", (step,))
-        return len(PG_MIGRATIONS)
+        return self.db.migrate()
 
     def schema_version(self) -> int:
         with self._conn() as conn:
@@ -180,6 +143,15 @@ class PostgresStore:
             rows = conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 
+    def seen_items(self, user_id: str, types: Collection[str], limit: int) -> list[str]:
+        """The items a user has events of these types with, newest first, at most `limit`."""
+        if not types or limit <= 0:
+            return []
+        sql = ("SELECT item_id FROM events WHERE user_id = %s AND type = ANY(%s) GROUP BY item_id "
+               "ORDER BY MAX(timestamp) DESC, item_id COLLATE \"C\" LIMIT %s")
+        with self._conn() as conn:
+            return [r[0] for r in conn.execute(sql, (user_id, sorted(set(types)), limit)).fetchall()]
+
     def has_user(self, user_id: str) -> bool:
         with self._conn() as conn:
             return conn.execute("SELECT 1 FROM events WHERE user_id = %s LIMIT 1", (user_id,)).fetchone() is not None
@@ -273,12 +245,6 @@ class PostgresStore:
         with self._conn() as conn:
             return [tuple(r) for r in conn.execute(
                 "SELECT id, user_hash FROM forgotten WHERE id > %s ORDER BY id", (after_id,)).fetchall()]
-
-
-def _where(url: str) -> str:
-    """host:port/db of a URL, without the password."""
-    info = psycopg.conninfo.conninfo_to_dict(url)
-    return f"{info.get('host', 'localhost')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
 
 
 def _insert_exposures(cur, exposures: Sequence[Exposure], keep: int) -> int:

@@ -72,6 +72,20 @@ def test_history_can_keep_only_some_types_before_the_limit(store: Store):
     assert [h.item_id for h in store.history("u", limit=2)] == ["c", "d"]
 
 
+def test_seen_items_are_distinct_newest_first_of_the_given_types(store: Store):
+    store.add_events([
+        Event(user_id="u", item_id="a", type="view", timestamp=1),
+        Event(user_id="u", item_id="b", type="dislike", timestamp=2),
+        Event(user_id="u", item_id="a", type="view", timestamp=5),  # seen again: newest
+        Event(user_id="u", item_id="c", type="impression", timestamp=6),
+        Event(user_id="v", item_id="z", type="view", timestamp=7),
+    ])
+    assert store.seen_items("u", {"view", "dislike"}, 10) == ["a", "b"]
+    assert store.seen_items("u", {"view", "dislike"}, 1) == ["a"]
+    assert store.seen_items("u", ["impression"], 10) == ["c"]
+    assert store.seen_items("u", [], 10) == [] and store.seen_items("nobody", {"view"}, 10) == []
+
+
 def test_iteration_orders_are_byte_orders(store: Store):
     """Both stores order ids the same way (the derived index compares id lists)."""
     ids = ["b", "B", "a", "_x", "10", "9", "é"]
