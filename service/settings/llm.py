@@ -11,13 +11,14 @@ class ExplainSettings(BaseModel):
     """Blurbs: one short personal reason per recommended item, written by the LLM from
     a prompt file, checked for grounding, cached, and replaced by facts when needed."""
 
-    prompt: str = "blurb"
+    prompt: str = Field("blurb", description="the blurb prompt (a file in prompts/)")
     max_items: int = Field(5, ge=0, le=20, description="LLM blurbs for the top N; the rest get facts")
     liked_min_rating: float = Field(3.5, description="a rated history item a reason may call enjoyed needs at "
                                     "least this rating (ratings below it still count for ranking)")
-    max_tokens: int = Field(48, ge=8, le=200)
+    max_tokens: int = Field(48, ge=8, le=200, description="most tokens the model may write for one blurb")
     budget_ms: int = Field(15000, ge=0, description="total LLM time for one answer's blurbs")
-    cache_size: int = Field(4096, ge=0)
+    cache_size: int = Field(4096, ge=0, description="blurbs kept in memory, least recently used out first; "
+                            "0 writes every blurb anew")
     llm_languages: list[str] = Field(
         default_factory=list,
         description="languages the model phrases reasons in; the others get the evidence sentence in the "
@@ -37,7 +38,8 @@ class ChatSettings(BaseModel):
         False, description="when a request has content words nothing else covers, let the LLM pick which "
         "value of a small categorical attribute it means (label logits). Off: not shown to help "
         "([results](results.md#judged-item-by-item))")
-    llm_values_min_prob: float = Field(0.5, ge=0, le=1)
+    llm_values_min_prob: float = Field(0.5, ge=0, le=1, description="how sure the model must be of a value "
+                                       "(its label probability) for the chat to take it")
     semantic_values: bool = Field(True, description="find catalog values a request means but does not spell "
                                   "('autoayuda' -> self-help, '苹果' -> Apple) with the sentence encoder")
     value_threshold: float = Field(0.52, ge=0, le=1, description="cosine a span needs with a catalog value")
@@ -55,18 +57,18 @@ class LLMSettings(BaseModel):
         "llama-cpp", description="llama-cpp (in process), openai (an OpenAI-compatible server at base_url), or "
         "none (candidate order only)")
     model: str = Field("smollm2-135m-instruct-q4_1", description="registry name or .gguf path")
-    base_url: str | None = None
-    api_key: str | None = None
-    n_ctx: int = 2048
-    threads: int = 2
+    base_url: str | None = Field(None, description="the OpenAI-compatible server's URL (backend openai)")
+    api_key: str | None = Field(None, description="its API key, if it needs one")
+    n_ctx: int = Field(2048, description="context tokens of the in-process model (rank prompts)")
+    threads: int = Field(2, description="CPU threads of the in-process model")
     parallel: int = Field(8, ge=1, le=16, description="completions written together (an answer's blurbs): "
                           "llama.cpp's parallel sequences in one batch, or concurrent requests to an "
                           "OpenAI-compatible server; 1: one after another")
     parallel_ctx: int = Field(4096, ge=512, description="tokens of the context those sequences share")
-    rank_prompt: str = "rank_listwise"
+    rank_prompt: str = Field("rank_listwise", description="the rank prompt (a file in prompts/)")
     candidates: int = Field(20, description="candidates the LLM reranks")
     orders: int = Field(1, description="candidate orders averaged against position bias")
-    history_items: int = 5
+    history_items: int = Field(5, description="the person's latest items shown in rank and blurb prompts")
     text_chars: int = Field(32, description="characters of each item's title in rank prompts")
     budget_ms: float = Field(1500.0, description="per-request reranking time budget")
     queue_timeout_ms: float = Field(2000.0, description="max wait for the shared model")

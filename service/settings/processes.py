@@ -16,7 +16,7 @@ class TrainerSettings(BaseModel):
     min_users: int = Field(
         50, ge=2, description="users with at least `min_user_events` events before the first run: "
         "each gives one validation and up to three fitting examples; fewer, and validation is noise")
-    min_user_events: int = Field(3, ge=2)
+    min_user_events: int = Field(3, ge=2, description="events a user needs to count towards `min_users`")
     settle_s: float = Field(10.0, ge=0, description="wait until no event arrived for this long (a bulk "
                             "load finishes before training starts on it)")
     refit_after_events: int = Field(5000, ge=1, description="refit after this many new events...")
