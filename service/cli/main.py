@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from service.cli import common
+import service.cli.common as common
 from service.assets import asset
 from service.cli.common import Commands, console, open_recommender as _recommender, progress as _progress
 from service.cli.chat import chat_cmd, print_chat
