@@ -55,12 +55,7 @@ def _print_comparison(summary: dict, rows: list[dict], show: int) -> None:
         console.print("[dim]not compared (no model attempt on either side): "
                       + "; ".join(f"{n} × {r}" for r, n in summary["skipped"].items()) + "[/dim]")
     _print_differences(summary)
-    t = Table(title="side by side (first tries)")
-    for col in ("", "A", "B"):
-        t.add_column(col, justify="right" if col else "left")
-    for m in METRICS:
-        r = summary["rates"][m.key]
-        t.add_row(m.label, *("-" if r[s] is None else f"{r[s]:.2f}" if m.rate else f"{r[s]:.1f}" for s in "ab"))
+    t = _side_by_side("side by side (first tries)", METRICS, summary)
     for reason in sorted(set(summary["failures"]["a"]) | set(summary["failures"]["b"])):
         t.add_row(f"fails: {reason}", *(f"{summary['failures'][s].get(reason, 0) / max(summary['pairs'], 1):.2f}"
                                         for s in "ab"))
@@ -104,18 +99,23 @@ def compare_values(a, b, requests, models, show) -> None:
                   f"({escape(sb['model'])})[/bold]: {summary['requests']} requests, {summary['judged']} with wanted "
                   f"values of {', '.join(summary['attributes'])}; {summary['seconds']:.0f} s", highlight=False)
     _print_differences(summary)
-    t = Table(title="side by side (rates over the judged requests)")
-    for col in ("", "A", "B"):
-        t.add_column(col, justify="right" if col else "left")
-    for m in METRICS:
-        r = summary["rates"][m.key]
-        t.add_row(m.label, *("-" if r[s] is None else f"{r[s]:.2f}" if m.rate else f"{r[s]:.1f}" for s in "ab"))
-    console.print(t)
+    console.print(_side_by_side("side by side (rates over the judged requests)", METRICS, summary))
     picked = lambda side: ", ".join(v for _a, v, _p in side["picked"]) or "nothing"  # noqa: E731
     for r in [r for r in rows if picked(r["a"]) != picked(r["b"])][:show]:
         console.print(f"{escape(r['request'])}  [dim](wanted: {escape(', '.join(r['wanted']) or '-')})[/dim]\n"
                       f"  A: {escape(picked(r['a']))}   B: {escape(picked(r['b']))}", highlight=False)
     console.print(f"wrote {out}\n  and every pair: {pairs}", highlight=False)
+
+
+def _side_by_side(title: str, metrics, summary: dict) -> Table:
+    """Each metric's rate (or mean) for A and B."""
+    t = Table(title=title)
+    for col in ("", "A", "B"):
+        t.add_column(col, justify="right" if col else "left")
+    for m in metrics:
+        r = summary["rates"][m.key]
+        t.add_row(m.label, *("-" if r[s] is None else f"{r[s]:.2f}" if m.rate else f"{r[s]:.1f}" for s in "ab"))
+    return t
 
 
 def _print_differences(summary: dict) -> None:

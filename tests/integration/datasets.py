@@ -10,9 +10,10 @@ from service.store import open_store
 from tests.conftest import KIDS, SCIFI, block_events, catalog
 
 
-def make_data(path) -> Settings:
-    """Settings for a data dir at `path` holding the catalog and block events, indexed; no LLM."""
-    s = Settings(data_dir=path, llm=LLMSettings(backend="none"))
+def make_data(path, **settings) -> Settings:
+    """Settings for a data dir at `path` holding the catalog and block events, indexed; no
+    LLM; `settings` adds to (or overrides) them."""
+    s = Settings(**{"data_dir": path, "llm": LLMSettings(backend="none"), **settings})
     store = open_store(s)
     store.upsert_items(catalog())
     store.add_events(block_events())

@@ -9,22 +9,14 @@ import httpx
 import pytest
 
 from service.api.app import create_app
-from service.pipeline import Recommender
-from service.settings import ExperimentSettings, ExposureSettings, LLMSettings, Settings
-from service.store import open_store
-from tests.conftest import block_events, catalog
+from service.settings import ExperimentSettings, ExposureSettings, Settings
+from tests.integration import datasets
 from tests.integration.api_server import serve
 
 
 def make_data(path, store_url: str | None, times: int, explore: float = 0.0, **more) -> Settings:
-    s = Settings(data_dir=path, store_url=store_url, llm=LLMSettings(backend="none"),
-                 exposure=ExposureSettings(times=times, explore=explore), **more)
-    store = open_store(s)
-    store.upsert_items(catalog())
-    store.add_events(block_events())
-    Recommender(s, store=store).build_index()
-    store.close()
-    return s
+    return datasets.make_data(path, store_url=store_url, exposure=ExposureSettings(times=times, explore=explore),
+                              **more)
 
 
 def server(request, tmp_path_factory, times: int):
