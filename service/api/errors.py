@@ -1,4 +1,5 @@
-"""The one table from domain errors to HTTP answers, for every HTTP surface.
+"""Domain errors as HTTP answers, for every HTTP surface, from the one table in
+`service/errors.py`.
 
 The REST API and the OpenAI-compatible endpoint share it; they differ only where their
 protocols do: a request the service cannot use is 422 on the REST API (its schema
@@ -10,38 +11,15 @@ client is told to quote."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from litestar import Request
 
 from service.api.request_id import request_id
-from service.errors import BackendError, InvalidInput, NotFound, NotReady, Overloaded, RecsError
+from service.errors import BUG, TABLE, Answer, RecsError, answer_for
+
+__all__ = ["BUG", "TABLE", "Answer", "answer_for", "report_5xx", "retry_after"]
 
 log = logging.getLogger("service.api")
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int         # on the REST API
-    openai_status: int  # on the OpenAI-compatible endpoint
-    openai_type: str
-    code: str | None
-    retry: bool         # busy or not ready: a Retry-After header, no traceback
-
-
-# first match wins: subclasses (StoreUnavailable is a NotReady) before their bases
-TABLE: list[tuple[type[RecsError], Answer]] = [
-    (NotFound, Answer(404, 404, "invalid_request_error", "not_found", False)),
-    (InvalidInput, Answer(422, 400, "invalid_request_error", None, False)),
-    (Overloaded, Answer(503, 503, "server_error", "overloaded", True)),
-    (NotReady, Answer(503, 503, "server_error", "not_ready", True)),
-    (BackendError, Answer(502, 502, "server_error", "backend_error", False)),
-]
-BUG = Answer(500, 500, "server_error", None, False)
-
-
-def answer_for(exc: Exception) -> Answer:
-    return next((a for kind, a in TABLE if isinstance(exc, kind)), BUG)
 
 
 def retry_after(exc: Exception) -> dict[str, str]:

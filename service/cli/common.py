@@ -1,5 +1,5 @@
 """What every CLI module shares: the consoles, the progress bar, loading the
-recommender, and the one translation of domain errors to exit codes (`Commands`, the
+recommender, and domain errors as exit codes from the one table in `service/errors.py` (`Commands`, the
 click group every command runs under). It sits below the other `cli` modules so none of
 them imports another for these."""
 
@@ -12,19 +12,16 @@ from rich.console import Console
 from typer.core import TyperGroup
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service.errors import InvalidInput, NotFound, NotReady, RecsError
+from service.errors import RecsError, answer_for
 from service.settings import get_settings
 
 # Wide tables when piped or logged (rich falls back to 80 columns off a terminal).
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
-EXIT = {InvalidInput: 2, NotFound: 3, NotReady: 4}
-
-
 def fail(e: RecsError) -> None:
     err.print(f"[red]error:[/red] {e}")
-    raise typer.Exit(next((c for t, c in EXIT.items() if isinstance(e, t)), 1))
+    raise typer.Exit(answer_for(e).exit_code)
 
 
 class Commands(TyperGroup):

@@ -1,7 +1,11 @@
-"""One table from domain errors to HTTP answers: every error class has exactly one row
-(or is a subclass of one), and both surfaces read it."""
+"""One table from domain errors to answers on every surface: every error class has
+exactly one row (or is a subclass of one), and the REST API, the OpenAI-compatible
+endpoint and the CLI read it."""
 
 import inspect
+
+import pytest
+import typer
 
 import service.errors as errors
 from service.api.errors import BUG, TABLE, answer_for
@@ -25,3 +29,13 @@ def test_the_surfaces_differ_only_where_their_protocols_do():
             assert (a.status, a.openai_status) == (422, 400)
         else:
             assert a.status == a.openai_status, kind
+
+
+def test_the_cli_exits_with_the_tables_code():
+    from service.cli.common import fail
+
+    for kind, a in TABLE:
+        with pytest.raises(typer.Exit) as e:
+            fail(kind("x"))
+        assert e.value.exit_code == a.exit_code
+    assert {a.exit_code for k, a in TABLE if k in (errors.InvalidInput, errors.NotFound, errors.NotReady)} == {2, 3, 4}
