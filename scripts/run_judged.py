@@ -8,8 +8,8 @@ Systems:
 - `encoder`: the baseline with nothing else: the request's text embedded by the sentence
   encoder, nearest item texts, plus a small popularity prior.
 
-    python scripts/run_judged.py --catalog movies --system service --answers results/judged_answers_movies.json
-    python scripts/run_judged.py --catalog movies --score results/judged_answers_movies.json
+    python scripts/run_judged.py --catalog movies --system service --answers answers_movies.json
+    python scripts/run_judged.py --catalog movies --score results/judged_variants_movies.json
 
 Answers are merged into the JSON file under the system's name (`--name` to rename);
 `scripts/judge_pool.py` pools them for judging; `--score` prints judged precision@5 per
