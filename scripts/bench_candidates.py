@@ -16,7 +16,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-
 from rich.console import Console
 from rich.progress import track
 from rich.table import Table

@@ -31,7 +31,6 @@ from pathlib import Path
 
 import httpx
 
-
 from service.eval import metrics
 from service.eval.harness import load_split
 from service.eval.latency import percentile

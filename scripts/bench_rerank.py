@@ -25,8 +25,6 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-
-
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
