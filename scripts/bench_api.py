@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,14 +24,12 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from service.eval.latency import percentile
+from service.local_server import free_port
+from service.store import SqliteStore
+
 ROOT = Path(__file__).resolve().parent.parent
 console = Console(width=150)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_level(url: str, users: list[str], concurrency: int, n: int, use_llm: bool) -> dict:
@@ -51,7 +48,7 @@ def run_level(url: str, users: list[str], concurrency: int, n: int, use_llm: boo
     wall = time.perf_counter() - t0
     lat = sorted(r[0] for r in results)
     return {"concurrency": concurrency, "requests": n, "rps": n / wall,
-            "p50_ms": statistics.median(lat), "p95_ms": lat[int(0.95 * (len(lat) - 1))],
+            "p50_ms": statistics.median(lat), "p95_ms": percentile(lat, 0.95, "lower"),
             "ok": sum(r[1] == 200 for r in results), "503": sum(r[1] == 503 for r in results),
             "reranked": sum(bool(r[2]) for r in results)}
 
@@ -82,9 +79,6 @@ def main() -> None:
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.5)
-            sys.path.insert(0, str(ROOT))
-            from service.store import SqliteStore
-
             store = SqliteStore(Path(tmp) / "recs.sqlite3")
             users = sorted({u for u, *_ in store.iter_events()})
             rows = []

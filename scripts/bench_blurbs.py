@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -31,9 +30,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from demo_server import demo_server  # noqa: E402
+from service.eval.latency import percentile
+from service.local_server import demo_server
 
 ASKS = ["something like {title}", "a movie like {title} but newer", "more films like {title}",
         "I loved {title}, what next?", "recommend me something similar to {title}",
@@ -41,13 +39,8 @@ ASKS = ["something like {title}", "a movie like {title} but newer", "more films 
         "a sci-fi movie", "a drama from the 90s", "something romantic"]
 
 
-def pct(vals: list[float], q: float) -> float:
-    vals = sorted(vals)
-    return vals[min(len(vals) - 1, int(q * len(vals)))] if vals else float("nan")
-
-
 def summary(vals: list[float]) -> dict:
-    return {"p50": round(statistics.median(vals), 3), "p95": round(pct(vals, 0.95), 3), "n": len(vals)} if vals else {}
+    return {"p50": round(statistics.median(vals), 3), "p95": round(percentile(vals, 0.95), 3), "n": len(vals)} if vals else {}
 
 
 # -- 1. tokens/s ------------------------------------------------------------------------------

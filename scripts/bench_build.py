@@ -2,7 +2,10 @@
 built by a fresh process (`CandidateIndex.build`, the indexer's work), timed and its peak
 memory read. Supports the README's paragraph on 10M events and 1M items.
 
-    python scripts/bench_build.py --events 100000,300000,1000000 --json results/bench_build.json
+    python -m scripts.bench_build --events 100000,300000,1000000 --json results/bench_build.json
+
+Run it as a module from the repository root: the PostgreSQL cluster is the test suite's
+(`tests.pg`).
 
 Users take ~50 events each; item popularity is Zipf-like (exponent 1.1), as in rating
 logs; each user's items are drawn without repeats and in random order.
@@ -24,7 +27,6 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 console = Console(width=150)
 
 CHILD = """

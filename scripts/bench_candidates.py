@@ -11,22 +11,19 @@ import argparse
 import json
 import platform
 import resource
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
 
-from rich.console import Console  # noqa: E402
-from rich.progress import track  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from service.eval.harness import prepare, run_rankers  # noqa: E402
-from service.eval.split import sample  # noqa: E402
-from service.pipeline import Recommender  # noqa: E402
-from service.types import CandidateRequest  # noqa: E402
+from service.eval.harness import prepare, run_rankers
+from service.eval.split import sample
+from service.pipeline import Recommender
+from service.types import CandidateRequest
 
 console = Console(width=150)
 

@@ -28,7 +28,6 @@ import math
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,7 @@ from pathlib import Path
 import httpx
 
 from service.ingest.importer import reader
+from service.local_server import free_port
 from service.pipeline import Recommender
 from service.settings import LLMSettings, Settings, TrainerSettings
 from service.store import SqliteStore
@@ -109,12 +109,6 @@ def prepare(items: list[Item], events: list[Event], workdir: Path, embedder: str
     rec.build_index()
     store.close()
     return data
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_current(http: httpx.Client, timeout: float = 120.0) -> None:

@@ -12,15 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
 import openai
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_server import demo_server  # noqa: E402
+from service.eval.latency import percentile
+from service.local_server import demo_server
 
 ASKS = ["a funny animated movie for kids", "une comédie romantique", "una película de terror",
         "我想看一部科幻片", "a war movie but not a drama", "quelque chose comme Toy Story",
@@ -52,10 +51,9 @@ def main() -> None:
             blurbs.append(chunks - 1)
             print(f"[{n + 1}/{args.requests}] first chunk {t_first:.2f} s, whole {whole[-1]:.2f} s, "
                   f"{chunks - 1} item lines  {ASKS[n % len(ASKS)]}", flush=True)
-    q = lambda v, p: sorted(v)[min(len(v) - 1, int(p * len(v)))]  # noqa: E731
     out = {"date": date.today().isoformat(), "requests": args.requests,
-           "first_chunk_s": {"p50": statistics.median(first), "p95": q(first, 0.95)},
-           "whole_answer_s": {"p50": statistics.median(whole), "p95": q(whole, 0.95)},
+           "first_chunk_s": {"p50": statistics.median(first), "p95": percentile(first, 0.95)},
+           "whole_answer_s": {"p50": statistics.median(whole), "p95": percentile(whole, 0.95)},
            "items_per_answer": statistics.median(blurbs)}
     print(f"{'':<16} {'p50 s':>7} {'p95 s':>7}")
     for k in ("first_chunk_s", "whole_answer_s"):

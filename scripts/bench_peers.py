@@ -19,20 +19,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import peers  # noqa: E402
-
-from service.eval import ranking_metrics  # noqa: E402
-from service.eval.harness import load_split  # noqa: E402
-from service.eval.split import sample  # noqa: E402
+from service.eval import peers, ranking_metrics
+from service.eval.harness import load_split
+from service.eval.split import sample
 
 PROJECT_ROWS = ("popularity", "cf", "fused", "identity", "adapted_no_llm", "adapted")
 

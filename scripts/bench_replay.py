@@ -31,30 +31,17 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from service.eval import ranking_metrics  # noqa: E402
-from service.eval.harness import load_split  # noqa: E402
-from service.eval.split import sample  # noqa: E402
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from service.eval import ranking_metrics
+from service.eval.harness import load_split
+from service.eval.latency import percentile
+from service.eval.split import sample
+from service.local_server import free_port
 
 
 def load(fmt: str, path: Path):
     items, kept, held = load_split(fmt, path)
     kept.sort(key=lambda r: r[4])  # a live stream arrives in time order
     return list(items.values()), kept, held
-
-
-def percentile(values: list[float], q: float) -> float:
-    vals = sorted(values)
-    return vals[min(len(vals) - 1, int(q * len(vals)))] if vals else 0.0
 
 
 def score(http: httpx.Client, held, k: int = 10, fresh: bool = False) -> dict:

@@ -19,26 +19,23 @@ import json
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rich.console import Console  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from service.eval import ranking_metrics  # noqa: E402
-from service.eval.harness import prepare  # noqa: E402
-from service.pipeline import Recommender  # noqa: E402
-from service.rerank.blend import choose_blend, features, position_calibration  # noqa: E402
-from service.rerank.listwise import LetterLogitReranker  # noqa: E402
-from service.types import CandidateRequest  # noqa: E402
+from service.eval import ranking_metrics
+from service.eval.harness import prepare
+from service.eval.latency import percentile
+from service.pipeline import Recommender
+from service.rerank.blend import choose_blend, features, position_calibration
+from service.rerank.listwise import LetterLogitReranker
+from service.types import CandidateRequest
 
 console = Console(width=150)
 
@@ -214,7 +211,7 @@ def main() -> None:
 
     lat_fwd = [r["t_fwd"] for r in rows]
     lat_two = [r["t_fwd"] + r["t_rev"] for r in rows]
-    p = lambda xs: {"p50": statistics.median(xs), "p95": sorted(xs)[int(0.95 * (len(xs) - 1))]}  # noqa: E731
+    p = lambda xs: {"p50": statistics.median(xs), "p95": percentile(xs, 0.95, "lower")}  # noqa: E731
     latency = {"identity": {"p50": 0.0, "p95": 0.0}, "llm (raw)": p(lat_fwd), "llm (calibrated)": p(lat_fwd),
                "llm (2 orders)": p(lat_two), "blend-no-llm": {"p50": 0.0, "p95": 0.0}, "blend": p(lat_fwd),
                "blend (2 orders)": p(lat_two)}

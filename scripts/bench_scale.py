@@ -6,7 +6,10 @@ binaries), a `chroma run` server, `python -m service serve --workers N` and, for
 `wrk` (Debian's package: C, so the load costs little CPU) posting no-LLM recommendation
 requests for users drawn from the catalog.
 
-    python scripts/bench_scale.py --json results/bench_scale.json
+    python -m scripts.bench_scale --json results/bench_scale.json
+
+Run it as a module from the repository root: the PostgreSQL cluster is the test suite's
+(`tests.pg`).
 """
 
 from __future__ import annotations
@@ -28,10 +31,11 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
+from service.local_server import free_port
+from tests.integration.api_server import wait_for
+from tests.pg import PgServer
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.integration.api_server import free_port, wait_for  # noqa: E402
-from tests.pg import PgServer  # noqa: E402
 
 console = Console(width=150)
 DEMO = ROOT / "data/demo/ml-latest-small"

@@ -27,16 +27,16 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from service.explain import Blurb, Explainer
+from service.explain.grounding import check
+from service.llm.llamacpp import LlamaCppBackend
+from service.llm.registry import resolve_model
+from service.pipeline import Recommender
+from service.settings import Settings
+from service.types import CandidateRequest
 
-from service.explain import Blurb, Explainer  # noqa: E402
-from service.explain.grounding import check  # noqa: E402
-from service.llm.llamacpp import LlamaCppBackend  # noqa: E402
-from service.llm.registry import resolve_model  # noqa: E402
-from service.pipeline import Recommender  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.types import CandidateRequest  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+
 
 class FirstTries:
     """A call log that keeps the check's verdict on each item's first attempt."""

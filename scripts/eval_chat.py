@@ -24,19 +24,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
+import yaml
+
+from service.chat import Blurb, Chat, Done, Items, Turn
+from service.eval.latency import percentile
+from service.settings import Settings
+from service.types import CandidateRequest
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from service.chat import Blurb, Chat, Done, Items, Turn  # noqa: E402
-from service.settings import Settings  # noqa: E402
-from service.types import CandidateRequest  # noqa: E402
-
-import yaml  # noqa: E402
-
 DEMOS = {"movies": ("movielens-csv", ROOT / "data" / "demo" / "ml-latest-small"),
          "books": ("goodbooks", ROOT / "data" / "demo" / "goodbooks-2k")}
 SETS = ROOT / "scripts" / "chat_requests"
@@ -178,11 +176,6 @@ def run_one(chat: Chat, user: str | None, turns: list[str], explain: bool = True
     return out
 
 
-def pct(vals: list[float], q: float) -> float:
-    vals = sorted(vals)
-    return vals[min(len(vals) - 1, int(q * (len(vals) - 1) + 0.5))] if vals else 0.0
-
-
 def summarize(rows: list[dict], groups: list[str]) -> dict:
     summary = {}
     for group in groups:
@@ -194,9 +187,9 @@ def summarize(rows: list[dict], groups: list[str]) -> dict:
             "requests": len(rs),
             "attribute_precision@5": statistics.mean(r["p@5"] for r in rs),
             "attribute_precision@5_raw_text": statistics.mean(r["p@5_raw"] for r in rs),
-            "items_ms_p50": 1000 * pct([r["items_s"] for r in rs], 0.5),
-            "reply_ms_p50": 1000 * pct([r["total_s"] for r in rs], 0.5),
-            "reply_ms_p95": 1000 * pct([r["total_s"] for r in rs], 0.95),
+            "items_ms_p50": 1000 * percentile([r["items_s"] for r in rs], 0.5, "nearest"),
+            "reply_ms_p50": 1000 * percentile([r["total_s"] for r in rs], 0.5, "nearest"),
+            "reply_ms_p95": 1000 * percentile([r["total_s"] for r in rs], 0.95, "nearest"),
             "llm_blurbs": attempted,
             "grounded_first_try": sum(r["first_try_ok"] for r in rs) / attempted if attempted else None,
             "blurb_fallback_rate": sum(r["facts_after_llm"] for r in rs) / attempted if attempted else None,

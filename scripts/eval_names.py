@@ -12,16 +12,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from service.text.lexicon import lexicon
+from service.text.vocabulary import Vocabulary
 
-from service.text.lexicon import lexicon  # noqa: E402
-from service.text.vocabulary import Vocabulary  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ Systems:
 - `encoder`: the baseline with nothing else: the request's text embedded by the sentence
   encoder, nearest item texts, plus a small popularity prior.
 
-    python scripts/run_judged.py --catalog movies --system service --answers results/judged_answers_movies.json
-    python scripts/run_judged.py --catalog movies --score results/judged_answers_movies.json
+    python scripts/run_judged.py --catalog movies --system service --answers answers_movies.json
+    python scripts/run_judged.py --catalog movies --score results/judged_variants_movies.json
 
 Answers are merged into the JSON file under the system's name (`--name` to rename);
 `scripts/judge_pool.py` pools them for judging; `--score` prints judged precision@5 per
@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from service.eval.judged import index, load_judgments, load_requests, parse_answer, precision_at
+from service.local_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
@@ -39,14 +40,6 @@ IMPORTS = {"movies": ["--format", "movielens-csv", "--path", str(ROOT / "data/de
            "books": ["--format", "goodbooks", "--path", str(ROOT / "data/demo/goodbooks-2k")],
            "phones": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/demo/phones/items.jsonl")]}
 FOLLOW = "<answer>"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -63,7 +56,7 @@ class Server:
             subprocess.run([sys.executable, "-m", "service", "import", *IMPORTS[catalog]], env=self.env, cwd=code,
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.import_s = time.time() - t
-        port = _free_port()
+        port = free_port()
         self.log = open(self.tmp / "server.log", "w")
         self.proc = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], env=self.env,
                                      cwd=code, stdout=self.log, stderr=subprocess.STDOUT)

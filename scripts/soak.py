@@ -20,7 +20,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -29,10 +28,8 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-from demo_server import demo_server  # noqa: E402
+from service.eval.latency import percentile
+from service.local_server import demo_server
 
 
 def rss_mb(pid: int) -> float:
@@ -40,11 +37,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def pct(vals: list[float], q: float) -> float:
-    vals = sorted(vals)
-    return vals[min(len(vals) - 1, int(q * len(vals)))] if vals else 0.0
 
 
 class Recorder:
@@ -209,7 +201,7 @@ def soak(args, base: str, data: Path, server) -> None:
     rows = {}
     for name, lat in rec.lat.items():
         codes = dict(rec.codes[name])
-        rows[name] = {"n": len(lat), "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(pct(lat, 0.95), 1),
+        rows[name] = {"n": len(lat), "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(percentile(lat, 0.95), 1),
                       "5xx": sum(v for k, v in codes.items() if k >= 500 and k != 503), "503": codes.get(503, 0)}
     total = sum(len(v) for k, v in rec.lat.items() if not k.startswith("rank ("))
     out.update({

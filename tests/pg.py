@@ -9,11 +9,12 @@ import itertools
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from service.local_server import free_port
 
 
 def pg_bin() -> Path | None:
@@ -25,12 +26,6 @@ def pg_bin() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PgServer:
     def __init__(self) -> None:
         binary = pg_bin()
@@ -38,7 +33,7 @@ class PgServer:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
         self.bin = binary
         self.root = Path(tempfile.mkdtemp(prefix="recs-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self._as = []
         if os.geteuid() == 0:
             pw = pwd.getpwnam("postgres")

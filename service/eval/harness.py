@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.eval import ranking_metrics
+from service.eval.latency import percentile
 from service.eval.split import HeldOut, holdout_latest, sample
 from service.ingest.importer import reader
 from service.settings import Settings
@@ -74,7 +75,7 @@ class RankerResult:
         if not self.latency_ms:
             return {}
         lat = sorted(self.latency_ms)
-        return {"p50": statistics.median(lat), "p95": lat[min(len(lat) - 1, int(0.95 * len(lat)))]}
+        return {"p50": statistics.median(lat), "p95": percentile(lat, 0.95)}
 
 
 def score_list(ranked: list[str], target: str, hr_at: int) -> dict[str, float]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from service.eval.harness import prepare, score_list
+from service.eval.latency import percentile
 from service.eval.split import cross_fit_folds, sample
 from service.prompts import load_prompt
 from service.rerank.blend import calibrated_features, choose_blend, position_calibration
@@ -167,7 +168,7 @@ def run_eval(fmt: str, path: Path, workdir: Path, users: int | None = 300, seed:
     latency = {}
     for key in sorted({k for r in rows for k in r.ms}):
         vals = sorted(r.ms[key] for r in rows if key in r.ms)
-        latency[key] = {"p50": statistics.median(vals), "p95": vals[int(0.95 * (len(vals) - 1))]}
+        latency[key] = {"p50": statistics.median(vals), "p95": percentile(vals, 0.95, "lower")}
     config = {"format": fmt, "path": str(path), "users": len(rows), "seed": seed, "candidates": n_cand,
               "model": backend.model_id if backend else None, "prompts": [load_prompt(p).ref for p in prompts],
               "users_with_target_in_candidates": sum(r.target_idx >= 0 for r in rows)}

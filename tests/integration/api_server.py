@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -12,11 +11,7 @@ from contextlib import contextmanager
 import httpx
 import uvicorn
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from service.local_server import free_port
 
 
 def wait_for(url: str, timeout: float = 120.0) -> None:

@@ -1,4 +1,4 @@
-"""Peer recommenders for `bench_peers.py`, each trained on the events the project's eval
+"""Peer recommenders for `scripts/bench_peers.py`, each trained on the events the project's eval
 keeps and asked for the full-catalog top k of each held-out user, seen items excluded.
 
 popularity and the `implicit` models (item-kNN, ALS, BPR) need `pip install implicit`;
