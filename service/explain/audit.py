@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from service.explain.claims import other_medium, unsupported, without_titles
-from service.explain.evidence import Evidence, shared_values
+from service.explain.evidence import Evidence, shared_values, values
 from service.explain.praise import praise
 from service.text.language import is_language
 from service.text.lexicon import lexicon
@@ -28,6 +28,17 @@ def _names(text: str, title: str) -> bool:
     return False
 
 
+_LATIN = r"[0-9A-Za-z\u00C0-\u024F]"  # a letter that would make a value part of a longer word (not 自 in 出自X之手)
+
+
+def _spelled_values(text: str, item: Item) -> set[str]:
+    """The item's own catalog values (casefolded) that `text` spells as they are, e.g. an
+    author's name, which no lexicon translates."""
+    low = text.casefold()
+    return {v.casefold() for v in values(item)
+            if len(v) >= 3 and re.search(rf"(?<!{_LATIN}){re.escape(v.casefold())}(?!{_LATIN})", low)}
+
+
 def _concepts_values(text: str, lang: str) -> set[str]:
     """The catalog values (casefolded) the words of `text` name, in any known language."""
     lex, out = lexicon(), set()
@@ -41,7 +52,7 @@ def audit(text: str, evidence: Evidence, lang: str, item: Item, history: dict[st
     named = [h for h in history.values() if h.item_id != item.item_id and _names(text, h.title)]
     claim = unsupported(text, evidence, lang, tuple(h.title for h in named))
     bare = without_titles(text, evidence, tuple(h.title for h in named))
-    said = _concepts_values(bare, lang)
+    said = _concepts_values(bare, lang) | _spelled_values(bare, item)
     shares = any(said & {v.casefold() for v in shared_values(item, h)} for h in named) or bool(
         said & {v.casefold() for v in evidence.asked})
     top = evidence.top

@@ -137,3 +137,19 @@ def test_an_item_the_request_named_is_not_said_to_be_enjoyed(recommender):
     ev = build(recommender, "s5", history=["s1", "s4"], prefer=["s1"])
     assert sentence(ev, "en") == "Cyber Matrix shares the sci-fi genre with Star Voyage, as you asked."
     assert sentence(ev, "zh") == "如你所要求，《Cyber Matrix》与《Star Voyage》同属科幻类型。"
+
+
+@pytest.mark.parametrize("lang,expected", [
+    ("en", "Losing Hope is by Colleen Hoover, like Hopeless, which you enjoyed."),
+    ("fr", "Losing Hope est de Colleen Hoover, comme Hopeless, que vous avez aimé."),
+    ("es", "Losing Hope es de Colleen Hoover, como Hopeless, que te gustó."),
+    ("zh", "《Losing Hope》和你喜欢的《Hopeless》一样出自Colleen Hoover之手。"),
+])
+def test_a_shared_author_is_said_as_who_made_both_and_counts_as_a_shared_property(lang, expected):
+    item = Item(item_id="b2", title="Losing Hope", text="", attributes={"authors": ["Colleen Hoover"]})
+    liked = Item(item_id="b1", title="Hopeless", text="", attributes={"authors": ["Colleen Hoover"]})
+    ev = Evidence("b2", "Losing Hope", (Contributor("b1", "Hopeless", 0.8, ("co_liked",), ("Colleen Hoover",)),),
+                  values=("Colleen Hoover",), medium="book", attributes={"Colleen Hoover": "authors"})
+    assert sentence(ev, lang) == expected
+    verdict = audit(expected, ev, lang, item, {"b1": liked})
+    assert verdict["states_shared_property"] and not verdict["claim_outside_evidence"] and verdict["names_top"]
