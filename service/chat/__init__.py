@@ -15,6 +15,7 @@ from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
+from service.text.currency import of_texts
 from service.text.lexicon import lexicon
 from service.text.numbers import NumericConstraint
 from service.text.vocabulary import Vocabulary, load_overrides
@@ -45,7 +46,22 @@ class Chat:
         """The catalog's own vocabulary, rebuilt whenever the item space changes."""
         space = self.catalog.space
         overrides = self.rec.settings.vocabulary_file
-        return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides)))
+
+        def build() -> Vocabulary:
+            vocab = Vocabulary(space.attributes, lexicon(), load_overrides(overrides))
+            vocab.currency = self._currency(space.ids)
+            return vocab
+
+        return space.derived("vocabulary", build)
+
+    def _currency(self, ids: list[str]) -> str | None:
+        """The catalog's price currency: the setting, else what most of a sample of item
+        texts write next to their numbers."""
+        chosen = self.rec.settings.chat.currency
+        if chosen != "auto":
+            return None if chosen == "none" else chosen
+        sample = ids[:: max(1, len(ids) // 200)][:200]
+        return of_texts(lexicon(), [it.text or "" for it in self.catalog.get_items(list(sample)).values()])
 
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
         lex, values = lexicon(), self.vocabulary().exact

@@ -14,13 +14,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
 from service.text.vocabulary import Vocabulary
 
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
 # ... and a number glued to Latin letters is a name or a spec ('5G', '4K', '128GB'), not a
 # quantity in its own right ('2k' is two thousand)
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19)?(\d0)\b|años\s+(?:19)?(\d0)\b|(\d0)\s*年代)")
 WINDOW_BEFORE, WINDOW_AFTER = 24, 16
 
@@ -150,6 +151,10 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             else:
                 continue
         attr = vocab.roles[role]
+        written = value
+        if role == "price":  # a budget in another currency than the catalog's
+            asked_in = named(lex, n.currency, after) or lex.data.get("default_currency", {}).get(lang)
+            value = convert(lex, value, asked_in, vocab.currency) or value
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
@@ -166,6 +171,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
         else:  # 'a 300 dollar phone': about that much
             c = NumericConstraint(attr, None, value * 1.1, n.start, n.end, f"{attr} <= {value * 1.1:g}")
+        if value != written:
+            c.why += f" ({written:g} {asked_in})"
         out.append(c)
     return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
 

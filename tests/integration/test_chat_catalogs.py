@@ -153,3 +153,20 @@ def test_a_phone_called_nothing_is_a_brand_not_a_negation(tmp_path):
     with serve(create_app(make(tmp_path, items))) as base:
         body = chat(base, "un Nothing Phone avec les lumières au dos")
     assert body["items"] and all(i["item_id"] in {"n0", "n3", "n6", "n9"} for i in body["items"]), body["understood"]
+
+
+@pytest.fixture(scope="module")
+def priced_phones(tmp_path_factory):
+    """The same shop, its item texts giving prices in dollars ('sells at $349.5')."""
+    items = [it.model_copy(update={"text": f"{it.text} Sells at ${it.attributes['price']}."}) for it in phone_items()]
+    with serve(create_app(make(tmp_path_factory.mktemp("priced"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+def test_a_budget_in_yuan_is_read_in_the_catalogs_dollars(priced_phones, phones):
+    base, items = priced_phones
+    body = chat(base, "两千块以内的手机")  # 2000 yuan: about 280 dollars
+    assert body["items"] and all(items[i["item_id"]].attributes["price"] <= 280 for i in body["items"])
+    assert "2000 CNY" in " ".join(body["understood"]["numbers"]), body["understood"]
+    body = chat(phones[0], "两千块以内的手机")  # texts that name no currency: the number as written
+    assert any(phones[1][i["item_id"]].attributes["price"] > 280 for i in body["items"]), body["understood"]

@@ -219,3 +219,35 @@ def test_around_a_price_is_a_range_either_way(text, expected):
 def test_around_a_year_or_a_rating_is_a_narrow_range():
     assert ranges(ask("books from around 1990", books())) == {("year", 1988.0, 1992.0)}
     assert ranges(ask("un móvil con alrededor de 4 estrellas", phones())) == {("rating", 3.75, 4.25)}
+
+
+def priced(currency):
+    vocab = phones()
+    vocab.currency = currency
+    return vocab
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("两千块以内的手机", {("price", None, 280.0)}),          # yuan, said with 块
+    ("预算五千以内", {("price", None, 700.0)}),               # a Chinese budget with no currency word: yuan
+    ("500美元以下的手机", {("price", None, 500.0)}),          # dollars, said in Chinese: as written
+    ("un móvil por menos de 400 euros", {("price", None, 432.0)}),
+    ("a phone under 300 dollars", {("price", None, 300.0)}),
+    ("a phone under ¥2000", {("price", None, 280.0)}),
+])
+def test_a_budget_in_another_currency_is_converted_to_the_catalogs(text, expected):
+    assert ranges(ask(text, priced("USD"))) == expected
+
+
+def test_without_a_known_catalog_currency_a_number_is_taken_as_written():
+    assert ranges(ask("两千块以内的手机", priced(None))) == {("price", None, 2000.0)}
+
+
+def test_the_catalogs_currency_is_what_most_item_texts_write_next_to_a_number():
+    from service.text.currency import of_texts
+
+    lex = lexicon()
+    assert of_texts(lex, ["Released at $999.", "A phone at $349", "6.1-inch screen"]) == "USD"
+    assert of_texts(lex, ["售价2999元", "售价 1999 元", "¥4999"]) == "CNY"
+    assert of_texts(lex, ["Prix : 499 €", "A 6.5-inch screen", "5000 mAh", "12 MP"]) is None  # 1 of 4: not most
+    assert of_texts(lex, ["A war film from 1998.", "Rated 4.5 stars"]) is None
