@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
+from service.text.zh_numerals import ZH_DECADE, ZH_DIGITS, ZH_NUMBER, zh_number
 from service.text.vocabulary import Vocabulary
 
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
@@ -74,34 +75,6 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
     return None
 
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_ZH_DECADE = re.compile(r"([一二三四五六七八九]十)年代")
-_ZH_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万]*[十百千万][零〇一二两三四五六七八九十百千万]*")
-
-
-def zh_number(word: str) -> int | None:
-    """'两千' 2000, '三千五' 3500 (a bare digit after a unit is the next unit down),
-    '一万二' 12000, '二十' 20, '十五' 15."""
-    total, section, digit, last_unit = 0, 0, None, 1
-    for ch in word:
-        if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
-        elif ch == "万":
-            section = (section + (digit or 0)) or 1
-            total, section, digit, last_unit = total + section * 10000, 0, None, 10000
-        elif ch in _ZH_UNITS:
-            unit = _ZH_UNITS[ch]
-            section += (1 if digit is None else digit) * unit
-            digit, last_unit = None, unit
-        else:
-            return None
-    if digit is not None:
-        section += digit * (last_unit // 10 if last_unit >= 10 else 1)
-    value = total + section
-    return value or None
-
-
 @dataclass
 class _Number:
     start: int
@@ -113,7 +86,7 @@ class _Number:
 
 def _numbers(low: str) -> list[_Number]:
     out = [_Number(m.start(), m.end(), m.group(2), m.group(1) or "", bool(m.group(3))) for m in _NUMBER.finditer(low)]
-    for m in _ZH_NUMBER.finditer(low):
+    for m in ZH_NUMBER.finditer(low):
         value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
         if value is not None and not any(n.start < m.end() and m.start() < n.end for n in out):
             out.append(_Number(m.start(), m.end(), str(value)))
@@ -126,7 +99,7 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     taken: list[tuple[int, int]] = []
     year = vocab.roles.get("year")
     decades = [(m.start(), m.end(), int(next(g for g in m.groups() if g))) for m in _DECADE.finditer(low)]
-    decades += [(m.start(), m.end(), zh_number(m.group(1)) or 0) for m in _ZH_DECADE.finditer(low)]
+    decades += [(m.start(), m.end(), zh_number(m.group(1)) or 0) for m in ZH_DECADE.finditer(low)]
     for start, end, d in decades:
         if year and d % 10 == 0 and d < 100:
             base = 1900 + d if d >= 30 else 2000 + d
@@ -296,7 +269,7 @@ def read_ages(text: str, lang: str) -> list[tuple[int, int, int]]:
     for pattern in {_AGES["en"], _AGES.get(lang, _AGES["en"])}:
         for m in pattern.finditer(low):
             word = next(g for g in m.groups() if g)
-            age = int(word) if word.isdigit() else zh_number(word) if len(word) > 1 else _ZH_DIGITS.get(word, 10)
+            age = int(word) if word.isdigit() else zh_number(word) if len(word) > 1 else ZH_DIGITS.get(word, 10)
             if age is not None and 0 < age < 100:
                 out.append((m.start(), m.end(), age))
     return sorted(out)
