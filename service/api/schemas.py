@@ -21,7 +21,8 @@ class RecommendationRequest(Strict):
                           "on (the evidence sentence; in RECS_EXPLAIN__LLM_LANGUAGES the LLM phrases the top few, "
                           "about a second each)")
     filters: Filters | None = Field(None, examples=[{"include": {"genres": ["Comedy"]}, "exclude": {"genres": ["Horror"]}}])
-    exclude_seen: bool = True
+    exclude_seen: bool = Field(True, description="leave out every item the person has had an event with "
+                               "(up to RECS_CF__SEEN_LIMIT, newest first); false: only what they turned down")
     use_llm: bool = Field(True, description="allow a model call on the request path (a fitted blend that uses "
                           "the LLM, or zero-shot if configured); the adapted reranker makes none and answers either way")
     allow_degraded: bool = Field(
