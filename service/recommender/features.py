@@ -16,7 +16,7 @@ def adapted_features(indexes: IndexManager, item_features: ItemFeatureCache | No
     side = None
     if ranker.uses_llm and item_features is not None:
         side = LLMSide(item_features, ranker.center, ranker.head)
-    x = candidate_features(indexes, context.history, context.at, pool, side, indexes.timeline)
+    x = candidate_features(indexes.index, context.history, context.at, pool, side, indexes.timeline)
     if ranker.uses_llm and side is None:  # no cache to read: the columns are unknown (NaN)
         x = np.hstack([x, np.full((len(pool), len(ADAPTED_LLM_FEATURES)), np.nan)])
     return x

@@ -39,7 +39,7 @@ def rank_adapted(rec, rows: list[UserRow], backend, minutes: float, feature_cach
         for r in rows:
             hist, t, pool = pooled[r.user]
             start = time.perf_counter()
-            x = candidate_features(rec.indexes, hist, t, pool, side if ranker.uses_llm else None, timeline)
+            x = candidate_features(rec.index, hist, t, pool, side if ranker.uses_llm else None, timeline)
             ordered = [c.item_id for c in ranker.order(pool, x)]
             r.ms[f"rerank:{name}"] = (time.perf_counter() - start) * 1000 + pool_ms
             lists.append(ordered)

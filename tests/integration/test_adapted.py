@@ -55,7 +55,7 @@ def test_training_learns_the_planted_next_item(planted, embedder):
         pool = _probe(rec, history)
         ids = [c.item_id for c in pool]
         assert ids[0] != b  # the candidate order alone does not find it ...
-        x = candidate_features(rec, history, float("inf"), pool, None, timeline)
+        x = candidate_features(rec.index, history, float("inf"), pool, None, timeline)
         wins += ranker.order(pool, x)[0].item_id == b  # ... the adapted reranker does
     assert wins == len(PAIRS)
     val = trained.report.rows

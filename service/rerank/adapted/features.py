@@ -16,11 +16,15 @@ milliseconds.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from service.rerank.adapted.llm_side import LLMSide, unit
 from service.types import Candidate
+
+if TYPE_CHECKING:
+    from service.candidates.index import CandidateIndex
 
 ADAPTED_BASE_FEATURES = ["rank", "fused", "cf", "semantic", "popularity", "cf_sim", "cf_trans", "last_sim",
                          "last_trans", "trend", "pop_before", "history_len", "sknn", "next2"]
@@ -82,11 +86,11 @@ def latest_event_time(store, user_id: str | None, types=None) -> float:
     return hist[-1].timestamp if hist else float("inf")
 
 
-def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
+def candidate_features(index: CandidateIndex, history: list[str], t: float, pool: list[Candidate],
                        llm: LLMSide | None, timeline: Timeline) -> np.ndarray:
     """Rows = pool in candidate order; columns = ADAPTED_BASE_FEATURES (+
-    ADAPTED_LLM_FEATURES if llm)."""
-    space, model = rec.index.space, rec.index.model
+    ADAPTED_LLM_FEATURES if llm). `index`: the one the pool was drawn from."""
+    space, model = index.space, index.model
     ids = [c.item_id for c in pool]
     rows = np.asarray([space.index.get(i, -1) for i in ids])
     safe = np.where(rows >= 0, rows, 0)
@@ -109,7 +113,7 @@ def candidate_features(rec, history: list[str], t: float, pool: list[Candidate],
 
         cf_sim, cf_trans = part(model.sim), part(model.trans)
         last_sim, last_trans = last_row(model.sim), last_row(model.trans)
-        seq, n_items = rec.index.seq, len(space)
+        seq, n_items = index.seq, len(space)
         sknn, next2 = (_share(v[safe]) for v in (seq.neighbour_scores(hist_rows, n_items),
                                                 seq.next_after(hist_rows, n_items)))
     recent, before = timeline.counts(rows, t)

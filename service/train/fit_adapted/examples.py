@@ -121,7 +121,7 @@ def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, time
                 seen.add(i)
                 extra.append(Candidate(item_id=i, score=0.0, sources={}))
         cands = pool + extra
-        x = candidate_features(rec, hist, t, cands, llm, timeline)
+        x = candidate_features(rec.index, hist, t, cands, llm, timeline)
         x[len(pool):, 0] = 0.0  # random items have no candidate rank
         ids = [c.item_id for c in cands]
         groups.append(Group(h.user_id, ids, x, ids.index(h.target) if h.target in ids else -1, len(pool)))
