@@ -19,7 +19,8 @@ from service.chat.intent_state import (FILLER, Intent, Turn, add_mood, has_conte
 from service.chat.quantities import child_ages, quantities, relatives, spec_numbers
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
-from service.chat.value_matching import negated_lists, negation_binds_to_values, values_by_meaning
+from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
+                                         values_by_meaning)
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
 from service.text.numbers import read_numbers
@@ -138,8 +139,12 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 if no:
                     negated_values.append(v.start)
         if values is not None:
+            tails = attribute_name_tails(text, vocab) if vocab is not None else []
+            masked += tails  # for the value matcher only: the quantities read them below
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named})
+            for span in tails:
+                masked.remove(span)
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)

@@ -20,6 +20,19 @@ def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
                      | ZH_STOP)
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def attribute_name_tails(text: str, vocab) -> list[tuple[int, int]]:
+    """The word right after a numeric attribute's own name ('battery life', 'screen size',
+    'refresh rate'): part of that noun phrase, so not a value to find by meaning ('life'
+    is near the brand vivo, Spanish for 'alive')."""
+    names = {t for name in vocab.numeric for t in re.split(r"[_\s-]+", name.casefold()) if len(t) >= 4}
+    words = list(_WORD.finditer(text))
+    return [(b.start(), b.end()) for a, b in zip(words, words[1:])
+            if a.group().casefold() in names and text[a.end():b.start()] == " "]
+
+
 def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
                       masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset()) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns

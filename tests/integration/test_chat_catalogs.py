@@ -170,3 +170,20 @@ def test_a_budget_in_yuan_is_read_in_the_catalogs_dollars(priced_phones, phones)
     assert "2000 CNY" in " ".join(body["understood"]["numbers"]), body["understood"]
     body = chat(phones[0], "两千块以内的手机")  # texts that name no currency: the number as written
     assert any(phones[1][i["item_id"]].attributes["price"] > 280 for i in body["items"]), body["understood"]
+
+
+def test_battery_life_is_the_battery_not_a_brand_whose_name_means_alive(tmp_path):
+    """'best battery life': 'life' is part of the battery's noun phrase, not the brand vivo
+    (Spanish and Italian for 'alive'), which the sentence encoder puts near it."""
+    rng = random.Random(5)
+    items = [Item(item_id=f"v{i}", title=f"{b} Phone {i}", text=f"A {b} phone.",
+                  attributes={"brand": b, "category": ["Smartphone"], "battery_mah": rng.choice([3500, 4500, 5000, 6000])})
+             for i, b in enumerate(["vivo", "Samsung", "Apple", "Google"] * 5)]
+    with serve(create_app(make(tmp_path, items))) as base:
+        body = chat(base, "a phone with the best battery life")
+        by_name = {i.item_id: i for i in items}
+        assert "vivo" not in str(body["understood"].get("values", "")) + str(body["understood"].get("by_meaning", ""))
+        assert body["items"] and {by_name[i["item_id"]].attributes["brand"] for i in body["items"]} != {"vivo"}
+        assert all(by_name[i["item_id"]].attributes["battery_mah"] >= 5000 for i in body["items"]), body["understood"]
+        body = chat(base, "a phone with a big battery from vivo")  # named, it still counts
+        assert body["items"] and all(by_name[i["item_id"]].attributes["brand"] == "vivo" for i in body["items"])
