@@ -47,12 +47,8 @@ class Chat:
         space = self.catalog.space
         overrides = self.rec.settings.vocabulary_file
 
-        def build() -> Vocabulary:
-            vocab = Vocabulary(space.attributes, lexicon(), load_overrides(overrides))
-            vocab.currency = self._currency(space.ids)
-            return vocab
-
-        return space.derived("vocabulary", build)
+        return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides),
+                                                              self._currency(space.ids)))
 
     def _currency(self, ids: list[str]) -> str | None:
         """The catalog's price currency: the setting, else what most of a sample of item

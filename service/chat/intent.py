@@ -139,12 +139,9 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 if no:
                     negated_values.append(v.start)
         if values is not None:
-            tails = attribute_name_tails(text, vocab) if vocab is not None else []
-            masked += tails  # for the value matcher only: the quantities read them below
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
-                                                {(v.attribute, v.value) for v in named})
-            for span in tails:
-                masked.remove(span)
+                                                {(v.attribute, v.value) for v in named},
+                                                attribute_name_tails(text, vocab) if vocab is not None else [])
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)

@@ -34,14 +34,15 @@ def attribute_name_tails(text: str, vocab) -> list[tuple[int, int]]:
 
 
 def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
-                      masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset()) -> list[int]:
+                      masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset(),
+                      skip: list[tuple[int, int]] = ()) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
     where the negated ones are named. `named`: (attribute, value) pairs this message
-    spells out."""
+    spells out; `skip`: spans no value is read from (that later readers may still use)."""
     stop = span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     out = []
-    for hit in values.find(text, masked, stop):
+    for hit in values.find(text, [*masked, *skip], stop):
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
         set_wanted(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))

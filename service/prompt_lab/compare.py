@@ -155,10 +155,14 @@ def summarize(rows: list[dict]) -> dict:
     metrics = list(METRICS) + [
         Metric(f"fails:{name}", f"fails: {name}", lambda s, n=name: reason_name(s["check"]) == n, -1, rank=2)
         for name in sorted(set(failures["a"]) | set(failures["b"]))]
-    diffs = [d for d in (difference(m, rows) for m in metrics) if d is not None]
-    # clear ones first: what people read, then what it costs, then why checks failed; then by |z|
-    diffs.sort(key=lambda d: (not d["clear"], d["rank"], -abs(d["z"]) if d["z"] is not None else -math.inf))
+    diffs = clearest_first([d for d in (difference(m, rows) for m in metrics) if d is not None])
     return {"rates": rates, "failures": failures, "differences": diffs}
+
+
+def clearest_first(diffs: list[dict]) -> list[dict]:
+    """Clear differences first: what people read, then what it costs, then why checks
+    failed; then by |z|."""
+    return sorted(diffs, key=lambda d: (not d["clear"], d["rank"], -abs(d["z"]) if d["z"] is not None else -math.inf))
 
 
 def _mean(values: list[float]) -> float | None:

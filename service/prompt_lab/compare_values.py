@@ -23,7 +23,7 @@ import yaml
 from service.chat import Chat
 from service.chat.llm_intent import small_attributes
 from service.errors import InvalidInput
-from service.prompt_lab.compare import Metric, Variant, check_variants, difference
+from service.prompt_lab.compare import Metric, Variant, check_variants, clearest_first, difference
 from service.prompt_lab.lab import Lab, prompt_named
 from service.prompt_lab.ranking import value_calls
 
@@ -129,5 +129,4 @@ def summarize(rows: list[dict]) -> dict:
         d = difference(m, over)
         if d is not None:
             diffs.append(d)
-    diffs.sort(key=lambda d: (not d["clear"], d["rank"], -abs(d["z"]) if d["z"] is not None else float("-inf")))
-    return {"rates": rates, "differences": diffs}
+    return {"rates": rates, "differences": clearest_first(diffs)}

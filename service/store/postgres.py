@@ -27,7 +27,6 @@ class PostgresStore:
 
     def __init__(self, url: str, pool_size: int = 8, connect_timeout_s: float = 30.0) -> None:
         self.db = Connections(url, pool_size, connect_timeout_s)
-        self.where, self.pool = self.db.where, self.db.pool
         self.migrate()
 
     def close(self) -> None:

@@ -72,9 +72,10 @@ def surface_forms(value: str) -> set[str]:
 
 
 class Vocabulary:
-    def __init__(self, attributes: list[dict], lex: Lexicon, overrides: dict | None = None) -> None:
+    def __init__(self, attributes: list[dict], lex: Lexicon, overrides: dict | None = None,
+                 currency: str | None = None) -> None:
         self.lex = lex
-        self.currency: str | None = None  # the catalog's prices' currency, when known (text/currency.py)
+        self.currency = currency  # the catalog's prices' currency, when known (text/currency.py)
         self.by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
         numeric: dict[str, list[float]] = defaultdict(list)
         values: dict[tuple[str, str], int] = defaultdict(int)
