@@ -142,14 +142,17 @@ class PostgresStore:
             rows = conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 
-    def seen_items(self, user_id: str, types: Collection[str], limit: int) -> list[str]:
-        """The items a user has events of these types with, newest first, at most `limit`."""
-        if not types or limit <= 0:
+    def seen_items(self, user_id: str, types: Collection[str] | None, limit: int) -> list[str]:
+        """The items a user has events of these types (None: any type) with, newest first,
+        at most `limit`."""
+        if (types is not None and not types) or limit <= 0:
             return []
-        sql = ("SELECT item_id FROM events WHERE user_id = %s AND type = ANY(%s) GROUP BY item_id "
+        where, params = ("", (user_id, limit)) if types is None else \
+            (" AND type = ANY(%s)", (user_id, sorted(set(types)), limit))
+        sql = (f"SELECT item_id FROM events WHERE user_id = %s{where} GROUP BY item_id "
                "ORDER BY MAX(timestamp) DESC, item_id COLLATE \"C\" LIMIT %s")
         with self._conn() as conn:
-            return [r[0] for r in conn.execute(sql, (user_id, sorted(set(types)), limit)).fetchall()]
+            return [r[0] for r in conn.execute(sql, params).fetchall()]
 
     def has_user(self, user_id: str) -> bool:
         with self._conn() as conn:

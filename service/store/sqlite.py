@@ -143,14 +143,16 @@ class SqliteStore:
         rows = self._conn.execute(sql, params).fetchall()
         return [HistoryEntry(*r) for r in reversed(rows)]
 
-    def seen_items(self, user_id: str, types: Collection[str], limit: int) -> list[str]:
-        """The items a user has events of these types with, newest first, at most `limit`."""
-        types = sorted(set(types))
-        if not types or limit <= 0:
+    def seen_items(self, user_id: str, types: Collection[str] | None, limit: int) -> list[str]:
+        """The items a user has events of these types (None: any type) with, newest first,
+        at most `limit`."""
+        types = None if types is None else sorted(set(types))
+        if types == [] or limit <= 0:
             return []
-        sql = (f"SELECT item_id FROM events WHERE user_id = ? AND type IN ({', '.join('?' * len(types))}) "
+        where = "" if types is None else f" AND type IN ({', '.join('?' * len(types))})"
+        sql = (f"SELECT item_id FROM events WHERE user_id = ?{where} "
                "GROUP BY item_id ORDER BY MAX(timestamp) DESC, item_id LIMIT ?")
-        return [r[0] for r in self._conn.execute(sql, (user_id, *types, limit)).fetchall()]
+        return [r[0] for r in self._conn.execute(sql, (user_id, *(types or ()), limit)).fetchall()]
 
     def has_user(self, user_id: str) -> bool:
         return (

@@ -41,3 +41,13 @@ def test_without_the_seen_list_they_would(recommender):
     recommender.settings.cf.seen_limit = 0
     later_events(recommender)
     assert answer(recommender, "u0") & set(OLD)
+
+
+def test_a_counted_default_for_unknown_types_still_leaves_seen_items_out(recommender):
+    """With `feedback.unknown` a counted type, every stored type counts (no type list):
+    the seen list then covers every type instead of failing."""
+    recommender.settings.feedback.unknown = "view"
+    assert recommender.feedback.counted_types() is None
+    later_events(recommender)
+    got = answer(recommender, "u0")
+    assert got and got.isdisjoint(OLD) and got.isdisjoint({"k1", "k2", "k3", "k4"})

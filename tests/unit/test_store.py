@@ -84,6 +84,8 @@ def test_seen_items_are_distinct_newest_first_of_the_given_types(store: Store):
     assert store.seen_items("u", {"view", "dislike"}, 1) == ["a"]
     assert store.seen_items("u", ["impression"], 10) == ["c"]
     assert store.seen_items("u", [], 10) == [] and store.seen_items("nobody", {"view"}, 10) == []
+    # None: every type (the feedback table reads unknown types as a counted default)
+    assert store.seen_items("u", None, 10) == ["c", "a", "b"]
 
 
 def test_iteration_orders_are_byte_orders(store: Store):
