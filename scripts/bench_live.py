@@ -18,6 +18,9 @@
 Arms: `on` (the default service: answers recorded, an ignored item cools down), `off`
 (recorded, nothing cools: the ablation), `client` (nothing cools, and the client sends
 everything it showed before in `exclude_items`: the ceiling a careful client reaches).
+Arms ending in `-train` fit the adapted reranker (`python -m service train-reranker
+--no-llm`) on the arm's store after visit 2, while the server runs, and serve on with
+whatever it chose; `-train-noexp` is the same run with learning from exposure off.
 """
 
 from __future__ import annotations
@@ -56,6 +59,11 @@ ARMS = {
     "explore": ({"RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
     "explore-off": ({"RECS_EXPOSURE__TIMES": "0", "RECS_EXPOSURE__EXPLORE": "0.1"}, {}),
     # an A/B test on live traffic: arm a is the service, arm b a planted worse ranker (popularity alone)
+    # learning from exposure: the adapted reranker fitted after visit 2, with and without it
+    "off-train": ({"RECS_EXPOSURE__TIMES": "0"}, {"train_after": 2}),
+    "off-train-noexp": ({"RECS_EXPOSURE__TIMES": "0"}, {"train_after": 2, "train_args": ["--no-exposure"]}),
+    "on-train": ({}, {"train_after": 2}),
+    "on-train-noexp": ({}, {"train_after": 2, "train_args": ["--no-exposure"]}),
     "ab": ({"RECS_EXPERIMENT__NAME": "bench", "RECS_EXPERIMENT__ARMS": '{"a": {}, "b": {"popularity": 1.0}}'}, {}),
 }
 NEW_ITEMS = 20  # added with no interactions before the first visit: do they ever get shown?
@@ -150,6 +158,7 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     people = [Person(p.user_id, p.future) for p in people]  # a fresh copy per arm
     rows, latencies, first_ndcg = [], [], []
+    trained = None
     served_by: dict[str, str] = {}
     try:
         http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
@@ -191,6 +200,8 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
                          "taken": hits,
                          "recall": round(statistics.mean(len(p.taken) / len(p.future) for p in people), 4)})
             wait_current(http)  # time passes between visits: the index catches up
+            if visit == opts.get("train_after"):
+                trained = train(env, data, opts.get("train_args", []), workdir / f"{name}.train.log")
         experiment = experiment_report(http.get("/metrics").text, people, served_by) if "ab" in name else None
     finally:
         server.terminate()
@@ -200,7 +211,25 @@ def run_arm(name: str, base_dir: Path, workdir: Path, people: list[Person], visi
     return {"arm": name, "visits": rows, "first_visit_ndcg@10": round(statistics.mean(first_ndcg), 4),
             "p50_ms": round(statistics.median(latencies), 2), "answers": answers,
             "new_items_shown": len(first_shown), "new_items": len(fresh),
-            "answers_to_first_new_exposure": sorted(first_shown.values()), "experiment": experiment}
+            "answers_to_first_new_exposure": sorted(first_shown.values()), "experiment": experiment,
+            "trained": trained}
+
+
+def train(env: dict[str, str], data: Path, extra: list[str], log_path: Path) -> dict:
+    """Fit the adapted reranker on the arm's store as an operator would (the CLI), while
+    its server runs; the server switches to the artifact on its next request if it was
+    made current. Returns what the run chose."""
+    from service.rerank.adapted import list_artifacts
+
+    with open(log_path, "w") as log:
+        subprocess.run([sys.executable, "-m", "service", "train-reranker", "--no-llm", *extra], env=env,
+                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=True)
+    root = Settings(data_dir=data).artifacts_dir / "adapted"
+    newest = list_artifacts(root)[-1]
+    features = json.loads((root / newest["version"] / "meta.json").read_text())["features"]
+    return {"version": newest["version"], "served": newest["current"], "features": features,
+            "chosen_because": newest.get("chosen_because"), "exposure": newest.get("exposure"),
+            "validation": newest.get("validation")}
 
 
 def experiment_report(metrics_text: str, people: list[Person], served_by: dict[str, str]) -> dict:
@@ -325,6 +354,9 @@ def main() -> None:
         for r in res["visits"]:
             print(f"{r['visit']:>5} {r['new_per_person']:>10.2f} {r['already_ignored']:>15.3f} "
                   f"{r['taken']:>6} {r['recall']:>7.4f}")
+        if res.get("trained"):
+            print(f"trained after visit 2: served={res['trained']['served']}; exposure: "
+                  f"{(res['trained']['exposure'] or {}).get('why')}")
         if res.get("experiment"):
             print(json.dumps(res["experiment"], indent=1))
     overhead = exposure_overhead(base, workdir, people, args.visits, args.k)

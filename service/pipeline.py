@@ -115,7 +115,7 @@ class Recommender:
         return self.rankers.prompt
 
     def _adapted_features(self, context: RerankContext, pool: list[Candidate], ranker: AdaptedModel) -> np.ndarray:
-        return adapted_features(self.indexes, self.rankers.item_features, context, pool, ranker)
+        return adapted_features(self.indexes, self.rankers.item_features, context, pool, ranker, self.store.exposures)
 
     # -- explanations -----------------------------------------------------------------------
     @cached_property

@@ -23,6 +23,8 @@ def train_reranker_cmd(
     splits: Annotated[int, typer.Option(min=1, max=10, help="earlier events per user used as fit targets")] = 3,
     pool: Annotated[int, typer.Option(min=10, max=1000, help="candidates the reranker orders")] = 100,
     llm: Annotated[bool, typer.Option("--llm/--no-llm", help="use frozen LLM features")] = True,
+    exposure: Annotated[bool, typer.Option("--exposure/--no-exposure",
+                                           help="learn from what was shown (kept only where it helps)")] = True,
     seed: Annotated[int, typer.Option()] = 0,
     force: Annotated[bool, typer.Option(help="serve it even if validation does not show a reliable gain")] = False,
 ) -> None:
@@ -44,7 +46,7 @@ def train_reranker_cmd(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        opts = TrainOptions(minutes=minutes, users=users, fit_splits=splits, pool=pool)
+        opts = TrainOptions(minutes=minutes, users=users, fit_splits=splits, pool=pool, learn_exposure=exposure)
         trained, path = train_and_save(s, open_store(s), backend, opts, progress=tick, force=force)
     rep = trained.report
     table = Table(title=f"adapted reranker ({rep.examples} examples with the target in the pool)")
@@ -53,6 +55,9 @@ def train_reranker_cmd(
     for name, row in rep.rows.items():
         table.add_row(name + (" (served)" if name == rep.chosen else ""), f"{row['validation_ndcg@10']:.4f}")
     console.print(table)
+    if rep.exposure.get("why"):
+        console.print(f"learning from exposure: {'kept' if rep.exposure['kept'] else 'not used'} "
+                      f"({rep.exposure['why']})")
     if rep.llm_feature_items:
         console.print(f"LLM features for {rep.llm_feature_items[0]} of {rep.llm_feature_items[1]} items "
                       "(the rest fill in the background when served)")

@@ -14,6 +14,7 @@ class HeldOut:
     user_id: str
     history: list[str]  # item ids, oldest first
     target: str
+    at: float = float("inf")  # when the target was taken (known where the split had timestamps)
 
 
 def user_sequences(events: Iterable[tuple]) -> dict[str, list[str]]:
@@ -67,7 +68,7 @@ def holdout_latest_positive(events: list[tuple], positives: list[tuple]) -> tupl
             cut[user] = max(cut.get(user, -1e300), ts)
     kept = [e for e in events if e[0] not in cut or e[4] < cut[e[0]]
             or (e[4] == cut[e[0]] and e[1] != target[e[0]])]
-    return kept, held
+    return kept, [HeldOut(h.user_id, h.history, h.target, cut[h.user_id]) for h in held]
 
 
 def cross_fit_folds(n: int, folds: int = 2) -> list[int]:

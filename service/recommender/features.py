@@ -1,22 +1,29 @@
-"""The adapted reranker's feature rows for a pool, read from the current index."""
+"""The adapted reranker's feature rows for a pool, read from the current index (and,
+for a ranker that learned from exposure, what the person was shown before now)."""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 import numpy as np
 
 from service.recommender.index import IndexManager
-from service.rerank.adapted import ADAPTED_LLM_FEATURES, AdaptedModel, LLMSide, candidate_features
+from service.rerank.adapted import AdaptedModel, LLMSide, candidate_features
 from service.rerank.base import RerankContext
 from service.rerank.item_features import ItemFeatureCache
+from service.store import Exposure
 from service.types import Candidate
 
 
 def adapted_features(indexes: IndexManager, item_features: ItemFeatureCache | None, context: RerankContext,
-                     pool: list[Candidate], ranker: AdaptedModel) -> np.ndarray:
+                     pool: list[Candidate], ranker: AdaptedModel,
+                     exposures: Callable[[str], list[Exposure]]) -> np.ndarray:
     side = None
-    if ranker.uses_llm and item_features is not None:
+    if ranker.uses_llm and item_features is not None:  # no cache to read: the LLM columns stay unknown (NaN)
         side = LLMSide(item_features, ranker.center, ranker.head)
-    x = candidate_features(indexes.index, context.history, context.at, pool, side, indexes.timeline)
-    if ranker.uses_llm and side is None:  # no cache to read: the columns are unknown (NaN)
-        x = np.hstack([x, np.full((len(pool), len(ADAPTED_LLM_FEATURES)), np.nan)])
-    return x
+    shown: list[tuple[str, float]] = []
+    if ranker.uses_exposure and context.user_id:
+        shown = [(x.item_id, x.shown_at) for x in exposures(context.user_id)]
+    return candidate_features(indexes.index, context.history, context.at, pool, side, indexes.timeline,
+                              shown, time.time())

@@ -191,3 +191,24 @@ def test_the_least_known_items_are_explored_first(tmp_path):
     ex.shown(["new1", "new2"] * 2)  # shown twice each: now better known than tail2
     assert ex.pick(ids, {i: r for r, i in enumerate(ids)}, np.ones(5, bool), positives, {}, 1)[0][0] == "tail2"
     store.close()
+
+
+def test_exposure_features_count_showings_before_the_request_only():
+    import math
+
+    from service.rerank.adapted import exposure_columns
+
+    x = exposure_columns([("a", 0.0), ("a", 3600.0), ("b", 7200.0), ("c", 9000.0)], ["a", "b", "c", "d"], 7200.0)
+    assert x[0].tolist() == [math.log1p(2), math.log1p(1.0)]  # twice, the last an hour before
+    assert x[1].tolist() == [0.0, -1.0]  # shown at the request's own moment: not before it
+    assert x[2].tolist() == [0.0, -1.0] and x[3].tolist() == [0.0, -1.0]  # after it, never
+
+
+def test_training_reads_the_request_behind_a_target_and_what_was_passed_over():
+    from service.train.fit_adapted.examples import Shown
+
+    s = Shown([("t", 50.0), ("x", 50.0), ("y", 10.0), ("t", 10.0), ("z", 90.0), ("k", 40.0)], frozenset({"k"}))
+    assert s.request_time("t", 60.0) == 50.0  # the page that showed it, not the moment it was taken
+    assert s.request_time("never-shown", 60.0) == 60.0
+    # shown up to that page, never taken, newest first; the target and what was taken are not
+    assert s.ignored(50.0, "t") == ["x", "y"]

@@ -9,13 +9,14 @@ ranks a deep candidate pool on fused features.
 """
 
 from service.rerank.adapted.artifacts import list_artifacts, load_artifact, load_current, save_artifact, version_name
-from service.rerank.adapted.features import (ADAPTED_BASE_FEATURES, ADAPTED_COLUMNS, ADAPTED_LLM_FEATURES,
-                                             SEQUENCE_FEATURES, Timeline, candidate_features, latest_event_time)
+from service.rerank.adapted.features import (ADAPTED_BASE_FEATURES, ADAPTED_COLUMNS, ADAPTED_EXPOSURE_FEATURES,
+                                             ADAPTED_LLM_FEATURES, SEQUENCE_FEATURES, Timeline, candidate_features,
+                                             exposure_columns, latest_event_time)
 from service.rerank.adapted.llm_side import HEAD_CONTEXT, LLMSide, fit_head
 from service.rerank.adapted.model import AdaptedModel, AdaptedReranker, FeatureFn
 
 __all__ = [
-    "ADAPTED_BASE_FEATURES", "ADAPTED_COLUMNS", "ADAPTED_LLM_FEATURES", "HEAD_CONTEXT", "SEQUENCE_FEATURES",
-    "AdaptedModel", "AdaptedReranker", "FeatureFn", "LLMSide", "Timeline", "candidate_features", "fit_head",
+    "ADAPTED_BASE_FEATURES", "ADAPTED_COLUMNS", "ADAPTED_EXPOSURE_FEATURES", "ADAPTED_LLM_FEATURES", "HEAD_CONTEXT", "SEQUENCE_FEATURES",
+    "AdaptedModel", "AdaptedReranker", "FeatureFn", "LLMSide", "Timeline", "candidate_features", "exposure_columns", "fit_head",
     "latest_event_time", "list_artifacts", "load_artifact", "load_current", "save_artifact", "version_name",
 ]

@@ -10,12 +10,16 @@ milliseconds.
   two items;
 - frozen LLM features (`ADAPTED_LLM_FEATURES`, see `llm_side.py`): cosine of the
   item's hidden state to the latest item's, to the recency-weighted history's, and to
-  the output of the learned next-item head.
+  the output of the learned next-item head;
+- exposure features (`ADAPTED_EXPOSURE_FEATURES`): how often the item was shown to this
+  person before the request, and how long ago it was last shown (-1: never). Kept by
+  the trainer only where they help (train/fit_adapted/fit.py).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,7 +33,9 @@ if TYPE_CHECKING:
 ADAPTED_BASE_FEATURES = ["rank", "fused", "cf", "semantic", "popularity", "cf_sim", "cf_trans", "last_sim",
                          "last_trans", "trend", "pop_before", "history_len", "sknn", "next2"]
 ADAPTED_LLM_FEATURES = ["llm_last", "llm_profile", "llm_head"]
-ADAPTED_COLUMNS = ADAPTED_BASE_FEATURES + ADAPTED_LLM_FEATURES  # candidate_features' columns, in order
+ADAPTED_EXPOSURE_FEATURES = ["shown", "since_shown"]
+# candidate_features' columns, in order
+ADAPTED_COLUMNS = ADAPTED_BASE_FEATURES + ADAPTED_LLM_FEATURES + ADAPTED_EXPOSURE_FEATURES
 SEQUENCE_FEATURES = ["sknn", "next2"]  # kept by the trainer only where they help (train/fit_adapted/fit.py)
 
 
@@ -86,10 +92,31 @@ def latest_event_time(store, user_id: str | None, types=None) -> float:
     return hist[-1].timestamp if hist else float("inf")
 
 
+def exposure_columns(shown: Iterable[tuple[str, float]], ids: list[str], until: float) -> np.ndarray:
+    """ADAPTED_EXPOSURE_FEATURES per item of `ids`: log1p(times shown before `until`) and
+    log1p(hours from the last of those showings to `until`), -1 for an item never shown.
+    `shown`: (item id, shown at) of one person."""
+    count: dict[str, int] = {}
+    last: dict[str, float] = {}
+    for item, at in shown:
+        if at < until:
+            count[item] = count.get(item, 0) + 1
+            last[item] = max(last.get(item, at), at)
+    out = np.zeros((len(ids), len(ADAPTED_EXPOSURE_FEATURES)))
+    for r, i in enumerate(ids):
+        if i in count:
+            out[r] = (math.log1p(count[i]), math.log1p(max(until - last[i], 0.0) / 3600.0))
+        else:
+            out[r, 1] = -1.0
+    return out
+
+
 def candidate_features(index: CandidateIndex, history: list[str], t: float, pool: list[Candidate],
-                       llm: LLMSide | None, timeline: Timeline) -> np.ndarray:
-    """Rows = pool in candidate order; columns = ADAPTED_BASE_FEATURES (+
-    ADAPTED_LLM_FEATURES if llm). `index`: the one the pool was drawn from."""
+                       llm: LLMSide | None, timeline: Timeline,
+                       shown: Iterable[tuple[str, float]] = (), shown_until: float = float("inf")) -> np.ndarray:
+    """Rows = pool in candidate order; columns = ADAPTED_COLUMNS (the LLM ones NaN
+    without `llm`). `index`: the one the pool was drawn from; `shown`: (item, shown at) of
+    what this person was shown, counted before `shown_until` (serving: now)."""
     space, model = index.space, index.model
     ids = [c.item_id for c in pool]
     rows = np.asarray([space.index.get(i, -1) for i in ids])
@@ -132,10 +159,14 @@ def candidate_features(index: CandidateIndex, history: list[str], t: float, pool
         sknn, next2,
     ]
     x = np.column_stack([np.asarray(c, dtype=np.float64) for c in cols])
+    return np.hstack([x, _llm_columns(llm, model, history, ids), exposure_columns(shown, ids, shown_until)])
+
+
+def _llm_columns(llm: LLMSide | None, model, history: list[str], ids: list[str]) -> np.ndarray:
+    extra = np.full((len(ids), len(ADAPTED_LLM_FEATURES)), np.nan)
     if llm is None:
-        return x
+        return extra
     cand = llm.vectors(ids)
-    extra = np.full((n, len(ADAPTED_LLM_FEATURES)), np.nan)
     if history:
         hv = llm.vectors(history[-model.cfg.history:])
         ok = ~np.isnan(hv).any(axis=1)
@@ -146,4 +177,4 @@ def candidate_features(index: CandidateIndex, history: list[str], t: float, pool
             pred = unit(ctx @ llm.head) if not np.isnan(ctx).any() else np.full(len(profile), np.nan)
             last = hv[ok][-1]
             extra = np.column_stack([cand @ last, cand @ profile, cand @ pred])
-    return np.hstack([x, extra])
+    return extra

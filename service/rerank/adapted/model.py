@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from service.rerank.adapted.features import ADAPTED_COLUMNS, ADAPTED_LLM_FEATURES
+from service.rerank.adapted.features import ADAPTED_COLUMNS, ADAPTED_EXPOSURE_FEATURES, ADAPTED_LLM_FEATURES
 from service.rerank.base import Fallback, RerankContext, RerankResult
 from service.rerank.trees import TreeEnsemble
 from service.types import Candidate
@@ -37,6 +37,10 @@ class AdaptedModel:
     @property
     def uses_llm(self) -> bool:
         return any(f in ADAPTED_LLM_FEATURES for f in self.feature_names)
+
+    @property
+    def uses_exposure(self) -> bool:
+        return any(f in ADAPTED_EXPOSURE_FEATURES for f in self.feature_names)
 
     @property
     def version(self) -> str:

@@ -1,6 +1,12 @@
 """The data step: scratch copies of the store split by time, each user's candidate pool
 as serving would build it, the LLM item features the pools touch, and one feature
-matrix per (user, split) with the held-out item as its target."""
+matrix per (user, split) with the held-out item as its target.
+
+What the service showed people (exposures, kept in the live store, not in the scratch
+copies) enters in two ways: as features (how often and how long ago each candidate was
+shown to this person before the request that led to the target), and as negatives (items
+shown to the person up to that request that they never took, added to the group and
+weighted up when the exposure variant is fitted)."""
 
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ import numpy as np
 from service.candidates.vectors import ChromaVectors
 from service.embed import make_embedder
 from service.eval.split import HeldOut
-from service.rerank.adapted import LLMSide, Timeline, candidate_features, fit_head, latest_event_time
+from service.rerank.adapted import (ADAPTED_COLUMNS, LLMSide, Timeline, candidate_features, fit_head,
+                                    latest_event_time)
 from service.rerank.item_features import ItemFeatureCache, cache_path, supports_hidden_states
 from service.settings import Settings
 from service.store import SqliteStore, Store
@@ -30,6 +37,8 @@ from service.types import Candidate, CandidateRequest
 
 log = logging.getLogger(__name__)
 RANDOM_NEGATIVES = 5
+SHOWN = ADAPTED_COLUMNS.index("shown")
+EXPOSURE_NEGATIVES = 10  # shown-and-not-taken items added to a group (newest first)
 Progress = Callable[[str, int, int], None]
 
 
@@ -42,6 +51,41 @@ class Group:
     x: np.ndarray
     target: int
     pool: int  # the first `pool` rows are the real candidate pool, in candidate order
+    ignored: np.ndarray | None = None  # per row: shown to this person by then and never taken
+    exposure_rows: int = 0  # the last rows: shown-and-not-taken items outside the pool
+
+    def rows(self, exposure: bool) -> int:
+        """How many rows a fit uses: the exposure negatives only where exposure is learned."""
+        return len(self.x) if exposure else len(self.x) - self.exposure_rows
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one person was shown, (item, shown at), and every item they ever took."""
+    exposures: list[tuple[str, float]]
+    taken: frozenset[str]
+
+    def request_time(self, target: str, taken_at: float) -> float:
+        """When the request that led to the target happened: the target's latest showing
+        before it was taken, else the moment it was taken."""
+        return max((at for i, at in self.exposures if i == target and at <= taken_at), default=taken_at)
+
+    def ignored(self, until: float, target: str) -> list[str]:
+        """Items shown by `until` (inclusive: the target's own page) never taken, newest first."""
+        out = [i for i, at in sorted(self.exposures, key=lambda e: -e[1])
+               if at <= until and i not in self.taken and i != target]
+        return list(dict.fromkeys(out))
+
+
+def shown_of(store: Store, users: list[str], positive_types) -> dict[str, Shown]:
+    """Per user with recorded exposures (in the live store): what they were shown and took."""
+    out = {}
+    for u in dict.fromkeys(users):
+        seen = store.exposures(u)
+        if seen:
+            out[u] = Shown([(x.item_id, x.shown_at) for x in seen],
+                           frozenset(store.seen_items(u, positive_types, 100_000)))
+    return out
 
 
 @dataclass
@@ -53,6 +97,7 @@ class Examples:
     seeded_vectors: int = 0
     examples: dict[str, int] = field(default_factory=dict)  # per split: groups with the target in the pool
     fusion: dict = field(default_factory=dict)
+    exposure: dict[str, int] = field(default_factory=dict)  # per split: groups with something shown before
 
 
 # session neighbours (sequence.py) in the fusion: +6.6% for the fused order on
@@ -104,10 +149,11 @@ def pools(rec, users: list[str], depth: int, history_weights: dict[str, float] |
 
 def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, timeline: Timeline,
                  seed: int = 0, negatives: int = RANDOM_NEGATIVES,
-                 pooled: dict | None = None) -> list[Group]:
+                 pooled: dict | None = None, shown: dict[str, Shown] | None = None) -> list[Group]:
     rng = random.Random(seed)
     ids_all = rec.index.space.ids
     pooled = pooled or pools(rec, [h.user_id for h in held], depth)
+    shown = shown or {}
     groups = []
     for h in held:
         hist, t, pool = pooled[h.user_id]
@@ -120,11 +166,22 @@ def build_groups(rec, held: list[HeldOut], depth: int, llm: LLMSide | None, time
             if i not in seen:
                 seen.add(i)
                 extra.append(Candidate(item_id=i, score=0.0, sources={}))
-        cands = pool + extra
-        x = candidate_features(rec.index, hist, t, cands, llm, timeline)
-        x[len(pool):, 0] = 0.0  # random items have no candidate rank
+        person = shown.get(h.user_id)
+        before: list[tuple[str, float]] = []
+        until, ignored, exposed = float("inf"), set(), []
+        if person is not None:
+            until = person.request_time(h.target, h.at)
+            before = [(i, at) for i, at in person.exposures if at < until]
+            order = person.ignored(until, h.target)
+            ignored = set(order)
+            exposed = [Candidate(item_id=i, score=0.0, sources={}) for i in order
+                       if i not in seen and i in rec.index.space.index][:EXPOSURE_NEGATIVES]
+        cands = pool + extra + exposed
+        x = candidate_features(rec.index, hist, t, cands, llm, timeline, before, until)
+        x[len(pool):, 0] = 0.0  # random and shown-only items have no candidate rank
         ids = [c.item_id for c in cands]
-        groups.append(Group(h.user_id, ids, x, ids.index(h.target) if h.target in ids else -1, len(pool)))
+        groups.append(Group(h.user_id, ids, x, ids.index(h.target) if h.target in ids else -1, len(pool),
+                            np.array([i in ignored for i in ids]), len(exposed)))
     return groups
 
 
@@ -163,6 +220,8 @@ def build_examples(settings: Settings, store: Store, backend, opts: TrainOptions
             out.fusion = {"history": fusion, "grid": grid}
             tick("fusion", 1, 1)
         pooled = {name: pools(recs[name], [h.user_id for h in helds[name]], opts.pool, fusion) for name in names}
+        shown = shown_of(store, [h.user_id for name in names for h in helds[name]],
+                         recs[names[0]].feedback.counted_types())
 
         if supports_hidden_states(backend):
             t = time.perf_counter()
@@ -178,7 +237,8 @@ def build_examples(settings: Settings, store: Store, backend, opts: TrainOptions
             rec = recs[name]
             timeline = Timeline.build(rec.store, rec.index.space, rec.feedback)
             groups[name] = build_groups(rec, helds[name], opts.pool, out.side, timeline, opts.seed,
-                                        pooled=pooled[name])
+                                        pooled=pooled[name], shown=shown)
+            out.exposure[name] = sum(bool(g.x[:, SHOWN].any()) for g in groups[name])
             tick("features", len(groups[name]), len(helds[name]))
             rec.store.close()
         out.seconds["features"] = time.perf_counter() - t

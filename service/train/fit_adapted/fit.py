@@ -1,6 +1,6 @@
 """The fit step: the classifier, the variants compared on the validation split (the
-sequence features and the LLM columns are each a claim under test), and the chosen
-variants refitted on both splits as artifacts."""
+sequence features, learning from exposure and the LLM columns are each a claim under
+test), and the chosen variants refitted on both splits as artifacts."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from service.rerank.adapted import (ADAPTED_BASE_FEATURES, ADAPTED_COLUMNS, ADAPTED_LLM_FEATURES, SEQUENCE_FEATURES,
-                                    AdaptedModel, version_name)
+from service.rerank.adapted import (ADAPTED_BASE_FEATURES, ADAPTED_COLUMNS, ADAPTED_EXPOSURE_FEATURES,
+                                    ADAPTED_LLM_FEATURES, SEQUENCE_FEATURES, AdaptedModel, version_name)
 from service.rerank.trees import TreeEnsemble
 from service.train.fit_adapted.examples import Examples, Group
 from service.train.fit_adapted.guard import CONFIDENCE, confidence, per_group_ndcg
@@ -29,17 +29,31 @@ def columns(names: list[str]) -> list[int]:
     return [ADAPTED_COLUMNS.index(f) for f in names]
 
 
+IGNORED_WEIGHT = 2.0  # a negative the person saw and passed over says more than an unseen one
+MIN_EXPOSED_GROUPS = 30  # fit groups with something shown before, for exposure to be learned at all
+
+
+def learns_exposure(names: list[str]) -> bool:
+    return any(f in ADAPTED_EXPOSURE_FEATURES for f in names)
+
+
 def fit(groups: list[Group], names: list[str], seed: int = 0) -> TreeEnsemble:
     """Positives: each target; negatives: the rest of its group. Groups whose target is
-    not in the pool teach nothing about order and are left out."""
+    not in the pool teach nothing about order and are left out. A variant with the
+    exposure features also learns from what was shown and not taken: those items join
+    their groups as negatives and count `IGNORED_WEIGHT` times."""
+    exposure = learns_exposure(names)
     used = [g for g in groups if g.target >= 0]
-    y = np.concatenate([np.arange(len(g.x)) == g.target for g in used]).astype(float)
+    n = [g.rows(exposure) for g in used]
+    y = np.concatenate([np.arange(k) == g.target for g, k in zip(used, n)]).astype(float)
+    w = np.concatenate([np.where(g.ignored[:k], IGNORED_WEIGHT, 1.0) if exposure and g.ignored is not None
+                        else np.ones(k) for g, k in zip(used, n)])
     clf = make_classifier(seed)
-    clf.fit(np.vstack([g.x[:, columns(names)] for g in used]), y)
+    clf.fit(np.vstack([g.x[:k, columns(names)] for g, k in zip(used, n)]), y, sample_weight=w)
     return TreeEnsemble.from_sklearn(clf)
 
 
-def compare_variants(ex: Examples, report: TrainReport, seed: int
+def compare_variants(ex: Examples, report: TrainReport, seed: int, learn_exposure: bool = True
                      ) -> tuple[dict[str, list[str]], dict[str, np.ndarray]]:
     """Fit on the fit split, score on the validation split: the feature names of each
     variant ("adapted_no_llm", and "adapted" when there are LLM columns) and per-user
@@ -62,11 +76,38 @@ def compare_variants(ex: Examples, report: TrainReport, seed: int
         (plain, without_seq, with_seq)
     other = "without sequence features" if helps else "with sequence features"
     report.rows[other] = {"validation_ndcg@10": float(unused.mean())}
+    if learn_exposure:
+        base, per["adapted_no_llm"] = exposure_variant(ex, report, base, per["adapted_no_llm"], score, seed)
+    else:
+        report.exposure = {"kept": False, "why": "not asked for (learn_exposure off)"}
     variants = {"adapted_no_llm": base}
     if ex.side is not None:
         variants["adapted"] = base + ADAPTED_LLM_FEATURES
         per["adapted"] = score(variants["adapted"])
     return variants, per
+
+
+def exposure_variant(ex: Examples, report: TrainReport, base: list[str], base_ndcg: np.ndarray, score, seed: int
+                     ) -> tuple[list[str], np.ndarray]:
+    """Learning from exposure (its features and its negatives) is kept only if it beats the
+    ranker without it with CONFIDENCE on validation, and tried only when enough fit groups
+    had something shown before their request."""
+    exposed = sum(n for split, n in ex.exposure.items() if split != "validation")
+    report.exposure = {"fit_groups_with_exposure": exposed, "needed": MIN_EXPOSED_GROUPS,
+                       "validation_groups_with_exposure": ex.exposure.get("validation", 0), "kept": False}
+    if exposed < MIN_EXPOSED_GROUPS:
+        report.exposure["why"] = f"{exposed} fit groups with exposure, {MIN_EXPOSED_GROUPS} needed: not tried"
+        return base, base_ndcg
+    with_exp = score(base + ADAPTED_EXPOSURE_FEATURES)
+    sure = confidence(with_exp, base_ndcg, seed)
+    kept = sure >= CONFIDENCE
+    report.rows["without exposure" if kept else "with exposure"] = {
+        "validation_ndcg@10": float((base_ndcg if kept else with_exp).mean())}
+    report.exposure.update(kept=kept, confidence=sure, with_exposure=float(with_exp.mean()),
+                           without_exposure=float(base_ndcg.mean()),
+                           why=f"{with_exp.mean():.4f} with vs {base_ndcg.mean():.4f} without ({sure:.0%} sure, "
+                               f"{CONFIDENCE:.0%} needed)")
+    return (base + ADAPTED_EXPOSURE_FEATURES, with_exp) if kept else (base, base_ndcg)
 
 
 def build_models(ex: Examples, variants: dict[str, list[str]], report: TrainReport, meta_common: dict,
@@ -83,7 +124,7 @@ def build_models(ex: Examples, variants: dict[str, list[str]], report: TrainRepo
             "snapshot_event_id": meta_common["snapshot_event_id"],
             "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "validation": report.rows, "chosen_because": report.reason, "examples": report.examples,
-            "fusion": report.fusion.get("history"),
+            "fusion": report.fusion.get("history"), "exposure": report.exposure,
             "train_seconds": round(time.perf_counter() - started, 1),
         }
         meta["version"] = version_name(meta["model"], meta["prompt"], meta["snapshot_event_id"], stamp)

@@ -15,6 +15,7 @@ class TrainOptions:
     fit_splits: int = 3  # earlier events per user used as fit targets
     feature_cache: Path | None = None  # where LLM item features are cached (default: the artifacts dir)
     learn_fusion: bool = True  # choose the history fusion weights for this catalog
+    learn_exposure: bool = True  # try learning from what was shown (kept only where it helps)
     no_llm_reason: str = "the LLM backend gives no hidden states"  # reported when there are no LLM columns
 
 
@@ -29,3 +30,4 @@ class TrainReport:
     servable: bool = True
     llm_feature_items: tuple[int, int] | None = None  # (with features, needed)
     fusion: dict = field(default_factory=dict)  # chosen history fusion weights and the grid's scores
+    exposure: dict = field(default_factory=dict)  # whether learning from exposure was tried, and kept

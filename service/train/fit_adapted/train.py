@@ -37,7 +37,7 @@ def train_reranker(settings: Settings, store: Store, backend=None, opts: TrainOp
         report.llm_feature_items = ex.side.coverage
 
     t = time.perf_counter()
-    variants, per = compare_variants(ex, report, opts.seed)
+    variants, per = compare_variants(ex, report, opts.seed, opts.learn_exposure)
     report.seconds["fit"] = time.perf_counter() - t
     for name, vals in per.items():
         report.rows[name] = {"validation_ndcg@10": float(vals.mean())}
