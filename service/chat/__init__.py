@@ -21,6 +21,7 @@ from service.text.numbers import NumericConstraint
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
+EVERYTHING = 0.9  # a value this share of the catalog has is what the catalog is: never excluded
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
 HEADERS = {
@@ -118,7 +119,11 @@ class Chat:
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
-        exclude = {a: [v for v in vals if v not in require.get(a, []) + include.get(a, [])]
+        # ... and one (nearly) every item has is the kind of thing asked for ('pas un
+        # téléphone de gamer' is no gaming phone, not no phone)
+        vocab = self.vocabulary()
+        exclude = {a: [v for v in vals if v not in require.get(a, []) + include.get(a, [])
+                       and vocab.share(a, v) < EVERYTHING]
                    for a, vals in exclude.items()}
         exclude = {a: vals for a, vals in exclude.items() if vals}
         filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
@@ -127,8 +132,10 @@ class Chat:
             # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
             # with X as the latest history item, order that pool
             seeds = self.catalog.get_items(intent.seeds)
+            unwanted = {str(v) for vals in exclude.values() for v in vals}  # 'like Groundhog Day but not a comedy'
             words = [str(v) for s in intent.seeds if s in seeds
-                     for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals]
+                     for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals
+                     if str(v) not in unwanted]
             query = " ".join(dict.fromkeys(words)) or None
         req = CandidateRequest(user_id=user_id, query=query, k=k, filters=filters, history=history,
                                exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
@@ -151,8 +158,10 @@ class Chat:
             step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01
             c = (NumericConstraint(attr, None, value - step, 0, 0, f"{words}: {attr} < {value:g}") if side == "lower"
                  else NumericConstraint(attr, value + step, None, 0, 0, f"{words}: {attr} > {value:g}"))
-            intent.ranges[:] = [r for r in intent.ranges if not (r.attribute == attr and
-                                                                 (r.lte is None) == (c.lte is None))]
+            same = [r for r in intent.ranges if r.attribute == attr and (r.lte is None) == (c.lte is None)]
+            if any(r.lte <= c.lte if side == "lower" else r.gte >= c.gte for r in same):
+                continue  # 'cheaper than the OnePlus 12, $550 tops': the tighter bound said stands
+            intent.ranges[:] = [r for r in intent.ranges if r not in same]
             intent.ranges.append(c)
 
     def semantic_values(self):
@@ -164,8 +173,12 @@ class Chat:
         space, cfg = self.catalog.space, self.rec.settings.chat
         vocab = self.vocabulary()
         words = for_words(self.rec.embedder)
+        # a value spelled like a grammar word (the brand 'Nothing') means that word to the
+        # encoder ('有无', 'sin nada'): it is found by its spelling only
+        grammar = lexicon().function_words("en")
+        meant = {k: n for k, n in vocab.values.items() if k[1].casefold() not in grammar}
         return space.derived("semantic_values", lambda: (
-            SemanticValues(words, vocab.values, cfg.value_threshold, cfg.value_margin),
+            SemanticValues(words, meant, cfg.value_threshold, cfg.value_margin),
             SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin)))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:

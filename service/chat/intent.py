@@ -16,7 +16,7 @@ import re
 
 from service.chat.intent_state import (FILLER, Intent, Turn, add_mood, has_content, residual, set_range,
                                        set_wanted, without_kind_words)
-from service.chat.quantities import child_ages, quantities, relatives, spec_numbers
+from service.chat.quantities import child_ages, grown_children, quantities, relatives, spec_numbers
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
@@ -142,6 +142,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 attribute_name_tails(text, vocab) if vocab is not None else [])
+        grown_children(text, lang, lex, intent)
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)

@@ -30,6 +30,18 @@ def child_ages(text: str, lang: str, lex: Lexicon, intent: Intent, masked: list[
         references.append((start, end))
 
 
+def grown_children(text: str, lang: str, lex: Lexicon, intent: Intent) -> None:
+    """'mi hijo de 15 años', 'my 16 year old daughter': a son or a daughter, but no longer a
+    child; when every age the message gives is past CHILD_AGE, nothing it read as the
+    children concept (or one of its catalog values) stands."""
+    ages = read_ages(text, lang)
+    if not ages or any(age <= CHILD_AGE for _s, _e, age in ages) or "children" not in lex.concepts:
+        return
+    kids = {v.casefold() for v in lex.concepts["children"].get("values", [])}
+    intent.include[:] = [c for c in intent.include if c != "children"]
+    intent.values_in[:] = [(a, v) for a, v in intent.values_in if v.casefold() not in kids]
+
+
 def spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attributes: SemanticAttributes | None,
                  intent: Intent, masked: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """'12GB of RAM', 'más de 100W', '6.1"': a number whose unit ends a numeric attribute's

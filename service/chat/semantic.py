@@ -29,6 +29,7 @@ CJK_WINDOWS = (2, 3, 4)
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _SEP = re.compile(r"[-_/]+")
+_PUNCT = re.compile(r"[,.;:!?()，。；：！？、（）]")
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def spans(text: str, masked: list[tuple[int, int]], stop: set[str]) -> list[tupl
             if i + n > len(words):
                 break
             first, last = words[i], words[i + n - 1]
+            if n > 1 and _PUNCT.search(text, words[i + n - 2][1], last[0]):
+                break  # 'never sit still. iPhone': a span does not cross a clause's end
             if first[2] in stop or last[2] in stop or any(w[2].isdigit() for w in words[i:i + n]):
                 continue
             if free(first[0], last[1]):

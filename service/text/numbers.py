@@ -23,8 +23,10 @@ from service.text.vocabulary import Vocabulary
 # ... and a number glued to Latin letters is a name or a spec ('5G', '4K', '128GB'), not a
 # quantity in its own right ('2k' is two thousand)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
-_DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19)?(\d0)\b|años\s+(?:19)?(\d0)\b|(\d0)\s*年代)")
-WINDOW_BEFORE, WINDOW_AFTER = 24, 16
+# the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
+_DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
+                     r"|(\d0)\s*年代|\blos\s+(?:19|20)?(\d0)\b(?!\s*(?:€|\$|euros?|dólares|dolares|pesos|libras)))")
+WINDOW_BEFORE, WINDOW_AFTER = 40, 24
 
 
 @dataclass
@@ -114,20 +116,24 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         role = _role_near(lex, vocab, before, after, lang, n.currency)
         if role == "year" and value < 1000:
             continue  # 'my 6 year old', 'des enfants de 8 ans', '十岁': an age, not a year
+        bare = role is None
         if role is None:
             if 1800 <= value <= 2100 and n.digits.isdigit() and year:
                 role = "year"
             elif value <= 5 and "rating" in vocab.roles and ("." in n.digits or "," in n.digits):
                 role = "rating"
-            elif "price" in vocab.roles and not (1800 <= value <= 2100):
-                role = "price"
+            elif "price" in vocab.roles and not (1800 <= value <= 2100) and comparison(lex, before, after, lang):
+                role = "price"  # 'under 300', '2500以内': a bare number is a budget only with a comparison
             else:
-                continue
+                continue  # 'my dad is 72', 'Mate 60', '4K video', '用了三年'
+
         attr = vocab.roles[role]
         written = value
         if role == "price":  # a budget in another currency than the catalog's
             asked_in = named(lex, n.currency, after) or lex.data.get("default_currency", {}).get(lang)
             value = convert(lex, value, asked_in, vocab.currency) or value
+            if bare and not plausible(vocab, attr, value):
+                continue  # '骁龙8系以上': no price this catalog has is anywhere near 8
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
@@ -150,6 +156,12 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
 
 
+def plausible(vocab: Vocabulary, attribute: str, value: float) -> bool:
+    """Within a factor of three of the catalog's own range of that attribute."""
+    have = vocab.numeric.get(attribute)
+    return have is None or not len(have) or have[0] / 3 <= value <= have[-1] * 3
+
+
 def _around(role: str, value: float) -> tuple[float, float]:
     """What 'around' a value takes in: a year within 2, a rating within a quarter star, any
     other quantity (a price) within 20%."""
@@ -160,10 +172,14 @@ def _around(role: str, value: float) -> tuple[float, float]:
     return round(value * 0.8, 2), round(value * 1.2, 2)
 
 
-_SPEC = re.compile(r"(?<![\w.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”)(?![a-z])")
+# a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
+# Chinese too
+_SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹)(?![a-z])")
 _INCH = {'"', "”"}
 UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
-                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g"}
+                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
+                "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
+                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x"}
 
 
 def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
@@ -182,7 +198,7 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
         # before the comparison turns it round (one the lexicon spells, 'not more than',
         # is part of the comparison already)
         prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1]
-        if lex.spans("negation", " ".join(prefix.split()[-3:]), lang):
+        if lex.spans("negation", " ".join(prefix.split()[-5:]), lang):  # "don't want to spend more than"
             kind = {"max": "min", "min": "max"}[kind]
     return kind
 
@@ -245,6 +261,9 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             elif kind == "cheap" and price:
                 p = vocab.quantile(price, 1 / 3)
                 out.append(NumericConstraint(price, None, p, m.start(), m.end(), f"affordable: {price} <= {p:g} (cheapest third)"))
+            elif kind == "expensive" and price and lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang):
+                p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'
+                out.append(NumericConstraint(price, None, p, m.start(), m.end(), f"not expensive: {price} <= {p:g} (median)"))
             elif kind == "expensive" and price:
                 p = vocab.quantile(price, 2 / 3)
                 out.append(NumericConstraint(price, p, None, m.start(), m.end(), f"premium: {price} >= {p:g} (top third)"))

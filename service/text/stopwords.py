@@ -17,17 +17,17 @@ roughly circa""".split()),
 voudrais voudrait aimerais cherche quelque chose comme plus moins film films livre livres qui que qu sur dans
 donne donne-moi recommande propose ce cette ces cet genre style semblable pareil roman romans un une très bien
 bon bonne autre encore en y a il elle on nous vous mon ma mes son sa ses se s n ne c ça environ autour
-alentours""".split()),
+alentours vrai vraie vrais vraies vraiment""".split()),
     "es": frozenset("""el la los las una un unos unas y o pero no sin con para de del al es yo me quiero quisiera
 busco algo como más menos película películas peli pelis libro libros que en por dame recomienda recomiéndame
 este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
-otro otra mi mis su sus se lo le les nos alrededor aproximadamente""".split()),
+otro otra mi mis su sus se lo le les nos alrededor aproximadamente realmente verdadero verdadera""".split()),
 }
 
 # Chinese words that name no value of their own (the value matcher's character windows
 # skip them: '电影' is close to 'Film-Noir' but means any film)
 ZH_STOP: frozenset[str] = frozenset("""电影 影片 片子 电视剧 书籍 东西 一部 一本 一个 一些 推荐 什么 好看 有没有 适合 想看
-想要 我想 给我 一起 的书 的电影 手机 本书 部电影 看的 读的""".split())
+想要 我想 给我 一起 的书 的电影 手机 本书 部电影 看的 读的 没有 有没""".split())
 
 # Words that name the kind of thing every item of a catalog is ('a film', 'un libro',
 # '手机'): kept out of the semantic query, where they only pull in titles that contain them

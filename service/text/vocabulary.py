@@ -106,6 +106,7 @@ class Vocabulary:
         grammar = {w for lg in ("en", "fr", "es", "zh") for w in lex.function_words(lg)}
         self._only_capitalized |= {form for form in self.by_form if form in grammar}
         self.values = values
+        self.items = len(attributes)
         self.exact: dict[str, tuple[str, str]] = {}  # casefolded value -> (attribute, value as stored)
         for (name, value) in values:
             self.exact.setdefault(value.casefold(), (name, value))
@@ -194,6 +195,10 @@ class Vocabulary:
         """A word several attributes share ('Samsung': brand and chipset maker) means the
         one more items carry: two filters at once would ask for both."""
         return max(owners, key=lambda o: self.values.get(o, 0))
+
+    def share(self, attribute: str, value: str) -> float:
+        """The share of the catalog's items that have this value."""
+        return self.values.get((attribute, value), 0) / self.items if self.items else 0.0
 
     def quantile(self, attribute: str, q: float) -> float | None:
         vals = self.numeric.get(attribute)

@@ -187,3 +187,42 @@ def test_battery_life_is_the_battery_not_a_brand_whose_name_means_alive(tmp_path
         assert all(by_name[i["item_id"]].attributes["battery_mah"] >= 5000 for i in body["items"]), body["understood"]
         body = chat(base, "a phone with a big battery from vivo")  # named, it still counts
         assert body["items"] and all(by_name[i["item_id"]].attributes["brand"] == "vivo" for i in body["items"])
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """Phones of five brands, one of them 'Nothing', with wireless charging and a kind
+    ('category': 'phone') every item has."""
+    rng = random.Random(6)
+    items = [Item(item_id=f"s{i}", title=f"{b} Phone {i}", text=f"A {b} phone.",
+                  attributes={"brand": b, "category": "phone", "price": float(rng.choice([199, 399, 699, 999])),
+                              "wireless_charging_w": float(rng.choice([0, 15, 50])),
+                              "battery_mah": float(rng.choice([4000, 5000, 6000])), "gaming": "no"})
+             for i, b in enumerate(["Nothing", "Samsung", "Apple", "Xiaomi", "ASUS"] * 6)]
+    with serve(create_app(make(tmp_path_factory.mktemp("shop"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+def test_is_there_in_chinese_is_no_brand_called_nothing(shop):
+    """'有没有…' ('is there…') holds 没有/无 ('nothing'): a brand spelled like a grammar word
+    is found by its spelling only, never by meaning."""
+    base, items = shop
+    body = chat(base, "有没有无线充电能到50W以上的手机")
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert got and {a["brand"] for a in got} != {"Nothing"}, body["understood"]
+    assert all(a["wireless_charging_w"] >= 50 for a in got), body["understood"]
+
+
+def test_not_a_kind_of_phone_does_not_exclude_every_phone(shop):
+    base, items = shop
+    body = chat(base, "une très grosse batterie, au moins 5500 mAh, mais pas un téléphone de gamer")
+    assert "category" not in body["understood"]["filters"].get("exclude", {}), body["understood"]
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert got and all(a["battery_mah"] >= 5500 for a in got), body["understood"]
+
+
+def test_an_age_is_no_budget_and_a_negated_comparison_turns_round(shop):
+    base, items = shop
+    body = chat(base, "my dad's 72 and needs a big screen but I don't want to spend more than $400 on it")
+    got = [items[i["item_id"]].attributes["price"] for i in body["items"]]
+    assert got and all(p <= 400 for p in got), body["understood"]

@@ -251,3 +251,61 @@ def test_the_catalogs_currency_is_what_most_item_texts_write_next_to_a_number():
     assert of_texts(lex, ["售价2999元", "售价 1999 元", "¥4999"]) == "CNY"
     assert of_texts(lex, ["Prix : 499 €", "A 6.5-inch screen", "5000 mAh", "12 MP"]) is None  # 1 of 4: not most
     assert of_texts(lex, ["A war film from 1998.", "Rated 4.5 stars"]) is None
+
+
+@pytest.mark.parametrize("text", [
+    "my dad's 72 and needs a big screen",   # an age
+    "the Mate 60 Pro is hard to find, anything similar",  # a model number
+    "iPhone 13用了三年了，想换个安卓的",    # years of use
+    "骁龙8系的芯片",                         # a chip series
+    "para editar vídeo en 4K",               # a resolution, not four thousand
+])
+def test_a_bare_number_without_a_comparison_is_no_budget(text):
+    assert ranges(ask(text, _shop())) == set()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("a phone under 300", {("price", None, 300.0)}),        # a comparison makes it one
+    ("2500以内的手机", {("price", None, 2500.0)}),
+    ("骁龙8系以上", set()),                                  # ... but not one no price here is near
+])
+def test_a_bare_number_with_a_comparison_is_a_budget_where_the_catalog_has_such_prices(text, expected):
+    assert ranges(ask(text, _shop())) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("he needs a big screen but I don't want to spend more than $350 on it", {("price", None, 350.0)}),
+    ("something cheap, $550 tops", {("price", None, 550.0)}),
+    ("un móvil de 300 euros como mucho", {("price", None, 300.0)}),
+    ("轻一点的，190克以内", {("weight_g", None, 190.0)}),      # a unit glued to a Chinese word
+    ("6.3寸以内的小屏", {("screen_in", None, 6.3)}),
+])
+def test_comparisons_reach_further_and_units_may_be_chinese(text, expected):
+    assert ranges(ask(text, _shop())) == expected
+
+
+def test_not_expensive_is_at_most_the_median_price():
+    vocab = _shop()
+    assert ranges(ask("un Samsung que no sea caro", vocab)) == {("price", None, vocab.quantile("price", 0.5))}
+    assert ranges(ask("un Samsung caro", vocab)) == {("price", vocab.quantile("price", 2 / 3), None)}
+
+
+@pytest.mark.parametrize("text,decade", [
+    ("una peli de los 2000 que me haga reír", 2000), ("une comédie des années 2000", 2000),
+    ("algo de los 90", 1990), ("a thriller from the 2000s", 2000),
+])
+def test_decades_in_every_language(text, decade):
+    assert ranges(ask(text, books())) == {("year", float(decade), float(decade + 9))}
+
+
+def test_a_year_give_or_take_in_chinese():
+    assert ranges(ask("想看2000年前后的电影", books())) == {("year", 1998.0, 2002.0)}
+
+
+@pytest.mark.parametrize("text", ["she hates anything scary, something romantic",
+                                  "elle déteste l'horreur, une comédie romantique",
+                                  "mi novia odia el terror, algo romántico", "她讨厌恐怖片，想看爱情片"])
+def test_hating_something_is_a_negation(text):
+    intent = ask(text)
+    assert "horror" in intent.exclude and "horror" not in intent.include
+

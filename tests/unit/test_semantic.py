@@ -155,3 +155,20 @@ def test_after_an_answer_a_comparison_without_a_reference_goes_beyond_everything
 def test_a_value_named_in_so_many_words_is_not_overruled_by_a_meaning_nearby(phones):
     intent = _parse(phones, "un Samsung que no sea de la serie Galaxy S")
     assert ("brand", "Samsung") in intent.values_in and ("brand", "Samsung") not in intent.values_out
+
+
+@pytest.fixture(scope="module")
+def genres(encoder):
+    vocab = Vocabulary([{"genres": [g]} for g in ["Children", "Comedy", "Drama", "Horror", "Animation", "Sci-Fi"]
+                        for _ in range(3)], lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    return vocab, values, SemanticAttributes(encoder, [], CFG.attribute_threshold, CFG.attribute_margin)
+
+
+@pytest.mark.parametrize("text,kids", [("algo para ver con mi hijo de 15 años", False),
+                                       ("a movie to watch with my 16 year old daughter", False),
+                                       ("algo para ver con mi hijo de 6 años", True),
+                                       ("for my 6 year old and my 15 year old", True)])
+def test_a_son_or_daughter_past_childhood_is_no_child(genres, text, kids):
+    intent = _parse(genres, text)
+    assert ("children" in intent.include or ("genres", "Children") in intent.values_in) == kids, intent
