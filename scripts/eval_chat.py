@@ -149,7 +149,9 @@ def open_demo(data_dir: Path, catalog: str, with_llm: bool):
         print(f"importing the {catalog} demo catalog into {data_dir} ...", flush=True)
         import_path(rec.store, fmt, path, kind="items")
         import_path(rec.store, fmt, path, kind="events")
-        rec.build_index()
+    # also on a data dir made before: items without a vector of the configured embedder
+    # (made with another one) are embedded now, not searched as if they had none
+    rec.build_index()
     return rec
 
 

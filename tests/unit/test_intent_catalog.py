@@ -309,3 +309,8 @@ def test_hating_something_is_a_negation(text):
     intent = ask(text)
     assert "horror" in intent.exclude and "horror" not in intent.include
 
+
+
+@pytest.mark.parametrize("text", ["des téléphones notés 4 ou plus", "móviles valorados 4 o más"])
+def test_rated_as_a_participle_names_the_rating(text):
+    assert ranges(ask(text, phones())) == {("rating", 4.0, None)}
