@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from service.store import Store, open_store
+from service.store import Exposure, SqliteStore, Store, open_store
 from service.store.migrations import MIGRATIONS, PG_MIGRATIONS
 from service.types import Event, Item
 
@@ -235,3 +235,12 @@ def test_forgetting_a_person_or_an_item_removes_their_exposures(store: Store):
     assert store.exposures("u") == [] and len(store.exposures("v")) == 2
     store.delete_item("a")
     assert [x.item_id for x in store.exposures("v")] == ["b"]
+
+
+def test_recording_exposure_leaves_event_writes_fully_synchronous(tmp_path):
+    """Exposures are committed without an fsync; the connection goes back to FULL, so an
+    acknowledged event still survives a power cut."""
+    s = SqliteStore(tmp_path / "s.sqlite3")
+    s.add_exposures([Exposure("u", "a", 1.0, "f" * 16, 1)], keep=10)
+    assert s._conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert [x.item_id for x in s.exposures("u")] == ["a"]
