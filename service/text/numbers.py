@@ -65,9 +65,13 @@ def _has(words: list[str], text: str, at_end: bool) -> bool:
     return _match(words, text, at_end) > 0
 
 
+_LINK = re.compile(r"\s+(?:de|of|à|a|del|du|des|d'|da|di|von)\s*$")  # 'nota de 4', 'a rating of 4'
+
+
 def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: str, symbol: str) -> str | None:
     if symbol and "price" in vocab.roles:
         return "price"
+    before = _LINK.sub(" ", before)
     for role in lex.data.get("numeric", {}):
         if role not in vocab.roles:
             continue

@@ -314,3 +314,8 @@ def test_hating_something_is_a_negation(text):
 @pytest.mark.parametrize("text", ["des téléphones notés 4 ou plus", "móviles valorados 4 o más"])
 def test_rated_as_a_participle_names_the_rating(text):
     assert ranges(ask(text, phones())) == {("rating", 4.0, None)}
+
+
+@pytest.mark.parametrize("text", ["libros con nota de 4 o más", "books with a rating of 4 or more"])
+def test_a_role_word_reaches_its_number_through_of(text):
+    assert ranges(ask(text, phones())) == {("rating", 4.0, None)}
