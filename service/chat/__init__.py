@@ -21,7 +21,7 @@ from service.text.numbers import NumericConstraint
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
-EVERYTHING = 0.9  # a value this share of the catalog has is what the catalog is: never excluded
+EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
 HEADERS = {
