@@ -17,7 +17,7 @@ from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.text.currency import of_texts
 from service.text.lexicon import lexicon
-from service.text.numbers import NumericConstraint
+from service.text.numbers import NumericConstraint, around
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
@@ -153,6 +153,11 @@ class Chat:
             values = [v for it in items for v in [it.attributes.get(attr)]
                       if isinstance(v, (int, float)) and not isinstance(v, bool)]
             if not values:
+                continue
+            if side == "around":  # 'around the same price as the first one': either way of it
+                lo, hi = around(min(values), max(values), year=attr == self.vocabulary().roles.get("year"))
+                intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr]
+                intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}"))
                 continue
             value = min(values) if side == "lower" else max(values)
             step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01

@@ -24,7 +24,7 @@ under over below above least most less more than after before since year years f
 alguno alguna algún algunos algunas otro otra otros otras""".split())
 
 
-_ZH_STOP = set("我你他她它们想要看读买找推荐给来一部本个款些的了吗呢吧啊请有没什么好点再换电影片书手机东西类似像这那比还更")
+_ZH_STOP = set("我你他她它们想要看读买找推荐给来一部本个款些的了吗呢吧啊请有没什么好点再换电影片书手机东西类似像这那比还更跟和与")
 
 
 def has_content(text: str) -> bool:

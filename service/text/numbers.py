@@ -166,6 +166,14 @@ def plausible(vocab: Vocabulary, attribute: str, value: float) -> bool:
     return have is None or not len(have) or have[0] / 3 <= value <= have[-1] * 3
 
 
+def around(low: float, high: float, year: bool = False) -> tuple[float, float]:
+    """About as much as an item (or items, from `low` to `high`): 2 years either way of a
+    year, 20% either way of anything else (a price)."""
+    if year:
+        return low - 2, high + 2
+    return round(low * 0.8, 2), round(high * 1.2, 2)
+
+
 def _around(role: str, value: float) -> tuple[float, float]:
     """What 'around' a value takes in: a year within 2, a rating within a quarter star, any
     other quantity (a price) within 20%."""

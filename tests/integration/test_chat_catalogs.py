@@ -226,3 +226,20 @@ def test_an_age_is_no_budget_and_a_negated_comparison_turns_round(shop):
     body = chat(base, "my dad's 72 and needs a big screen but I don't want to spend more than $400 on it")
     got = [items[i["item_id"]].attributes["price"] for i in body["items"]]
     assert got and all(p <= 400 for p in got), body["understood"]
+
+
+@pytest.mark.parametrize("follow_up", ["something around the same price as the first one",
+                                       "跟第一款差不多价钱的，别的牌子也行", "¿alguno de precio parecido al primero?"])
+def test_a_follow_up_about_the_same_price_as_an_item_stays_near_its_price(phones, follow_up):
+    base, items = phones
+    first = chat(base, "a Samsung phone")
+    shown = [i["item_id"] for i in first["items"]]
+    anchor = items[shown[0]].attributes["price"]
+    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
+        {"role": "user", "content": "a Samsung phone"},
+        {"role": "assistant", "content": first["reply"], "item_ids": shown},
+        {"role": "user", "content": follow_up}]}, timeout=60)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    got = [items[i["item_id"]].attributes["price"] for i in body["items"]]
+    assert got and all(0.8 * anchor - 0.01 <= p <= 1.2 * anchor + 0.01 for p in got), (anchor, got, body["understood"])

@@ -158,6 +158,8 @@ def test_a_numbered_answer_line_keeps_a_title_that_contains_a_dash():
     ("un autre, mais plus récent que le premier", "fr", [("year", "higher", "plus récent")]),
     ("¿alguno más barato que el primero?", "es", [("price", "lower", "más barato")]),
     ("比第一个更便宜的", "zh", [("price", "lower", "更便宜")]),
+    ("跟第一个差不多价钱的", "zh", [("price", "around", "差不多价钱")]),
+    ("the same era as the first one", "en", [("year", "around", "same era")]),
 ])
 def test_a_comparison_with_an_item_referred_to_is_relative_to_it(text, lang, expected):
     attrs = [{"brand": "Samsung", "price": 300.0 + 10 * i, "year": 2000 + i} for i in range(12)]
