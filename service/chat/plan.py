@@ -14,8 +14,9 @@ WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), 
 def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
     """Looser requests to fall back on when the request finds nothing, each looser than
     the one before: values read by meaning go first (the least certain), then 'all of'
-    becomes 'any of', then numbers, then named values, then exclusions; what they asked
-    for in words stays."""
+    becomes 'any of', then numbers, then named values (named values before numbers in a
+    follow-up bounded by an item it points at), then exclusions; what they asked for in
+    words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
 
@@ -33,10 +34,20 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     f2 = f1.model_copy(update={"include": loose, "require": {}})
     required = [x for vs in f.require.values() for x in vs]
     add([" + ".join(required)] if len(required) > 1 else [], f2)
-    f3 = f2.model_copy(update={"ranges": {}})
-    add([c.why for c in intent.ranges], f3)
-    f4 = f3.model_copy(update={"include": {}})
-    add([v for vals in loose.values() for v in vals], f4)
+    named, numbers = [v for vals in loose.values() for v in vals], [c.why for c in intent.ranges]
+    if intent.relative:
+        # a follow-up bounded by an item it points at ('the first one, but with a higher
+        # refresh rate and about its price') asks for that bound now: the values named
+        # before it (the first turn's brand) go first
+        f3 = f2.model_copy(update={"include": {}})
+        add(named, f3)
+        f4 = f3.model_copy(update={"ranges": {}})
+        add(numbers, f4)
+    else:
+        f3 = f2.model_copy(update={"ranges": {}})
+        add(numbers, f3)
+        f4 = f3.model_copy(update={"include": {}})
+        add(named, f4)
     # last: what the person ruled out (read wrongly, it would empty every answer)
     no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
     add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],

@@ -94,10 +94,16 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
     hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
     for hit in hits:
-        # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate)
-        lo = max([0] + [h.end for h in hits if h.end <= hit.start])
-        hi = min([len(text)] + [h.start for h in hits if h.start >= hit.end])
-        way = lex.direction(text[max(lo, hit.start - 14):min(hi, hit.end + 10)], lang)
+        # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate),
+        # at any of the places the attribute is named ('刷新率多少？有没有刷新率更高的')
+        way = None
+        for start in _occurrences(text, text[hit.start:hit.end], hit.start):
+            end = start + hit.end - hit.start
+            lo = max([0] + [h.end for h in hits if h.end <= start])
+            hi = min([len(text)] + [h.start for h in hits if h.start >= end])
+            way = lex.direction(text[max(lo, start - 14):min(hi, end + 10)], lang)
+            if way:
+                break
         if way and refers:
             side = "higher" if way == "high" else "lower"
             intent.relative = [r for r in intent.relative if r[0] != hit.attribute] + [
@@ -117,6 +123,16 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
         masked.append((hit.start, hit.end))
     taken = [span for span in masked if span not in mood_words]
     _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
+
+
+def _occurrences(text: str, words: str, first: int) -> list[int]:
+    """Where `words` stand in `text`: the matched place first, then the others in order."""
+    out, at = [first], text.find(words)
+    while at >= 0:
+        if at != first:
+            out.append(at)
+        at = text.find(words, at + 1)
+    return out
 
 
 def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,

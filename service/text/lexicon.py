@@ -126,6 +126,8 @@ class Lexicon:
         """'high' or 'low' when `text` (a few words around an attribute) says which way
         ('big', 'grande', '大', 'lightweight'); None when it says neither or both."""
         found = set()
+        for word in self.data.get("direction_neutral", {}).get(lang, []):  # '多少' (how much) says neither way
+            text = text.replace(word, " ")
         for way in ("high", "low"):
             key = (f"directions.{way}", lang)
             if key not in self._patterns:

@@ -172,3 +172,22 @@ def genres(encoder):
 def test_a_son_or_daughter_past_childhood_is_no_child(genres, text, kids):
     intent = _parse(genres, text)
     assert ("children" in intent.include or ("genres", "Children") in intent.values_in) == kids, intent
+
+
+
+@pytest.fixture(scope="module")
+def screens(encoder):
+    vocab = Vocabulary([{"brand": b, "price": 300.0 + 50 * n, "screen_in": 6.0 + 0.05 * n,
+                         "refresh_hz": [60.0, 90.0, 120.0, 144.0][n % 4]}
+                        for n, b in enumerate(["OPPO", "Samsung", "Xiaomi", "Google"] * 4)], lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    return vocab, values, attributes
+
+
+def test_a_direction_is_read_where_the_attribute_is_named_again_not_in_a_how_much_question(screens):
+    """'第一款屏幕刷新率多少？有没有刷新率更高…': '多少' (how much) holds 多 and 少 and says
+    no direction; the second naming of the refresh rate carries it."""
+    intent = _parse(screens, "推荐几款OPPO手机", "<answer>", "第一款屏幕刷新率多少？有没有刷新率更高、价格差不多的")
+    assert ("refresh_hz", "higher") in [r[:2] for r in intent.relative], intent
+    assert ("price", "around") in [r[:2] for r in intent.relative], intent
