@@ -8,7 +8,8 @@ from service.chat.intent_state import Intent, set_range, set_wanted
 from service.chat.semantic import SemanticAttributes
 from service.chat.value_matching import span_stop
 from service.text.lexicon import Lexicon, Spans
-from service.text.numbers import NumericConstraint, read_ages, read_spec_numbers
+from service.text.ages import read_ages
+from service.text.numbers import NumericConstraint, read_spec_numbers
 from service.text.vocabulary import Vocabulary
 
 CHILD_AGE = 12  # up to this age, a person's age asks for what the catalog files under children
