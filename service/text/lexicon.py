@@ -94,21 +94,29 @@ class Lexicon:
         film 'Nothing in Common') do not negate; a break word inside a negation ('要' in
         '不要') breaks nothing."""
         questions = [(m.start(), m.end()) for m in self._find("questions", text, lang)]
+        lookalikes = [(m.start(), m.end()) for m in self._find("negation_lookalikes", text, lang)]  # '别的': other
         negs = [(m.start(), m.end()) for m in self._find("negation", text, lang)
-                if not any(a <= m.start() < b for a, b in (*questions, *names))]
+                if not any(a <= m.start() < b for a, b in (*questions, *names, *lookalikes))]
         breaks = sorted([m.start() for m in _BOUNDARY.finditer(text.casefold())] + [
             m.start() for m in self._find("clause_breaks", text, lang)
             if not any(a <= m.start() < b for a, b in negs)])
         return negs, breaks
 
+    def _after(self, text: str, lang: str) -> list[tuple[int, int]]:
+        """Negations that follow what they govern ('托尔金的都看过了': read already)."""
+        return [(m.start(), m.end()) for m in self._find("negation_after", text, lang)]
+
     def negation_scope(self, text: str, lang: str, names: Spans = ()):
         """A function pos -> is the word at pos negated: a negation word earlier in the
-        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach)."""
+        same clause (a comma, 'but'/'mais'/'pero'/'但' ... end its reach), or one that
+        follows what it governs later in it ('马丁的都看过了')."""
         negs, breaks = self._negations(text, lang, names)
+        after = self._after(text, lang)
 
         def negated(pos: int) -> bool:
             clause_start = max([b for b in breaks if b < pos], default=-1)
-            return any(clause_start < n < pos for n, _end in negs)
+            clause_end = min([b for b in breaks if b > pos], default=len(text))
+            return any(clause_start < n < pos for n, _end in negs) or any(pos < a < clause_end for a, _e in after)
         return negated
 
     def function_words(self, lang: str) -> frozenset[str]:
@@ -143,7 +151,8 @@ class Lexicon:
         """Each negation word with what it governs: up to the end of its clause
         ('a comedy but nothing animated' -> 'nothing animated')."""
         negs, breaks = self._negations(text, lang, names)
-        return [(a, next((x for x in breaks if x >= b), len(text))) for a, b in negs]
+        return [(a, next((x for x in breaks if x >= b), len(text))) for a, b in negs] + [
+            (max([x + 1 for x in breaks if x < a], default=0), b) for a, b in self._after(text, lang)]
 
     def mentions(self, text: str, lang: str, masked: Spans = (), names: Spans = ()) -> list[Mention]:
         """Concept mentions, each marked negated when a negation word precedes it in the

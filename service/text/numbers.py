@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
-from service.text.zh_numerals import ZH_DECADE, ZH_NUMBER, zh_number
+from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER, zh_number
 from service.text.vocabulary import Vocabulary
 
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
@@ -26,6 +26,7 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
                      r"|(\d0)\s*年代|\blos\s+(?:19|20)?(\d0)\b(?!\s*(?:€|\$|euros?|dólares|dolares|pesos|libras)))")
+_DECADE_PAIR = re.compile(r"(?:années|años|los)\s+(?:19)?(\d0)\s*(?:-|–|/|et|y|a|à)\s*(?:19)?(\d0)\b")
 WINDOW_BEFORE, WINDOW_AFTER = 40, 24
 
 
@@ -106,11 +107,20 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     year = vocab.roles.get("year")
     decades = [(m.start(), m.end(), int(next(g for g in m.groups() if g))) for m in _DECADE.finditer(low)]
     decades += [(m.start(), m.end(), zh_number(m.group(1)) or 0) for m in ZH_DECADE.finditer(low)]
+    for m in ZH_DECADES.finditer(low):  # 五六十年代
+        decades += [(m.start(), m.end(), ZH_DIGITS[m.group(1)] * 10), (m.start(), m.end(), ZH_DIGITS[m.group(2)] * 10)]
+    for m in _DECADE_PAIR.finditer(low):  # 'années 40-50', 'los 50 y 60'
+        decades += [(m.start(), m.end(), int(m.group(1))), (m.start(), m.end(), int(m.group(2)))]
+    spans = []
     for start, end, d in decades:
         if year and d % 10 == 0 and d < 100:
             base = 1900 + d if d >= 30 else 2000 + d
-            out.append(NumericConstraint(year, base, base + 9, start, end, f"{year} {base}-{base + 9}"))
+            spans.append((start, end, base))
             taken.append((start, end))
+    if spans:  # 'the 50s and 60s', '五六十年代': one range over every decade named
+        lo, hi = min(b for _s, _e, b in spans), max(b for _s, _e, b in spans) + 9
+        start, end = min(s for s, _e, _b in spans), max(e for _s, e, _b in spans)
+        out.append(NumericConstraint(year, lo, hi, start, end, f"{year} {lo}-{hi}"))
     for n in _numbers(low):
         if any(a <= n.start < b for a, b in taken):
             continue

@@ -321,3 +321,22 @@ def test_rated_as_a_participle_names_the_rating(text):
 @pytest.mark.parametrize("text", ["libros con nota de 4 o más", "books with a rating of 4 or more"])
 def test_a_role_word_reaches_its_number_through_of(text):
     assert ranges(ask(text, phones())) == {("rating", 4.0, None)}
+
+
+@pytest.mark.parametrize("text", ["斯蒂芬·金的都看过了，推荐点别的", "I've already read all of Stephen King, something similar",
+                                  "j'ai déjà tout lu de Stephen King", "ya leí a Stephen King, algo parecido"])
+def test_what_the_person_has_read_already_is_left_out(text):
+    intent = ask(text, books())
+    assert ("authors", "Stephen King") in intent.values_out and ("authors", "Stephen King") not in intent.values_in
+
+
+@pytest.mark.parametrize("text,concept", [("推荐点别的奇幻", "fantasy"), ("特别好看的恐怖片", "horror")])
+def test_other_and_especially_in_chinese_are_no_negations(text, concept):
+    intent = ask(text)
+    assert concept in intent.include and concept not in intent.exclude
+
+
+@pytest.mark.parametrize("text,lo,hi", [("五六十年代的爱情老片", 1950, 1969), ("un vieux film noir, années 40-50", 1940, 1959),
+                                        ("romance from the 50s and 60s", 1950, 1969), ("algo de los 50 y 60", 1950, 1969)])
+def test_two_decades_named_together_are_one_range(text, lo, hi):
+    assert ranges(ask(text, books())) == {("year", float(lo), float(hi))}
