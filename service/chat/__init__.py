@@ -149,13 +149,14 @@ class Chat:
         if not intent.relative or not intent.compared_with:
             return
         items = self.catalog.get_items(intent.compared_with).values()
+        role_of = {a: r for r, a in self.vocabulary().roles.items()}
         for attr, side, words in intent.relative:
             values = [v for it in items for v in [it.attributes.get(attr)]
                       if isinstance(v, (int, float)) and not isinstance(v, bool)]
             if not values:
                 continue
             if side == "around":  # 'around the same price as the first one': either way of it
-                lo, hi = around(min(values), max(values), year=attr == self.vocabulary().roles.get("year"))
+                lo, hi = around(role_of.get(attr), min(values), max(values))
                 intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr]
                 intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}"))
                 continue
@@ -178,12 +179,15 @@ class Chat:
         space, cfg = self.catalog.space, self.rec.settings.chat
         vocab = self.vocabulary()
         words = for_words(self.rec.embedder)
-        # a value spelled like a grammar word (the brand 'Nothing') means that word to the
-        # encoder ('有无', 'sin nada'): it is found by its spelling only
-        grammar = lexicon().function_words("en")
-        meant = {k: n for k, n in vocab.values.items() if k[1].casefold() not in grammar}
+
+        def meant() -> dict[tuple[str, str], int]:
+            """A value spelled like a grammar word (the brand 'Nothing') means that word to
+            the encoder ('有无', 'sin nada'): it is found by its spelling only."""
+            grammar = lexicon().function_words("en")
+            return {k: n for k, n in vocab.values.items() if k[1].casefold() not in grammar}
+
         return space.derived("semantic_values", lambda: (
-            SemanticValues(words, meant, cfg.value_threshold, cfg.value_margin),
+            SemanticValues(words, meant(), cfg.value_threshold, cfg.value_margin),
             SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin)))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:

@@ -94,9 +94,16 @@ class ExposureLog:
         neutral = self.feedback.exposure_types()
         return [Exposure(e.user_id, e.item_id, e.timestamp) for e in events if e.type in neutral]
 
-    def cooling(self, user_id: str, taken: Collection[str], now: float | None = None) -> list[str]:
-        """The items cooling down for this person now."""
+    def shown(self, user_id: str) -> list[Exposure]:
+        """What this person was shown (their recorded exposures, oldest first)."""
+        return self.store.exposures(user_id)
+
+    def cooling(self, user_id: str, taken: Collection[str], now: float | None = None,
+                shown: list[Exposure] | None = None) -> list[str]:
+        """The items cooling down for this person now (`shown`: their exposures, when
+        already read)."""
         if self.cfg.times < 1:
             return []
         now = time.time() if now is None else now
-        return cooling(self.store.exposures(user_id), taken, self.cfg.times, self.cfg.cooldown, now)
+        return cooling(self.shown(user_id) if shown is None else shown, taken, self.cfg.times,
+                       self.cfg.cooldown, now)

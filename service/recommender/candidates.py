@@ -50,8 +50,11 @@ class CandidateFuser:
             older = [i for i in self.profiles.seen(request.user_id) if i not in shown]
             if older:
                 req.exclude_items = [*req.exclude_items, *older]
-        if request.user_id and request.history is None and not (request.query and request.query.strip()):
-            cooled = self.exposure.cooling(request.user_id, set(fb.positives))  # a feed: show something new
+        exposures = None
+        if request.user_id and request.history is None and not (request.query and request.query.strip()) \
+                and self.settings.exposure.times >= 1:  # a feed: show something new
+            exposures = self.exposure.shown(request.user_id)  # read once: the reranker's features use them too
+            cooled = self.exposure.cooling(request.user_id, set(fb.positives), shown=exposures)
             if cooled:
                 req.exclude_items = [*req.exclude_items, *cooled]
         fusion = self.settings.fusion
@@ -90,7 +93,7 @@ class CandidateFuser:
             fused = self._turn_down(fused, negatives)
         fused = fused[:k]
         timings["total"] = (time.perf_counter() - t0) * 1000
-        return CandidateResult(fused, lists, history, timings, latest_at)
+        return CandidateResult(fused, lists, history, timings, latest_at, exposures)
 
     def _turn_down(self, fused: list[Candidate], negatives: set[str]) -> list[Candidate]:
         """Drop what the person turned down; demote its near neighbours (never raise)."""

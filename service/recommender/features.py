@@ -23,7 +23,8 @@ def adapted_features(indexes: IndexManager, item_features: ItemFeatureCache | No
     if ranker.uses_llm and item_features is not None:  # no cache to read: the LLM columns stay unknown (NaN)
         side = LLMSide(item_features, ranker.center, ranker.head)
     shown: list[tuple[str, float]] = []
-    if ranker.uses_exposure and context.user_id:
-        shown = [(x.item_id, x.shown_at) for x in exposures(context.user_id)]
+    if ranker.uses_exposure and context.user_id:  # read by the candidate stage for a feed, else here
+        shown = context.shown if context.shown is not None else \
+            [(x.item_id, x.shown_at) for x in exposures(context.user_id)]
     return candidate_features(indexes.index, context.history, context.at, pool, side, indexes.timeline,
                               shown, time.time())

@@ -56,6 +56,7 @@ class ReadPath:
             user_id=request.user_id, history=cand.history, items=items, is_text=is_text,
             at=cand.latest_at if cand.latest_at is not None else self.profiles.latest_at(request.user_id),
             popularity=self.catalog.popularity([c.item_id for c in pool[: ranker.depth]]),
+            shown=None if cand.shown is None else [(x.item_id, x.shown_at) for x in cand.shown],
         )
         res = self.stage.run(ranker, context, pool)
         if ranker.name != "identity":

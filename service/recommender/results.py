@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from service.rerank.base import Fallback
+from service.store import Exposure
 from service.types import Candidate, Ranked
 
 
@@ -30,3 +31,4 @@ class CandidateResult:
     history: list[str]
     timings_ms: dict[str, float] = field(default_factory=dict)
     latest_at: float | None = None  # the user's latest event time, when the history was read here
+    shown: list[Exposure] | None = None  # the person's exposures, when a feed request read them here

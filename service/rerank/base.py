@@ -38,6 +38,7 @@ class RerankContext:
     at: float = float("inf")           # when the request happens, as features see it
     popularity: dict[str, float] = field(default_factory=dict)
     is_text: bool = False              # the request carried free text
+    shown: list[tuple[str, float]] | None = None  # (item, shown at) of the person's exposures, when read already
 
     def history_items(self, last: int) -> list[Item]:
         return [self.items[i] for i in self.history[-last:] if i in self.items]

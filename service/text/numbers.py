@@ -156,7 +156,7 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         elif kind == "min":
             c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")
         elif kind == "around":
-            lo, hi = _around(role, value)
+            lo, hi = around(role, value)
             c = NumericConstraint(attr, lo, hi, n.start, n.end, f"{attr} {lo:g}-{hi:g} (around {value:g})")
         elif role == "year":
             c = NumericConstraint(attr, value, value, n.start, n.end, f"{attr} = {value:g}")
@@ -176,22 +176,16 @@ def plausible(vocab: Vocabulary, attribute: str, value: float) -> bool:
     return have is None or not len(have) or have[0] / 3 <= value <= have[-1] * 3
 
 
-def around(low: float, high: float, year: bool = False) -> tuple[float, float]:
-    """About as much as an item (or items, from `low` to `high`): 2 years either way of a
-    year, 20% either way of anything else (a price)."""
-    if year:
-        return low - 2, high + 2
-    return round(low * 0.8, 2), round(high * 1.2, 2)
-
-
-def _around(role: str, value: float) -> tuple[float, float]:
-    """What 'around' a value takes in: a year within 2, a rating within a quarter star, any
-    other quantity (a price) within 20%."""
+def around(role: str | None, low: float, high: float | None = None) -> tuple[float, float]:
+    """What 'around' a value (or the values from `low` to `high`: items referred to)
+    takes in: a year within 2, a rating within a quarter star, any other quantity (a
+    price) within 20%."""
+    high = low if high is None else high
     if role == "year":
-        return value - 2, value + 2
+        return low - 2, high + 2
     if role == "rating":
-        return value - 0.25, value + 0.25
-    return round(value * 0.8, 2), round(value * 1.2, 2)
+        return low - 0.25, high + 0.25
+    return round(low * 0.8, 2), round(high * 1.2, 2)
 
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be

@@ -125,21 +125,26 @@ def test_a_spec_name_is_not_read_as_a_price(phones):
     assert body["items"] and not body["understood"]["numbers"] and body["understood"]["relaxed"] is None
 
 
+def after_a_samsung_answer(base, items, follow_up: str, attr: str) -> tuple[float, dict]:
+    """Ask for a Samsung phone, then send `follow_up` after that answer: (the first item's
+    `attr`, the follow-up's answer)."""
+    first = chat(base, "a Samsung phone")
+    shown = [i["item_id"] for i in first["items"]]
+    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
+        {"role": "user", "content": "a Samsung phone"},
+        {"role": "assistant", "content": first["reply"], "item_ids": shown},
+        {"role": "user", "content": follow_up}]}, timeout=60)
+    assert r.status_code == 200, r.text
+    return items[shown[0]].attributes[attr], r.json()
+
+
 @pytest.mark.parametrize("follow_up,attr,side", [
     ("something cheaper than the first one", "price", "lower"),
     ("¿alguno más caro que el primero?", "price", "higher"),
 ])
 def test_a_follow_up_compared_with_an_item_of_the_answer_is_bounded_by_that_item(phones, follow_up, attr, side):
     base, items = phones
-    first = chat(base, "a Samsung phone")
-    shown = [i["item_id"] for i in first["items"]]
-    anchor = items[shown[0]].attributes[attr]
-    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
-        {"role": "user", "content": "a Samsung phone"},
-        {"role": "assistant", "content": first["reply"], "item_ids": shown},
-        {"role": "user", "content": follow_up}]}, timeout=60)
-    assert r.status_code == 200, r.text
-    body = r.json()
+    anchor, body = after_a_samsung_answer(base, items, follow_up, attr)
     assert body["items"], body["understood"]
     got = [items[i["item_id"]].attributes[attr] for i in body["items"]]
     assert all(v < anchor for v in got) if side == "lower" else all(v > anchor for v in got), (anchor, got)
@@ -232,14 +237,6 @@ def test_an_age_is_no_budget_and_a_negated_comparison_turns_round(shop):
                                        "跟第一款差不多价钱的，别的牌子也行", "¿alguno de precio parecido al primero?"])
 def test_a_follow_up_about_the_same_price_as_an_item_stays_near_its_price(phones, follow_up):
     base, items = phones
-    first = chat(base, "a Samsung phone")
-    shown = [i["item_id"] for i in first["items"]]
-    anchor = items[shown[0]].attributes["price"]
-    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
-        {"role": "user", "content": "a Samsung phone"},
-        {"role": "assistant", "content": first["reply"], "item_ids": shown},
-        {"role": "user", "content": follow_up}]}, timeout=60)
-    assert r.status_code == 200, r.text
-    body = r.json()
+    anchor, body = after_a_samsung_answer(base, items, follow_up, "price")
     got = [items[i["item_id"]].attributes["price"] for i in body["items"]]
     assert got and all(0.8 * anchor - 0.01 <= p <= 1.2 * anchor + 0.01 for p in got), (anchor, got, body["understood"])

@@ -16,7 +16,7 @@ from service.rerank.adapted.llm_side import HEAD_CONTEXT, LLMSide, fit_head
 from service.rerank.adapted.model import AdaptedModel, AdaptedReranker, FeatureFn
 
 __all__ = [
-    "ADAPTED_BASE_FEATURES", "ADAPTED_COLUMNS", "ADAPTED_EXPOSURE_FEATURES", "ADAPTED_LLM_FEATURES", "HEAD_CONTEXT", "SEQUENCE_FEATURES",
-    "AdaptedModel", "AdaptedReranker", "FeatureFn", "LLMSide", "Timeline", "candidate_features", "exposure_columns", "fit_head",
-    "latest_event_time", "list_artifacts", "load_artifact", "load_current", "save_artifact", "version_name",
+    "ADAPTED_BASE_FEATURES", "ADAPTED_COLUMNS", "ADAPTED_EXPOSURE_FEATURES", "ADAPTED_LLM_FEATURES", "HEAD_CONTEXT",
+    "SEQUENCE_FEATURES", "AdaptedModel", "AdaptedReranker", "FeatureFn", "LLMSide", "Timeline", "candidate_features",
+    "exposure_columns", "fit_head", "latest_event_time", "list_artifacts", "load_artifact", "load_current", "save_artifact", "version_name",
 ]
