@@ -60,6 +60,9 @@ class Filters(BaseModel):
 class CandidateRequest(BaseModel):
     user_id: str | None = None
     query: str | None = None
+    # Earlier turns of a conversation the query refines: matched together with it (their
+    # mean weighs as much as the query itself).
+    query_context: list[str] = Field(default_factory=list)
     k: int = 10
     filters: Filters = Field(default_factory=Filters)
     exclude_seen: bool = True

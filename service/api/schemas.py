@@ -166,6 +166,8 @@ class ChatRequest(Strict):
 class Understood(BaseModel):
     language: str
     query: str | None
+    follows: list[str] = Field(default_factory=list, description="earlier turns' words the query refines, "
+                               "matched together with it ('un film de vampires' under 'moins romantique')")
     include: list[str]
     exclude: list[str]
     moods: list[str]

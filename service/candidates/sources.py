@@ -119,7 +119,13 @@ class ChromaSemantic:
             if not request.query or not request.query.strip():
                 return None
             embedder = self.vectors.embedder
-            return getattr(embedder, "embed_query", embedder.embed)([request.query])[0]
+            embed = getattr(embedder, "embed_query", embedder.embed)
+            context = [t for t in request.query_context if t and t.strip()]
+            vecs = embed([request.query, *context])
+            if not context:
+                return vecs[0]
+            v = vecs[0] + vecs[1:].mean(axis=0)  # the follow-up and what it follows, alike
+            return v / max(float(np.linalg.norm(v)), 1e-9)
         recent = (request.history or [])[-self.history:]
         vecs = self._known_vectors(recent)
         if not vecs:

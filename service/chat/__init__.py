@@ -137,8 +137,9 @@ class Chat:
                      for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals
                      if str(v) not in unwanted]
             query = " ".join(dict.fromkeys(words)) or None
-        req = CandidateRequest(user_id=user_id, query=query, k=k, filters=filters, history=history,
-                               exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
+        context = intent.topic() if query and query == intent.meaning() else []
+        req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
+                               history=history, exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 

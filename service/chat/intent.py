@@ -101,9 +101,14 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         names = references + longer  # a negation word inside a name ('Nothing Phone') negates nothing
         negated_concepts: list[tuple[str, int]] = []
         mood_words: list[tuple[int, int]] = []  # 'léger' is a mood for films and a weight for phones
-        for m in lex.mentions(text, lang, masked, names):
-            if any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer):
-                continue  # 'child' inside the author 'Lee Child': the longer name wins
+        mentions = [m for m in lex.mentions(text, lang, masked, names)
+                    if not any(a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in longer)]
+        # 'child' inside the author 'Lee Child': the longer name wins
+        asked = {m.concept for m in mentions if not m.negated}
+        for m in mentions:
+            if m.negated and m.concept in asked:  # 'sci-fi, but not the cheesy space opera': a part of it
+                masked.append((m.start, m.end))
+                continue
             if lex.concepts[m.concept].get("kind") != "mood":
                 set_wanted(intent.include, intent.exclude, m.concept, m.negated)
                 if m.negated:

@@ -90,6 +90,13 @@ class Intent:
         text = next((t for t in reversed(self.texts) if has_content(t)), None)
         return without_kind_words(text) if text else None
 
+    def topic(self) -> list[str]:
+        """The earlier turns' own words, before the one `meaning` reads: what a follow-up
+        refines ('un film de vampires' ... 'moins romantique, qui fasse vraiment peur';
+        'pelis de samuráis' ... '¿alguna más de esa misma época?'), oldest first."""
+        said = [t for t in self.texts if has_content(t)]
+        return [without_kind_words(t) for t in said[:-1]]
+
     def covered(self) -> bool:
         """Did grammar and vocabulary read anything the request wants?"""
         return bool(self.include or self.exclude or self.moods or self.seeds or self.values_in

@@ -40,12 +40,16 @@ def answer_items(turn: Turn, titles: TitleIndex) -> list[str | None]:
 def title_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent,
                      masked: list[tuple[int, int]], last_named: list[str]) -> None:
     """Titles named with affection ('I loved Toy Story') become references; every title
-    named is remembered as what 'like it' may point at."""
+    named is remembered as what 'like it' may point at; one named under a negation ('seen
+    all the Lord of the Rings already') is left out of the answer, with its sequels."""
     loves = lex.spans("affection", text, lang)
+    negated = lex.negation_scope(text, lang)
     for item_id, start, end in titles.find_all(text):
         if any(a <= start < b for a, b in masked):
             continue
         last_named.append(item_id)
+        if negated(start):  # 'I've already seen all the Lord of the Rings': not them, nor their sequels
+            intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
         if any(0 <= start - b <= 3 for _a, b in loves):  # 'loved Toy Story', 'a fan of Heat'
             masked.append((start, end))
             if item_id not in intent.seeds:

@@ -112,11 +112,13 @@ class Lexicon:
         follows what it governs later in it ('马丁的都看过了')."""
         negs, breaks = self._negations(text, lang, names)
         after = self._after(text, lang)
+        fewer = [m.end() for m in self._find("fewer", text, lang)]
 
         def negated(pos: int) -> bool:
             clause_start = max([b for b in breaks if b < pos], default=-1)
             clause_end = min([b for b in breaks if b > pos], default=len(text))
-            return any(clause_start < n < pos for n, _end in negs) or any(pos < a < clause_end for a, _e in after)
+            return any(clause_start < n < pos for n, _end in negs) or any(pos < a < clause_end for a, _e in after) \
+                or any(0 <= pos - e <= 1 and not text[e:pos].strip() for e in fewer)  # 'less <word>'
         return negated
 
     def function_words(self, lang: str) -> frozenset[str]:

@@ -26,7 +26,7 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
                      r"|(\d0)\s*年代|\blos\s+(?:19|20)?(\d0)\b(?!\s*(?:€|\$|euros?|dólares|dolares|pesos|libras)))")
-_DECADE_PAIR = re.compile(r"(?:années|años|los)\s+(?:19)?(\d0)\s*(?:-|–|/|et|y|a|à)\s*(?:19)?(\d0)\b")
+_DECADE_PAIR = re.compile(r"(?:années|años|los)\s+(?:19)?(\d0)\s*(?:-|–|/|et|ou|y|o|u|a|à)\s*(?:19)?(\d0)\b")
 WINDOW_BEFORE, WINDOW_AFTER = 40, 24
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 _YEAR = re.compile(r"\s*\((?:\d{4}(?:[-–]\d{0,4})?|[^)]*\d{4}[^)]*)\)\s*$")
 _TRAIL_ARTICLE = re.compile(r",\s*(the|a|an|les|le|la|el|los|las|l')\s*$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^\w\s]+", re.UNICODE)
+_SEQUEL_WORDS = frozenset({"ii", "iii", "iv", "v", "vi", "part", "chapter", "episode", "returns", "reloaded"})
 _QUOTED = re.compile(r"[\"“”«»《》「」]\s*([^\"“”«»《》「」]{2,80}?)\s*[\"“”«»《》「」]")
 ARTICLES = ("the ", "a ", "an ")
 MAX_WORDS = 10
@@ -100,6 +101,23 @@ class TitleIndex:
         out = []
         for m in _QUOTED.finditer(text):
             out.append((self.by_key.get(normalize(m.group(1))), m.group(1), m.start(), m.end()))
+        return out
+
+    def series(self, item_id: str) -> list[str]:
+        """The item's sequels and episodes: titles that start with its whole title and go on
+        with a number or after a colon ('Lord of the Rings' -> 'Lord of the Rings: The Two
+        Towers', 'Toy Story' -> 'Toy Story 2'; never 'Up' -> 'Up in the Air')."""
+        key = normalize(self.title_of.get(item_id, ""))
+        if len(key.split()) < 2:
+            return []
+        out = []
+        for other, title in self.title_of.items():
+            norm = normalize(title)
+            if other == item_id or not norm.startswith(key + " "):
+                continue
+            rest = norm[len(key) + 1:].split()
+            if rest[0][:1].isdigit() or rest[0] in _SEQUEL_WORDS or ":" in _bare(title):
+                out.append(other)
         return out
 
     def find_all(self, text: str) -> list[tuple[str, int, int]]:

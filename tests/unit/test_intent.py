@@ -66,6 +66,48 @@ def test_follow_up_refers_to_the_previous_answer_and_keeps_earlier_constraints()
     assert by_ids.seeds == ["6"]
 
 
+@pytest.mark.parametrize("text,include,exclude", [
+    ("a vampire movie, less romantic", [], ["romance"]),
+    ("un film de vampires, moins romantique", [], ["romance"]),
+    ("una de vampiros, menos romántica y más de terror", ["horror"], ["romance"]),
+    ("吸血鬼电影，不那么浪漫的", [], ["romance"]),
+    ("less horror, more comedy", ["comedy"], ["horror"]),
+])
+def test_less_of_a_word_rules_that_word_out(text, include, exclude):
+    intent = ask(text)
+    assert intent.include == include and intent.exclude == exclude
+
+
+@pytest.mark.parametrize("text,include,exclude", [
+    ("sci-fi from the 70s, but i can't stand the cheesy space opera stuff", ["sci-fi"], []),
+    ("a comedy but no romantic comedy", ["comedy"], ["romance"]),
+    ("une comédie mais pas une comédie romantique", ["comedy"], ["romance"]),
+])
+def test_a_negation_of_part_of_what_is_asked_keeps_what_is_asked(text, include, exclude):
+    intent = ask(text)
+    assert intent.include == include and intent.exclude == exclude
+
+
+def test_titles_said_to_be_seen_are_left_out_with_their_sequels():
+    titles = TitleIndex([("1", "Lord of the Rings, The (1978)"), ("2", "Lord of the Rings: The Two Towers, The (2002)"),
+                         ("3", "Toy Story (1995)"), ("4", "Toy Story 2 (1999)"), ("5", "Up (2009)"),
+                         ("6", "Up in the Air (2009)"), ("7", "Lord of War (2005)")])
+    intent = parse([Turn("user", "I've already seen all the Lord of the Rings movies, what else is like that?")], titles)
+    assert intent.shown == ["1", "2"]
+    assert titles.series("3") == ["4"] and titles.series("5") == []  # one word: 'Up in the Air' is no sequel
+    assert parse([Turn("user", "something like Toy Story")], titles).shown == []  # liked, not ruled out
+
+
+def test_a_follow_up_keeps_the_words_it_refines_as_its_topic():
+    follow = ask("un film de vampires", "1. Heat (1995)", "je veux que ça fasse vraiment peur")
+    assert follow.meaning() == "je veux que ça fasse vraiment peur"
+    assert follow.topic() == ["un de vampires"]  # the kind word 'film' says nothing
+    # a turn that only points at an item leaves the turn before to speak, and nothing before it
+    ref = ask("movies about cults", "1. Heat (1995)", "the first one")
+    assert ref.meaning() == "about cults" and ref.topic() == []
+    assert ask("movies about cults").topic() == []
+
+
 def test_a_later_turn_overrides_an_earlier_one():
     assert ask("horror please", "...", "actually no horror").exclude == ["horror"]
     lighter = ask("a horror movie", "...", "something lighter")

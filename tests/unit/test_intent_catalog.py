@@ -337,6 +337,8 @@ def test_other_and_especially_in_chinese_are_no_negations(text, concept):
 
 
 @pytest.mark.parametrize("text,lo,hi", [("五六十年代的爱情老片", 1950, 1969), ("un vieux film noir, années 40-50", 1940, 1959),
-                                        ("romance from the 50s and 60s", 1950, 1969), ("algo de los 50 y 60", 1950, 1969)])
+                                        ("romance from the 50s and 60s", 1950, 1969), ("algo de los 50 y 60", 1950, 1969),
+                                        ("un film des années 30 ou 40", 1930, 1949), ("pelis de los 80 o 90", 1980, 1999),
+                                        ("movies from the 80s or 90s", 1980, 1999)])
 def test_two_decades_named_together_are_one_range(text, lo, hi):
     assert ranges(ask(text, books())) == {("year", float(lo), float(hi))}
