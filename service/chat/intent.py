@@ -20,7 +20,7 @@ from service.chat.quantities import child_ages, grown_children, quantities, rela
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
-                                         values_by_meaning)
+                                         span_stop, values_by_meaning)
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
 from service.text.numbers import read_numbers
@@ -144,9 +144,13 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 if no:
                     negated_values.append(v.start)
         if values is not None:
+            # an attribute's own name ('无线充电', wireless charging) is no value to find by meaning
+            roles = set(vocab.roles.values()) if vocab is not None else set()  # price, year...: read as numbers
+            spec_names = [(h.start, h.end) for h in attributes.find(text, masked, span_stop(lex, lang))
+                          if h.attribute not in roles] if attributes is not None else []
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
-                                                attribute_name_tails(text, vocab) if vocab is not None else [])
+                                                spec_names + (attribute_name_tails(text, vocab) if vocab else []))
         grown_children(text, lang, lex, intent)
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)

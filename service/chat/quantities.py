@@ -112,10 +112,16 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
             intent.compared_with = intent.seeds[-1:]
             masked.append((hit.start, hit.end))
             continue
+        words = text[hit.start:hit.end]
+        if not way and vocab.lacking(hit.attribute) >= SOME_LACK:
+            # 'avec la recharge sans fil', 'que tenga carga inalámbrica', '支持无线充电': has it
+            set_range(intent, NumericConstraint(hit.attribute, HAS, None, hit.start, hit.end,
+                                                f"{words}: {hit.attribute} > 0"))
+            masked.append((hit.start, hit.end))
+            continue
         q = vocab.quantile(hit.attribute, 0.75 if way == "high" else 0.25) if way else None
         if q is None:
             continue
-        words = text[hit.start:hit.end]
         c = (NumericConstraint(hit.attribute, q, None, hit.start, hit.end,
                                f"{words}: {hit.attribute} >= {q:g} (top quarter)") if way == "high" else
              NumericConstraint(hit.attribute, None, q, hit.start, hit.end,
@@ -124,6 +130,10 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
         masked.append((hit.start, hit.end))
     taken = [span for span in masked if span not in mood_words]
     _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
+
+
+SOME_LACK = 0.05  # an attribute named with no number or direction is one to have when this share of items lacks it
+HAS = 1e-6  # more than 0: has it
 
 
 def _occurrences(text: str, words: str, first: int) -> list[int]:

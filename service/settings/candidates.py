@@ -22,7 +22,7 @@ class FusionWeights(BaseModel):
     text_scores: bool = Field(True, description="order a text request's matches by a weighted sum of scores "
                               "(`text_blend`) instead of rank fusion (`query`)")
     text_blend: dict[str, float] = Field(
-        default_factory=lambda: {"semantic_query": 1.0, "popularity": 0.3, "cf": 0.15, "semantic_profile": 0.05},
+        default_factory=lambda: {"semantic_query": 1.0, "popularity": 0.1, "cf": 0.15, "semantic_profile": 0.05},
         description="weights of the score sum for text requests: the text match's centred cosine, plus the "
         "others scaled to [0, 1] within its matches")
     center_text: bool = Field(True, description="match a request's text against item vectors centred on the "

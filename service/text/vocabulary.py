@@ -200,6 +200,14 @@ class Vocabulary:
         """The share of the catalog's items that have this value."""
         return self.values.get((attribute, value), 0) / self.items if self.items else 0.0
 
+    def lacking(self, attribute: str) -> float:
+        """The share of the catalog's items without this numeric attribute: 0 or absent
+        (the phones with no wireless charging, no zoom lens)."""
+        vals = self.numeric.get(attribute)
+        if vals is None or not self.items:
+            return 0.0
+        return 1.0 - float(np.count_nonzero(vals > 0)) / self.items
+
     def quantile(self, attribute: str, q: float) -> float | None:
         vals = self.numeric.get(attribute)
         return float(np.quantile(vals, q)) if vals is not None and len(vals) else None

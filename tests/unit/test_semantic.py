@@ -191,3 +191,31 @@ def test_a_direction_is_read_where_the_attribute_is_named_again_not_in_a_how_muc
     intent = _parse(screens, "推荐几款OPPO手机", "<answer>", "第一款屏幕刷新率多少？有没有刷新率更高、价格差不多的")
     assert ("refresh_hz", "higher") in [r[:2] for r in intent.relative], intent
     assert ("price", "around") in [r[:2] for r in intent.relative], intent
+
+
+@pytest.fixture(scope="module")
+def chargers(encoder):
+    """Half the phones have no wireless charging (0 W); every one has a battery; some chipsets are MediaTek."""
+    vocab = Vocabulary([{"brand": b, "os": "Android", "chipset_maker": ["Qualcomm", "MediaTek"][n % 2],
+                         "price": 300.0 + 50 * n, "battery_mah": 4000.0 + 100 * n,
+                         "wireless_charging_w": [0.0, 15.0][n % 2]}
+                        for n, b in enumerate(["OPPO", "Samsung", "Xiaomi", "Google"] * 4)], lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    return vocab, values, attributes
+
+
+@pytest.mark.parametrize("text", ["a phone with wireless charging", "un téléphone avec la recharge sans fil",
+                                  "¿alguno que tenga carga inalámbrica?", "支持无线充电的安卓手机"])
+def test_a_feature_named_without_a_number_is_one_to_have(chargers, text):
+    """A numeric attribute that some items lack (0 W), named with no number or direction,
+    asks for items that have it; its name is no value to find by meaning ('无线充电' is
+    not the chipset maker MediaTek)."""
+    intent = _parse(chargers, text)
+    got = {(c.attribute, c.lte) for c in intent.ranges if c.gte is not None and c.gte > 0}
+    assert got == {("wireless_charging_w", None)}, intent
+    assert not any(a == "chipset_maker" for a, _v in intent.values_in), intent
+
+
+def test_a_feature_every_item_has_named_without_a_direction_asks_nothing(chargers):
+    assert not [c for c in _parse(chargers, "a phone with a battery").ranges if c.attribute == "battery_mah"]
