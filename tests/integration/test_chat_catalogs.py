@@ -240,3 +240,13 @@ def test_a_follow_up_about_the_same_price_as_an_item_stays_near_its_price(phones
     anchor, body = after_a_samsung_answer(base, items, follow_up, "price")
     got = [items[i["item_id"]].attributes["price"] for i in body["items"]]
     assert got and all(0.8 * anchor - 0.01 <= p <= 1.2 * anchor + 0.01 for p in got), (anchor, got, body["understood"])
+
+
+@pytest.mark.parametrize("text", ["a phone with wireless charging", "un téléphone avec la recharge sans fil",
+                                  "¿alguno que tenga carga inalámbrica?", "支持无线充电的手机"])
+def test_a_feature_named_without_a_number_is_one_the_phones_have(shop, text):
+    base, items = shop
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes["wireless_charging_w"] for i in body["items"]]
+    assert got and all(w > 0 for w in got), body["understood"]
+    assert any("wireless_charging_w > 0" in n for n in body["understood"]["numbers"]), body["understood"]
