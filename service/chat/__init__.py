@@ -21,6 +21,7 @@ from service.text.numbers import NumericConstraint, around
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
+SURE_BY_MEANING = 0.65  # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71)
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
@@ -48,8 +49,11 @@ class Chat:
         space = self.catalog.space
         overrides = self.rec.settings.vocabulary_file
 
-        return space.derived("vocabulary", lambda: Vocabulary(space.attributes, lexicon(), load_overrides(overrides),
-                                                              self._currency(space.ids)))
+        def build() -> Vocabulary:
+            title_of = self.explainer.titles().title_of
+            return Vocabulary(space.attributes, lexicon(), load_overrides(overrides), self._currency(space.ids),
+                              [title_of.get(i, "") for i in space.ids])
+        return space.derived("vocabulary", build)
 
     def _currency(self, ids: list[str]) -> str | None:
         """The catalog's price currency: the setting, else what most of a sample of item
@@ -115,6 +119,7 @@ class Chat:
             include.setdefault(attr, []).append(value)
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
+        include = self._compatible(include, intent)
         self._relative_ranges(intent)
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
@@ -142,6 +147,23 @@ class Chat:
                                history=history, exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
+
+    def _compatible(self, include: dict[str, list[str]], intent: Intent) -> dict[str, list[str]]:
+        """Values of two attributes no item has together are a change of mind ('passer de
+        l'iPhone à Android', 'iPhone用了三年了，想换个安卓的'): an uncertain value read by
+        meaning goes first, then the one named earlier; the later stands."""
+        space = self.catalog.space
+        order = {av: n for n, av in enumerate(intent.values_in)}
+        by_meaning = {(a, v) for a, v, score in intent.semantic if score < SURE_BY_MEANING}
+
+        def rank(attr: str) -> tuple[int, int]:
+            named = [(a, v) for a, v in order if a == attr and v in include[attr]]
+            return (min((0 if x in by_meaning else 1) for x in named) if named else 0,
+                    max((order[x] for x in named), default=-1))
+        while len(include) > 1 and not space.filter_mask(Filters(include=include)).any():
+            first = min(include, key=rank)
+            include = {a: vals for a, vals in include.items() if a != first}
+        return include
 
     def _relative_ranges(self, intent: Intent) -> None:
         """'cheaper than the first one': the attribute bounded by the referred item's value

@@ -139,6 +139,13 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             listed = negated_lists(text, fresh, negated)
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
                 no = negated(v.start) or v.start in listed
+                form = text[v.start:v.end].casefold()
+                if no and (form in vocab.partial_lines or form in vocab.lines and any(
+                        (w.attribute, w.value) == (v.attribute, v.value) and not negated(w.start) for w in fresh)):
+                    # 'pas un Redmi', 'un Samsung que no sea de la serie Galaxy S': a part of the
+                    # brand, which a filter cannot say
+                    masked.append((v.start, v.end))
+                    continue
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
                 masked.append((v.start, v.end))
                 if no:

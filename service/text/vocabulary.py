@@ -24,9 +24,13 @@ import yaml
 from service.text.language import has_cjk
 from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
+from service.text.stopwords import STOP_WORDS
 from service.text.titles import words_with_spans
 
 MAX_WORDS = 5
+LANGS = ("en", "fr", "es", "zh")
+LINE_TITLE_SHARE = 0.8  # an attribute whose value starts this share of titles is a brand
+LINE_PURITY = 0.95  # ...and a word after it names a line of the one brand nearly all its titles have
 _SEP = re.compile(r"[-_/]+")
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
 
@@ -73,7 +77,7 @@ def surface_forms(value: str) -> set[str]:
 
 class Vocabulary:
     def __init__(self, attributes: list[dict], lex: Lexicon, overrides: dict | None = None,
-                 currency: str | None = None) -> None:
+                 currency: str | None = None, titles: list[str] | None = None) -> None:
         self.lex = lex
         self.currency = currency  # the catalog's prices' currency, when known (text/currency.py)
         self.by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -111,10 +115,51 @@ class Vocabulary:
         for (name, value) in values:
             self.exact.setdefault(value.casefold(), (name, value))
         self._translate(lex, overrides or {})
+        self.lines: set[str] = set()  # words that name a brand by its line ('iPhone', 'Galaxy', 'Redmi')
+        self.partial_lines: set[str] = set()  # ...a part of it: 'not a Redmi' is no 'not a Xiaomi'
+        if titles:
+            self._lines(attributes, titles, grammar)
         self._name_values = [(n, v) for (n, v) in values if looks_like_name(v)]
         self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
+
+    def _lines(self, attributes: list[dict], titles: list[str], grammar: set[str]) -> None:
+        """Product lines: the word after the brand at the start of its items' titles
+        ('Apple iPhone 15', 'Xiaomi Redmi Note 13', 'Samsung Galaxy S24') names that
+        brand, when a value of the attribute starts most titles and nearly every item
+        whose title has that word there is of one value. A plain word ('Galaxy', 'POCO':
+        Spanish 'poco') counts only when written capitalised; 'iPhone' in any case."""
+        starts: dict[str, int] = defaultdict(int)
+        for attrs, title in zip(attributes, titles):
+            for name, v in attrs.items():
+                if isinstance(v, str) and v and title.casefold().startswith(v.casefold() + " "):
+                    starts[name] += 1
+        brandish = {name for name, n in starts.items() if n >= LINE_TITLE_SHARE * len(titles)}
+        seen: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
+        spelled: dict[str, str] = {}
+        for attrs, title in zip(attributes, titles):
+            for name in brandish:
+                v = attrs.get(name)
+                if not isinstance(v, str) or not title.casefold().startswith(v.casefold() + " "):
+                    continue
+                word = (title[len(v) + 1:].split() or [""])[0]
+                if word.isalpha() and len(word) >= 3:
+                    seen[word.casefold()][(name, v)] += 1
+                    spelled[word.casefold()] = word
+        common = grammar | {w for ws in STOP_WORDS.values() for w in ws}
+        for form, owners in seen.items():
+            owner, n = max(owners.items(), key=lambda o: o[1])
+            if form in self.by_form or form in common or any(self.lex.concept_of(form, lg) for lg in LANGS) \
+                    or n < 2 or n < LINE_PURITY * sum(owners.values()):
+                continue
+            self._add(form, *owner)
+            self.lines.add(form)
+            if n < LINE_PURITY * self.values.get(owner, 0):  # 'Redmi' is some Xiaomi phones, 'iPhone' every Apple
+                self.partial_lines.add(form)
+            word = spelled[form]
+            if word.isupper() or not any(c.isupper() for c in word[1:]):
+                self._only_capitalized.add(form)
 
     def _add(self, form: str, attribute: str, value: str) -> None:
         if (attribute, value) not in self.by_form[form]:

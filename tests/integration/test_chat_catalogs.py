@@ -250,3 +250,36 @@ def test_a_feature_named_without_a_number_is_one_the_phones_have(shop, text):
     got = [items[i["item_id"]].attributes["wireless_charging_w"] for i in body["items"]]
     assert got and all(w > 0 for w in got), body["understood"]
     assert any("wireless_charging_w > 0" in n for n in body["understood"]["numbers"]), body["understood"]
+
+
+@pytest.fixture(scope="module")
+def lines(tmp_path_factory):
+    """Titles as a phone shop writes them (brand, line, model): the line names the brand."""
+    models = [("Apple", "iPhone", "iOS"), ("Samsung", "Galaxy", "Android"), ("Google", "Pixel", "Android")]
+    items = [Item(item_id=f"l{n}", title=f"{b} {line} {n}", text=f"The {b} {line} {n}, an {o} phone.",
+                  attributes={"brand": b, "os": o, "price": 300.0 + 40 * n, "battery_mah": 3000.0 + 200 * n})
+             for n, (b, line, o) in enumerate(models * 5)]
+    with serve(create_app(make(tmp_path_factory.mktemp("lines"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@pytest.mark.parametrize("text,brands", [("which iphone lasts the longest on a charge?", {"Apple"}),
+                                         ("¿qué Pixel me recomiendas?", {"Google"}),
+                                         ("best camera phone that isn't an iPhone", {"Samsung", "Google"})])
+def test_a_product_line_is_read_as_its_brand(lines, text, brands):
+    base, items = lines
+    body = chat(base, text)
+    got = {items[i["item_id"]].attributes["brand"] for i in body["items"]}
+    assert got and got <= brands, body["understood"]
+
+
+@pytest.mark.parametrize("text", ["Je veux passer de l'iPhone à Android, sans dépasser 700 €",
+                                  "I'm switching from my iPhone to Android",
+                                  "iPhone用了三年了，想换个安卓的"])
+def test_two_values_no_phone_has_together_are_a_change_of_mind(lines, text):
+    """The iPhone (Apple) and Android: no item is both, so the value named later stands."""
+    base, items = lines
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes["os"] for i in body["items"]]
+    assert got and set(got) == {"Android"}, body["understood"]
+    assert "brand" not in body["understood"]["filters"].get("include", {}), body["understood"]

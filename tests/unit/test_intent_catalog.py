@@ -342,3 +342,32 @@ def test_other_and_especially_in_chinese_are_no_negations(text, concept):
                                         ("movies from the 80s or 90s", 1980, 1999)])
 def test_two_decades_named_together_are_one_range(text, lo, hi):
     assert ranges(ask(text, books())) == {("year", float(lo), float(hi))}
+
+
+def lined_phones(with_titles: bool = True) -> Vocabulary:
+    """Titles as a phone shop writes them: brand, line, model."""
+    models = [("Apple", "iPhone 15", "iOS"), ("Apple", "iPhone 14", "iOS"), ("Samsung", "Galaxy S24", "Android"),
+              ("Samsung", "Galaxy A55", "Android"), ("Xiaomi", "Redmi Note 13", "Android"),
+              ("Xiaomi", "Redmi 13C", "Android"), ("Xiaomi", "POCO F6", "Android"), ("Xiaomi", "POCO X6", "Android"),
+              ("Xiaomi", "14 Ultra", "Android"), ("Xiaomi", "13 Pro", "Android"), ("Google", "Pixel 8", "Android"),
+              ("Google", "Pixel 9", "Android"), ("Nothing", "Phone (2)", "Android"), ("Nothing", "Phone (3)", "Android")]
+    attrs = [{"brand": b, "os": o, "price": 300.0 + 50 * n} for n, (b, _m, o) in enumerate(models)]
+    return Vocabulary(attrs, lexicon(), titles=[f"{b} {m}" for b, m, _o in models] if with_titles else None)
+
+
+@pytest.mark.parametrize("text,wanted,unwanted", [
+    ("which iphone lasts the longest on a charge?", [("brand", "Apple")], []),
+    ("I take a ton of photos. iPhone or Pixel, max $900", [("brand", "Apple"), ("brand", "Google")], []),
+    ("no Galaxy please", [], [("brand", "Samsung")]),  # every Samsung is a Galaxy
+    ("Je veux un Xiaomi vraiment bon en photo, pas un Redmi ni un Poco", [("brand", "Xiaomi")], []),
+    ("un Samsung que no sea de la serie Galaxy S", [("brand", "Samsung")], []),
+    ("algo un poco más barato", [], []),  # 'poco' is a word; the line is written 'POCO' or 'Poco'
+    ("I need a phone with a big screen", [], []),  # 'Phone' follows 'Nothing' in titles, and is a kind word
+])
+def test_a_product_line_names_its_brand(text, wanted, unwanted):
+    intent = ask(text, lined_phones())
+    assert intent.values_in == wanted and intent.values_out == unwanted, intent
+
+
+def test_without_titles_there_are_no_lines():
+    assert ask("which iphone lasts the longest?", lined_phones(with_titles=False)).values_in == []
