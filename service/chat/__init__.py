@@ -207,7 +207,10 @@ class Chat:
             """A value spelled like a grammar word (the brand 'Nothing') means that word to
             the encoder ('有无', 'sin nada'): it is found by its spelling only."""
             grammar = lexicon().function_words("en")
-            return {k: n for k, n in vocab.values.items() if k[1].casefold() not in grammar}
+            # ... and one (nearly) every item has names the kind of thing, no choice ('pantalla'
+            # is no 'category: phone' in a phone shop: it is the screen)
+            return {k: n for k, n in vocab.values.items()
+                    if k[1].casefold() not in grammar and vocab.share(*k) < EVERYTHING}
 
         return space.derived("semantic_values", lambda: (
             SemanticValues(words, meant(), cfg.value_threshold, cfg.value_margin),

@@ -17,6 +17,7 @@ import numpy as np
 
 from service.embed import Embedder
 from service.text.language import has_cjk
+from service.text.zh_words import boundaries
 from service.text.vocabulary import ValueMention
 
 MAX_VALUES_PER_ATTRIBUTE = 300
@@ -76,10 +77,12 @@ def spans(text: str, masked: list[tuple[int, int]], stop: set[str]) -> list[tupl
     if has_cjk(text):
         cjk_stop = [w for w in stop if len(w) >= 2 and has_cjk(w)]
         for run in _CJK_RUN.finditer(text):
+            edges = {run.start() + e for e in boundaries(run.group())}  # whole words only: no '子关' in '父子关系'
             for size in CJK_WINDOWS:
                 for a in range(run.start(), run.end() - size + 1):
                     window = text[a:a + size]  # no window around a word that names nothing ('电影')
-                    if free(a, a + size) and window not in stop and not any(w in window for w in cjk_stop):
+                    if a in edges and a + size in edges and free(a, a + size) and window not in stop \
+                            and not any(w in window for w in cjk_stop):
                         out.append((a, a + size))
     return out
 

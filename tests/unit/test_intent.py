@@ -37,6 +37,8 @@ def test_language_detection(text, lang):
     ("quiero animación, pero no de terror", ["animation"], ["horror"]),
     ("我想看一部喜剧，不要恐怖片", ["comedy"], ["horror"]),
     ("不要恐怖的，要喜剧", ["comedy"], ["horror"]),
+    ("想看喜剧，恐怖片受不了", ["comedy"], ["horror"]),  # 受不了 (can't stand) after what it governs
+    ("受不了恐怖片，想看喜剧", ["comedy"], ["horror"]),
     ("un documental", ["documentary"], []),
 ])
 def test_constraints_and_negation(text, include, exclude):

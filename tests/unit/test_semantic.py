@@ -219,3 +219,12 @@ def test_a_feature_named_without_a_number_is_one_to_have(chargers, text):
 
 def test_a_feature_every_item_has_named_without_a_direction_asks_nothing(chargers):
     assert not [c for c in _parse(chargers, "a phone with a battery").ranges if c.attribute == "battery_mah"]
+
+
+def test_chinese_spans_are_whole_words():
+    """Windows start and end at word edges: '父子关系' (father and son) holds no '子关',
+    which the encoder put near the genre Children; '像素主摄' no '素主' (read as Honor)."""
+    text = "讲父子关系的电影，想要一亿像素主摄"
+    got = {text[a:b] for a, b in spans(text, [], set())}
+    assert "父子关系" in got and "像素" in got and "主摄" in got
+    assert not {"子关", "素主", "关系的"} & got
