@@ -132,7 +132,7 @@ class Chat:
                    for a, vals in exclude.items()}
         exclude = {a: vals for a, vals in exclude.items() if vals}
         filters = Filters(require=require, include=include, exclude=exclude, ranges=ranges)
-        query = intent.meaning()
+        query = meaning = intent.meaning()
         if intent.seeds and not query:
             # 'like X': search X's own kind (its list attributes, e.g. genres) and let CF,
             # with X as the latest history item, order that pool
@@ -142,7 +142,7 @@ class Chat:
                      for vals in seeds[s].attributes.values() if isinstance(vals, list) for v in vals
                      if str(v) not in unwanted]
             query = " ".join(dict.fromkeys(words)) or None
-        context = intent.topic() if query and query == intent.meaning() else []
+        context = intent.topic() if query and query == meaning else []  # not the seeds' kind words
         req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
                                history=history, exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]

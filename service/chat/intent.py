@@ -16,7 +16,7 @@ import re
 
 from service.chat.intent_state import (FILLER, Intent, Turn, add_mood, has_content, residual, set_range,
                                        set_wanted, without_kind_words)
-from service.chat.quantities import SOME_LACK, child_ages, grown_children, quantities, relatives, spec_numbers
+from service.chat.quantities import child_ages, grown_children, quantities, relatives, spec_numbers
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
@@ -154,7 +154,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             # a feature's own name ('无线充电', wireless charging, which some items lack) is no
             # value to find by meaning; a quantity every item has may be both ('折叠屏': foldable)
             spec_names = [(h.start, h.end) for h in attributes.find(text, masked, span_stop(lex, lang))
-                          if vocab.lacking(h.attribute) >= SOME_LACK] if attributes is not None and vocab else []
+                          if vocab.optional(h.attribute)] if attributes is not None and vocab else []
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + (attribute_name_tails(text, vocab) if vocab else []))

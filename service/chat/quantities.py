@@ -113,7 +113,7 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
             masked.append((hit.start, hit.end))
             continue
         words = text[hit.start:hit.end]
-        if not way and vocab.lacking(hit.attribute) >= SOME_LACK:
+        if not way and vocab.optional(hit.attribute):
             # 'avec la recharge sans fil', 'que tenga carga inalámbrica', '支持无线充电': has it
             set_range(intent, NumericConstraint(hit.attribute, HAS, None, hit.start, hit.end,
                                                 f"{words}: {hit.attribute} > 0"))
@@ -132,7 +132,6 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     _implied(text, lang, attributes, lex, vocab, intent, taken, negated, skip, refers)
 
 
-SOME_LACK = 0.05  # an attribute named with no number or direction is one to have when this share of items lacks it
 HAS = 1e-6  # more than 0: has it
 
 

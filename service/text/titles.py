@@ -64,9 +64,10 @@ class TitleIndex:
         pop = popularity or {}
         self.by_key: dict[str, str] = {}
         self.title_of: dict[str, str] = {}
+        self._key_of: dict[str, str] = {}  # item_id -> normalised title
         for item_id, title in titles:
             self.title_of[item_id] = title
-            key = normalize(title)
+            key = self._key_of[item_id] = normalize(title)
             if not key:
                 continue
             old = self.by_key.get(key)
@@ -107,16 +108,15 @@ class TitleIndex:
         """The item's sequels and episodes: titles that start with its whole title and go on
         with a number or after a colon ('Lord of the Rings' -> 'Lord of the Rings: The Two
         Towers', 'Toy Story' -> 'Toy Story 2'; never 'Up' -> 'Up in the Air')."""
-        key = normalize(self.title_of.get(item_id, ""))
+        key = self._key_of.get(item_id, "")
         if len(key.split()) < 2:
             return []
         out = []
-        for other, title in self.title_of.items():
-            norm = normalize(title)
+        for other, norm in self._key_of.items():
             if other == item_id or not norm.startswith(key + " "):
                 continue
             rest = norm[len(key) + 1:].split()
-            if rest[0][:1].isdigit() or rest[0] in _SEQUEL_WORDS or ":" in _bare(title):
+            if rest[0][:1].isdigit() or rest[0] in _SEQUEL_WORDS or ":" in _bare(self.title_of[other]):
                 out.append(other)
         return out
 

@@ -30,6 +30,7 @@ from service.text.titles import words_with_spans
 MAX_WORDS = 5
 LANGS = ("en", "fr", "es", "zh")
 LINE_TITLE_SHARE = 0.8  # an attribute whose value starts this share of titles is a brand
+SOME_LACK = 0.05  # a numeric attribute this share of items lacks is a feature to have or not
 LINE_PURITY = 0.95  # ...and a word after it names a line of the one brand nearly all its titles have
 _SEP = re.compile(r"[-_/]+")
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
@@ -130,23 +131,19 @@ class Vocabulary:
         brand, when a value of the attribute starts most titles and nearly every item
         whose title has that word there is of one value. A plain word ('Galaxy', 'POCO':
         Spanish 'poco') counts only when written capitalised; 'iPhone' in any case."""
+        after: list[tuple[str, str, str]] = []  # (attribute, its value starting the title, the next word)
         starts: dict[str, int] = defaultdict(int)
         for attrs, title in zip(attributes, titles):
             for name, v in attrs.items():
                 if isinstance(v, str) and v and title.casefold().startswith(v.casefold() + " "):
                     starts[name] += 1
-        brandish = {name for name, n in starts.items() if n >= LINE_TITLE_SHARE * len(titles)}
+                    after.append((name, v, (title[len(v) + 1:].split() or [""])[0]))
         seen: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
         spelled: dict[str, str] = {}
-        for attrs, title in zip(attributes, titles):
-            for name in brandish:
-                v = attrs.get(name)
-                if not isinstance(v, str) or not title.casefold().startswith(v.casefold() + " "):
-                    continue
-                word = (title[len(v) + 1:].split() or [""])[0]
-                if word.isalpha() and len(word) >= 3:
-                    seen[word.casefold()][(name, v)] += 1
-                    spelled[word.casefold()] = word
+        for name, v, word in after:
+            if starts[name] >= LINE_TITLE_SHARE * len(titles) and word.isalpha() and len(word) >= 3:
+                seen[word.casefold()][(name, v)] += 1
+                spelled[word.casefold()] = word
         common = grammar | {w for ws in STOP_WORDS.values() for w in ws}
         for form, owners in seen.items():
             owner, n = max(owners.items(), key=lambda o: o[1])
@@ -245,13 +242,13 @@ class Vocabulary:
         """The share of the catalog's items that have this value."""
         return self.values.get((attribute, value), 0) / self.items if self.items else 0.0
 
-    def lacking(self, attribute: str) -> float:
-        """The share of the catalog's items without this numeric attribute: 0 or absent
-        (the phones with no wireless charging, no zoom lens)."""
+    def optional(self, attribute: str) -> bool:
+        """Is this numeric attribute a feature some items lack (0 or absent: the phones with
+        no wireless charging, no zoom lens), rather than a quantity every item has?"""
         vals = self.numeric.get(attribute)
         if vals is None or not self.items:
-            return 0.0
-        return 1.0 - float(np.count_nonzero(vals > 0)) / self.items
+            return False
+        return 1.0 - float(np.count_nonzero(vals > 0)) / self.items >= SOME_LACK
 
     def quantile(self, attribute: str, q: float) -> float | None:
         vals = self.numeric.get(attribute)
