@@ -107,8 +107,9 @@ class Chat:
     def plan(self, turns: list[Turn], user_id: str | None, k: int, use_llm: bool = True) -> ChatPlan:
         if not any(t.role == "user" and t.content.strip() for t in turns):
             raise InvalidInput("messages must contain at least one non-empty 'user' message")
-        values, attributes = self.semantic_values() if self.rec.settings.chat.semantic_values else (None, None)
-        intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary(), values=values, attributes=attributes)
+        values, attributes, kinds = self.semantic_values() if self.rec.settings.chat.semantic_values else (None,) * 3
+        intent = parse(turns, self.explainer.titles(), vocab=self.vocabulary(), values=values, attributes=attributes,
+                       kinds=kinds)
         if (use_llm and self.rec.settings.chat.llm_values and self.rec.backend is not None
                 and not intent.covered()):
             self._llm_values(intent, turns)
@@ -194,8 +195,8 @@ class Chat:
             intent.ranges.append(c)
 
     def semantic_values(self):
-        """The catalog's categorical values and numeric attribute names embedded by the
-        sentence encoder, once per item space."""
+        """The catalog's categorical values, and its numeric and categorical attribute
+        names, embedded by the sentence encoder once per item space."""
         from service.chat.semantic import SemanticAttributes, SemanticValues
         from service.embed import for_words
 
@@ -214,7 +215,9 @@ class Chat:
 
         return space.derived("semantic_values", lambda: (
             SemanticValues(words, meant(), cfg.value_threshold, cfg.value_margin),
-            SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin)))
+            SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin),
+            SemanticAttributes(words, sorted({a for a, _v in vocab.values}), cfg.attribute_threshold,
+                               cfg.attribute_margin)))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:
         lang = plan.intent.language

@@ -20,7 +20,7 @@ from service.chat.quantities import child_ages, grown_children, quantities, rela
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
-                                         span_stop, values_by_meaning)
+                                         opened_attributes, span_stop, values_by_meaning)
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
 from service.text.numbers import read_numbers
@@ -32,7 +32,7 @@ __all__ = ["Intent", "Turn", "has_content", "parse", "residual", "without_kind_w
 
 def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
           vocab: Vocabulary | None = None, values: SemanticValues | None = None,
-          attributes: SemanticAttributes | None = None) -> Intent:
+          attributes: SemanticAttributes | None = None, kinds: SemanticAttributes | None = None) -> Intent:
     lex = lex or lexicon()
     intent = Intent()
     last_answer: list[str] = []
@@ -49,6 +49,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         intent.language = lang
         masked: list[tuple[int, int]] = []
         seeds_before = len(intent.seeds)
+        earlier_values = list(intent.values_in)
         refs = []  # 'the second one' means something only after an answer
         for n, start, end in lex.ordinals(text, lang) if last_answer else []:
             if -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
@@ -158,6 +159,9 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + (attribute_name_tails(text, vocab) if vocab else []))
+        if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now
+            for attr in opened_attributes(text, lang, lex, kinds, references):
+                intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]
         grown_children(text, lang, lex, intent)
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)

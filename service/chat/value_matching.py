@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from service.chat.intent_state import FILLER, Intent, set_wanted
-from service.chat.semantic import SemanticValues
+from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
 
@@ -52,6 +52,26 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             out.append(hit.start)
     return out
 
+
+
+ANY_WITHIN = 12  # characters between an 'any' word and the attribute's name ('any other brand', '品牌都行')
+_CLAUSE = re.compile(r"[,.;:!?，。；：！？]")
+
+
+def opened_attributes(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, masked: Spans = ()) -> list[str]:
+    """Categorical attributes the message opens to any value: their name ('brand',
+    '牌子', 'marque', found by meaning) with an 'any' word beside it in the same clause
+    ('can be any brand', '别的牌子也行', 'la marca me da igual')."""
+    anys = lex.spans("any_value", text, lang)
+    if not anys:
+        return []
+    out = []
+    for hit in kinds.find(text, masked, span_stop(lex, lang)):
+        for a, b in anys:
+            gap = text[b:hit.start] if b <= hit.start else text[hit.end:a] if hit.end <= a else None
+            if gap is not None and len(gap) <= ANY_WITHIN and not _CLAUSE.search(gap) and hit.attribute not in out:
+                out.append(hit.attribute)
+    return out
 
 
 # what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',

@@ -126,7 +126,8 @@ class Lexicon:
         questions, anaphora, affection): never a catalog value."""
         if lang not in self._function:
             words = set()
-            for section in ("negation", "clause_breaks", "like", "questions", "anaphora", "affection", "additive"):
+            for section in ("negation", "clause_breaks", "like", "questions", "anaphora", "affection", "additive",
+                            "any_value"):
                 for lg in self._langs(lang):
                     words.update(w.casefold() for w in self.data.get(section, {}).get(lg, []))
             self._function[lang] = frozenset(words)

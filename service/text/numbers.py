@@ -196,6 +196,10 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
                 "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
                 "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x"}
+# a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
+CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
+# a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
+MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 
 
 def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
@@ -241,8 +245,13 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
     for m in _SPEC.finditer(low):
         unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
         value = float(m.group(1).replace(",", "."))
+        if unit not in units and unit in CONVERSIONS:
+            unit, factor = CONVERSIONS[unit]
+            value *= factor
+        elif unit == "g" and text[m.start(2)] == "G" and value in MEMORY_SIZES and "gb" in units:
+            unit = "gb"  # '12G', '256G': a capital G is memory; '190g' is a weight
         # only where the catalog has values of that size: '5G' is no 5-gram phone
-        owners = [o for o in units.get(unit, []) if vocab.numeric[o][0] / 2 <= value <= vocab.numeric[o][-1] * 2]
+        owners = _fits(units.get(unit, []), value, vocab)
         if not owners:
             continue
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
@@ -250,6 +259,11 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
         out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
     return out
+
+
+def _fits(names: list[str], value: float, vocab: Vocabulary) -> list[str]:
+    """The attributes among `names` whose values are of the size of `value`."""
+    return [o for o in names if vocab.numeric[o][0] / 2 <= value <= vocab.numeric[o][-1] * 2]
 
 
 def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,

@@ -17,11 +17,12 @@ roughly circa""".split()),
 voudrais voudrait aimerais cherche quelque chose comme plus moins film films livre livres qui que qu sur dans
 donne donne-moi recommande propose ce cette ces cet genre style semblable pareil roman romans un une très bien
 bon bonne autre encore en y a il elle on nous vous mon ma mes son sa ses se s n ne c ça environ autour
-alentours vrai vraie vrais vraies vraiment""".split()),
+alentours vrai vraie vrais vraies vraiment montre montre-moi montrez montrez-moi""".split()),
     "es": frozenset("""el la los las una un unos unas y o pero no sin con para de del al es yo me quiero quisiera
 busco algo como más menos película películas peli pelis libro libros que en por dame recomienda recomiéndame
 este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
-otro otra mi mis su sus se lo le les nos alrededor aproximadamente realmente verdadero verdadera""".split()),
+otro otra mi mis su sus se lo le les nos alrededor aproximadamente realmente verdadero verdadera enséñame
+enseñame muéstrame muestrame""".split()),
 }
 
 # Chinese words that name no value of their own (the value matcher's character windows

@@ -228,3 +228,63 @@ def test_chinese_spans_are_whole_words():
     got = {text[a:b] for a, b in spans(text, [], set())}
     assert "父子关系" in got and "像素" in got and "主摄" in got
     assert not {"子关", "素主", "关系的"} & got
+
+
+@pytest.fixture(scope="module")
+def storage(encoder):
+    """Phones sold in several storage sizes (smallest and largest), with RAM and a weight."""
+    vocab = Vocabulary([{"brand": b, "price": 300.0 + 60 * n, "ram_gb": [4.0, 8.0, 12.0, 16.0][n % 4],
+                         "storage_min_gb": [64.0, 128.0, 256.0][n % 3], "storage_max_gb": [256.0, 512.0, 1024.0][n % 3],
+                         "weight_g": 160.0 + 4 * n}
+                        for n, b in enumerate(["OPPO", "Samsung", "Xiaomi", "Google"] * 4)], lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    return vocab, values, attributes
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("¿hay algún móvil con 1 TB de almacenamiento?", ("storage_max_gb", 1024.0, None)),  # TB in GB; its largest size
+    ("运存要12G的", ("ram_gb", 12.0, None)),  # a capital G alone is GB
+    ("at most 128GB of storage, I never use more", ("storage_min_gb", None, 128.0)),  # its smallest size
+])
+def test_memory_sizes_in_other_units_and_sold_in_several_sizes(storage, text, expected):
+    assert expected in {(c.attribute, c.gte, c.lte) for c in _parse(storage, text).ranges}
+
+
+@pytest.mark.parametrize("text", ["un móvil 5G", "190g以内的手机"])
+def test_a_network_or_a_weight_is_no_memory_size(storage, text):
+    assert not [c for c in _parse(storage, text).ranges if c.attribute in ("ram_gb", "storage_max_gb")]
+
+
+def _parse_kinds(phones, *turns: str):
+    vocab, values, attributes = phones
+    kinds = SemanticAttributes(values.embedder, sorted({a for a, _v in vocab.values}), CFG.attribute_threshold,
+                               CFG.attribute_margin)
+    conv = [Turn("assistant", "1. One\n2. Two", ["p1", "p2"]) if t == "<answer>" else Turn("user", t) for t in turns]
+    return parse(conv, TitleIndex([]), vocab=vocab, values=values, attributes=attributes, kinds=kinds)
+
+
+@pytest.mark.parametrize("first, brand, follow", [
+    ("推荐几款OPPO", "OPPO", "跟第一款差不多价钱，电池更大的，别的牌子也行"),
+    ("show me some Samsung phones", "Samsung", "the first one looks good but with a bigger battery? can be any brand"),
+    ("montre-moi des Xiaomi", "Xiaomi", "moins cher que le premier, peu importe la marque"),
+    ("enséñame móviles de Google", "Google", "¿y alguno más barato? la marca me da igual"),
+])
+def test_any_brand_lets_go_of_the_brand_asked_before(storage, first, brand, follow):
+    """'别的牌子也行', 'can be any brand': the brand the first turn asked for no longer holds."""
+    assert ("brand", brand) in _parse_kinds(storage, first).values_in
+    intent = _parse_kinds(storage, first, "<answer>", follow)
+    assert not [v for a, v in intent.values_in if a == "brand"], intent.values_in
+
+
+def test_a_brand_asked_again_in_the_same_turn_stands(storage):
+    intent = _parse_kinds(storage, "show me Samsung phones", "<answer>", "any other good ones from Samsung?")
+    assert ("brand", "Samsung") in intent.values_in
+
+
+def test_costs_less_than_the_first_and_show_me_is_no_brand(storage):
+    """'que cueste menos que el primero' compares with that phone's price; 'enséñame' is
+    a verb, not the brand realme its spelling is near to."""
+    intent = _parse_kinds(storage, "enséñame móviles de OPPO", "<answer>", "¿y alguno que cueste menos que el primero?")
+    assert intent.relative == [("price", "lower", "cueste menos")] and intent.compared_with == ["p1"]
+    assert intent.values_in == [("brand", "OPPO")]
