@@ -60,7 +60,7 @@ def observe(rec: Recommendation, allow_degraded: bool) -> None:
 def understood(plan) -> Understood:
     i = plan.intent
     return Understood(language=i.language, query=plan.request.query,
-                      follows=plan.request.query_context, include=i.include, exclude=i.exclude,
+                      follows=[t for t in plan.request.query_context if t in i.topic()], include=i.include, exclude=i.exclude,
                       moods=i.moods, like=i.seeds,
                       values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out],
                       numbers=[c.why for c in i.ranges],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
 from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
@@ -144,6 +145,11 @@ class Chat:
                      if str(v) not in unwanted]
             query = " ".join(dict.fromkeys(words)) or None
         context = intent.topic() if query and query == meaning else []  # not the seeds' kind words
+        if query and query == meaning and intent.seeds:
+            # 'like the Pixel 8 but with a bigger battery', 'more like the second one but
+            # older': what the item is, matched together with the words
+            liked = self.catalog.get_items(intent.seeds[-2:])
+            context = context + [embed_text(liked[s]) for s in intent.seeds[-2:] if s in liked]
         req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
                                history=history, exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
         asked = [v for vals in require.values() for v in vals]

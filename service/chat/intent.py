@@ -19,7 +19,7 @@ from service.chat.intent_state import (FILLER, Intent, Turn, add_mood, has_conte
 from service.chat.quantities import child_ages, grown_children, quantities, relatives, spec_numbers
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
-from service.chat.value_matching import (attribute_name_tails, negated_lists, negation_binds_to_values,
+from service.chat.value_matching import (attribute_name_tails, flags_named, negated_lists, negation_binds_to_values,
                                          opened_attributes, span_stop, values_by_meaning)
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
@@ -159,6 +159,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + (attribute_name_tails(text, vocab) if vocab else []))
+        if kinds is not None and vocab is not None:
+            flags_named(text, lang, lex, kinds, vocab.values, intent, masked, names)
         if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now
             for attr in opened_attributes(text, lang, lex, kinds, references):
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]

@@ -10,6 +10,7 @@ from service.text.lexicon import Lexicon
 from service.text.titles import TitleIndex, normalize
 
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s*(.+)$")
+_ARTICLE = re.compile(r"\s*(?:(?:the|a|an|my|le|la|les|l'|un|une|mon|ma|el|los|las|una|mi)\s+)?", re.IGNORECASE)
 _BLURB_DASH = re.compile(r"\s+[—–-]\s+")  # '2. Memento (2000) — a blurb'
 
 
@@ -50,7 +51,8 @@ def title_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, int
         last_named.append(item_id)
         if negated(start):  # 'I've already seen all the Lord of the Rings': not them, nor their sequels
             intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
-        if any(0 <= start - b <= 3 for _a, b in loves):  # 'loved Toy Story', 'a fan of Heat'
+        if any(0 <= start - b and _ARTICLE.fullmatch(text[b:start]) for _a, b in loves):
+            # 'loved Toy Story', 'a fan of Heat', 'me gusta el Xiaomi 13T Pro'
             masked.append((start, end))
             if item_id not in intent.seeds:
                 intent.seeds.append(item_id)

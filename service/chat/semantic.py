@@ -28,7 +28,8 @@ UNITS = {"mah", "mp", "gb", "mb", "tb", "in", "inch", "inches", "hz", "w", "g", 
 MAX_SPAN_WORDS = 3
 CJK_WINDOWS = (2, 3, 4)
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[^\W_{_CJK}]+(?:['’-][^\W_{_CJK}]+)*", re.UNICODE)  # 'NFC' in '支持NFC的手机' is a word
 _SEP = re.compile(r"[-_/]+")
 _PUNCT = re.compile(r"[,.;:!?()，。；：！？、（）]")
 

@@ -74,6 +74,31 @@ def opened_attributes(text: str, lang: str, lex: Lexicon, kinds: SemanticAttribu
     return out
 
 
+YES, NO = ("yes", "true", "y"), ("no", "false", "n")
+
+
+def flags_named(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, values: dict, intent: Intent,
+                masked: list[tuple[int, int]], names: Spans = ()) -> None:
+    """A yes / no attribute named ('tap to pay (nfc)', 'avec NFC', '支持NFC') is one to have;
+    under a negation ('no NFC needed'), one to lack. `values`: the catalog's (attribute,
+    value) counts."""
+    answers: dict[str, dict[str, str]] = {}
+    for attr, value in values:
+        answers.setdefault(attr, {})[value.casefold()] = value
+    flags = {a: vals for a, vals in answers.items()
+             if set(vals) <= set(YES + NO) and any(v in YES for v in vals)}
+    if not flags:
+        return
+    negated = lex.negation_scope(text, lang, names)
+    for hit in kinds.find(text, masked, span_stop(lex, lang)):
+        vals = flags.get(hit.attribute)
+        if vals is None:
+            continue
+        yes = next(vals[v] for v in YES if v in vals)
+        set_wanted(intent.values_in, intent.values_out, (hit.attribute, yes), negated(hit.start))
+        masked.append((hit.start, hit.end))
+
+
 # what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
 # '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
 _JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*")

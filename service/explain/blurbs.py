@@ -31,7 +31,7 @@ from service.llm.chains import generate_each
 from service.prompts import load_prompt
 from service.settings import Settings
 from service.text.language import NAMES
-from service.text.titles import TitleIndex, display
+from service.text.titles import TitleIndex, display, without_maker
 from service.types import Item, Ranked
 
 # A blurb is one sentence: generation stops at its end (the stop is not part of the
@@ -91,8 +91,11 @@ class Explainer:
     # -- facts ------------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
         space = self.catalog.space
-        return space.derived("titles", lambda: TitleIndex(zip(space.ids, space.titles),
-                                                          self.catalog.popularity(space.ids)))
+        def build() -> TitleIndex:
+            makers = ((i, without_maker(t, a.values())) for i, t, a in zip(space.ids, space.titles, space.attributes))
+            return TitleIndex(zip(space.ids, space.titles), self.catalog.popularity(space.ids),
+                              aliases=[(i, alias) for i, alias in makers if alias])
+        return space.derived("titles", build)
 
     def evidence(self) -> EvidenceBuilder:
         return EvidenceBuilder(self.catalog.space, self.catalog.model)

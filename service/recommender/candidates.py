@@ -82,8 +82,10 @@ class CandidateFuser:
                 if w and name != "semantic_query":
                     run(name, req, depth)
         lists = {n: c for n, c in lists.items() if c}
-        if not lists.get("cf") and not lists.get("semantic_query") and "popularity" not in lists:
-            run("popularity", req, max(k, 100))  # cold start: no history, no text
+        if not any(lists.get(n) for n in ("cf", "semantic_query", "semantic_profile")) and "popularity" not in lists:
+            # cold start: no history, no text ('like the Pixel 8' in a shop without events has
+            # its history: the item's nearest texts, not the most popular)
+            run("popularity", req, max(k, 100))
             weights = {**weights, "popularity": 1.0}
         if lists.get("semantic_query") and fusion.text_scores:
             fused = score_sum(lists, fusion.text_blend, "semantic_query", k + len(negatives))

@@ -123,13 +123,17 @@ class Lexicon:
 
     def function_words(self, lang: str) -> frozenset[str]:
         """The grammar words of `lang` and English (negations, clause breaks, 'like' cues,
-        questions, anaphora, affection): never a catalog value."""
+        questions, anaphora, affection, comparisons): never a catalog value."""
         if lang not in self._function:
             words = set()
             for section in ("negation", "clause_breaks", "like", "questions", "anaphora", "affection", "additive",
                             "any_value"):
                 for lg in self._langs(lang):
                     words.update(w.casefold() for w in self.data.get(section, {}).get(lg, []))
+            for sides in self.data.get("comparisons", {}).values():  # 'max', 'au moins', '以上'
+                for forms in sides.values():
+                    for lg in self._langs(lang):
+                        words.update(w.casefold() for w in forms.get(lg, []))
             self._function[lang] = frozenset(words)
         return self._function[lang]
 

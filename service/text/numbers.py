@@ -26,7 +26,10 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
                      r"|(\d0)\s*年代|\blos\s+(?:19|20)?(\d0)\b(?!\s*(?:€|\$|euros?|dólares|dolares|pesos|libras)))")
-_DECADE_PAIR = re.compile(r"(?:années|años|los)\s+(?:19)?(\d0)\s*(?:-|–|/|et|ou|y|o|u|a|à)\s*(?:19)?(\d0)\b")
+_DECADE_PAIR = re.compile(r"(?:années|años|los)\s+(?:19|20)?(\d0)\s*(?:-|–|/|et|ou|y|o|u|a|à)\s*(?:19|20)?(\d0)\b")
+# two years named together are one range: '2024 ou 2025', 'from 2010 to 2015', '2018-2020'
+_YEAR_PAIR = re.compile(r"(?<![\d$€£¥￥])((?:18|19|20)\d\d)\s*(?:-|–|/|or|and|to|et|ou|à|y|o|u|a|到|至|或|和|或者)\s*"
+                        r"((?:18|19|20)\d\d)(?![\d])")
 WINDOW_BEFORE, WINDOW_AFTER = 40, 24
 
 
@@ -121,6 +124,13 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         lo, hi = min(b for _s, _e, b in spans), max(b for _s, _e, b in spans) + 9
         start, end = min(s for s, _e, _b in spans), max(e for _s, e, _b in spans)
         out.append(NumericConstraint(year, lo, hi, start, end, f"{year} {lo}-{hi}"))
+    for m in _YEAR_PAIR.finditer(low) if year else ():
+        before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
+        lo, hi = sorted((int(m.group(1)), int(m.group(2))))
+        if hi - lo <= 50 and _role_near(lex, vocab, before, after, lang, "") in (None, "year") \
+                and comparison(lex, before, after, lang) in (None, "min") and not any(a < m.end() and m.start() < b for a, b in taken):
+            out.append(NumericConstraint(year, lo, hi, m.start(), m.end(), f"{year} {lo}-{hi}"))
+            taken.append((m.start(), m.end()))
     for n in _numbers(low):
         if any(a <= n.start < b for a, b in taken):
             continue
@@ -190,12 +200,17 @@ def around(role: str | None, low: float, high: float | None = None) -> tuple[flo
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
 # Chinese too
-_SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?([a-z]{1,8}|\"|”|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹)(?![a-z])")
+_SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?(mégapixels?|megapíxeles|[a-z]{1,10}|\"|”|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹)"
+                   r"(?![a-z])")
+# pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
+_ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
 _INCH = {'"', "”"}
 UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
                 "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
                 "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
-                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x"}
+                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x", "megapixels": "mp", "megapixel": "mp",
+                "mégapixels": "mp", "mégapixel": "mp", "megapíxeles": "mp", "megapixeles": "mp", "mpx": "mp",
+                "mpix": "mp"}
 # a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
 CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
 # a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
@@ -258,6 +273,14 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         side = comparison(lex, before, after, lang)
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
         out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
+    for m in _ZH_PIXELS.finditer(low):
+        count = float(m.group(1)) if m.group(1).isdigit() else zh_number(m.group(1)) or ZH_DIGITS.get(m.group(1), 0)
+        value = count * (100 if m.group(2) == "亿" else 0.01)
+        owners = _fits(units.get("mp", []), value, vocab) if value else []
+        if owners:
+            side = comparison(lex, low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER],
+                              lang)
+            out.append(SpecNumber(value, "mp", sorted(owners), "max" if side == "max" else "min", m.start(), m.end()))
     return out
 
 

@@ -58,9 +58,29 @@ def words_with_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).casefold(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+def without_maker(title: str, values: Iterable[object]) -> str | None:
+    """The title as people say it without the maker it starts with, when one of the item's
+    own values is that maker: 'Samsung Galaxy S24 Ultra' (brand Samsung) -> 'Galaxy S24
+    Ultra', 'Google Pixel 8' -> 'Pixel 8'. Only a model name that stands on its own: two
+    words or more, one of them with a digit ('OnePlus 12' leaves a bare '12')."""
+    low = title.casefold()
+    for v in values:
+        if not isinstance(v, str) or not v.strip():
+            continue
+        maker = v.strip().casefold()
+        if low.startswith(maker + " "):
+            rest = title[len(maker) + 1:].strip()
+            words = normalize(rest).split()
+            if len(words) >= 2 and any(ch.isdigit() for w in words for ch in w):
+                return rest
+    return None
+
+
 class TitleIndex:
-    def __init__(self, titles: Iterable[tuple[str, str]], popularity: dict[str, float] | None = None) -> None:
-        """titles: (item_id, title). Equal titles resolve to the most popular item."""
+    def __init__(self, titles: Iterable[tuple[str, str]], popularity: dict[str, float] | None = None,
+                 aliases: Iterable[tuple[str, str]] = ()) -> None:
+        """titles: (item_id, title). Equal titles resolve to the most popular item.
+        aliases: (item_id, another name), found only where no title is spelled so."""
         pop = popularity or {}
         self.by_key: dict[str, str] = {}
         self.title_of: dict[str, str] = {}
@@ -73,6 +93,13 @@ class TitleIndex:
             old = self.by_key.get(key)
             if old is None or pop.get(item_id, 0.0) > pop.get(old, 0.0):
                 self.by_key[key] = item_id
+        named: dict[str, list[str]] = {}
+        for item_id, alias in aliases:
+            key = normalize(alias)
+            if key and key not in self.by_key and item_id not in named.setdefault(key, []):
+                named[key].append(item_id)
+        # an alias two items share names neither ('Galaxy S24' of two makers)
+        self.by_key.update({key: ids[0] for key, ids in named.items() if len(ids) == 1})
 
     def _match_at(self, words: list[tuple[str, int, int]], i: int, min_chars: int) -> tuple[str, int] | None:
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
