@@ -283,3 +283,14 @@ def test_two_values_no_phone_has_together_are_a_change_of_mind(lines, text):
     got = [items[i["item_id"]].attributes["os"] for i in body["items"]]
     assert got and set(got) == {"Android"}, body["understood"]
     assert "brand" not in body["understood"]["filters"].get("include", {}), body["understood"]
+
+
+@pytest.mark.parametrize("text", ["something like the Pixel 5", "algo parecido al Pixel 5", "类似Pixel 5的手机"])
+def test_a_model_named_without_its_maker_is_the_item_and_like_it_is_its_nearest(lines, text):
+    """'Pixel 5' is 'Google Pixel 5' without its maker. In a shop with no events yet, 'like
+    it' is ordered by its nearest item texts, not by (empty) popularity."""
+    base, items = lines
+    body = chat(base, text)
+    assert body["understood"]["like"] == ["l5"], body["understood"]
+    got = [items[i["item_id"]].attributes["brand"] for i in body["items"]]
+    assert got and got[:3] == ["Google"] * 3, (got, body["understood"])

@@ -371,3 +371,34 @@ def test_a_product_line_names_its_brand(text, wanted, unwanted):
 
 def test_without_titles_there_are_no_lines():
     assert ask("which iphone lasts the longest?", lined_phones(with_titles=False)).values_in == []
+
+
+@pytest.mark.parametrize("text, lo, hi", [("un film de 2023 o 2024", 2023, 2024), ("released in 1994 or 1995", 1994, 1995),
+                                          ("books from 2019-2021", 2019, 2021), ("des années 2000 ou 2010", 2000, 2019)])
+def test_two_years_named_together_are_one_range(text, lo, hi):
+    assert ranges(ask(text, books())) == {("year", lo, hi)}
+
+
+def test_a_budget_range_is_no_pair_of_years():
+    assert not any(a == "year" for a, _lo, _hi in ranges(ask("预算2000到2500", phones())))
+
+
+@pytest.mark.parametrize("title, values, alias", [
+    ("Samsung Galaxy S24 Ultra", ["Samsung", "phone"], "Galaxy S24 Ultra"), ("Google Pixel 8", ["Google"], "Pixel 8"),
+    ("OnePlus 12", ["OnePlus"], None),  # a bare number is no name
+    ("Nothing Phone (2)", ["Nothing"], None), ("Toy Story 3", ["Animation"], None)])
+def test_a_model_is_named_without_its_maker(title, values, alias):
+    from service.text.titles import without_maker
+    assert without_maker(title, values) == alias
+
+
+def test_a_model_named_without_its_maker_is_a_title_an_alias_never_overrides_one():
+    from service.text.titles import TitleIndex
+    index = TitleIndex([("p8", "Google Pixel 8"), ("x", "Pixel 8")], aliases=[("p8", "Pixel 8"), ("s", "Galaxy S24")])
+    assert index.find_all("the Pixel 8 or the Galaxy S24")[0][0] == "x"
+    assert [i for i, _s, _e in index.find_all("like the Galaxy S24")] == ["s"]
+
+
+@pytest.mark.parametrize("text", ["me gusta el Toy Story", "j'ai adoré le Toy Story", "I loved Toy Story"])
+def test_affection_reaches_a_title_through_an_article(text):
+    assert ask(text).seeds == ["1"]

@@ -288,3 +288,44 @@ def test_costs_less_than_the_first_and_show_me_is_no_brand(storage):
     intent = _parse_kinds(storage, "enséñame móviles de OPPO", "<answer>", "¿y alguno que cueste menos que el primero?")
     assert intent.relative == [("price", "lower", "cueste menos")] and intent.compared_with == ["p1"]
     assert intent.values_in == [("brand", "OPPO")]
+
+
+@pytest.fixture(scope="module")
+def flagged(encoder):
+    """Phones with a yes / no attribute (nfc), main and selfie cameras, and years."""
+    vocab = Vocabulary([{"brand": b, "nfc": ["yes", "no"][n % 2], "price": 200.0 + 50 * n, "year": 2019 + n % 6,
+                         "main_camera_mp": [12.0, 50.0, 108.0, 200.0][n % 4], "selfie_camera_mp": [8.0, 12.0, 32.0][n % 3],
+                         "storage_max_gb": [128.0, 256.0, 512.0][n % 3]}
+                        for n, b in enumerate(["OPPO", "Samsung", "Xiaomi", "Google"] * 4)], lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    return vocab, values, attributes
+
+
+@pytest.mark.parametrize("text, wanted", [("the cheapest phone that can do tap to pay (nfc)", True),
+                                          ("un móvil con NFC barato", True), ("支持NFC的手机", True),
+                                          ("I don't need NFC", False)])
+def test_a_yes_no_attribute_named_is_one_to_have(flagged, text, wanted):
+    intent = _parse_kinds(flagged, text)
+    assert (("nfc", "yes") in intent.values_in) == wanted and (("nfc", "yes") in intent.values_out) != wanted
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("C'est quoi les téléphones qui ont un capteur photo de 200 mégapixels ?", ("main_camera_mp", 200.0, None)),
+    ("两千五以内，想要一亿像素主摄的拍照手机", ("main_camera_mp", 100.0, None)),
+    ("5000万像素主摄", ("main_camera_mp", 50.0, None)),
+])
+def test_megapixels_in_words_and_in_chinese_counts(flagged, text, expected):
+    assert expected in {(c.attribute, c.gte, c.lte) for c in _parse(flagged, text).ranges}
+
+
+def test_grand_max_is_a_maximum_not_an_attribute_called_max(flagged):
+    intent = _parse(flagged, "il me faut un tel sorti en 2024 ou 2025 mais j'ai 350 € grand max")
+    got = {(c.attribute, c.gte, c.lte) for c in intent.ranges}
+    assert ("year", 2024, 2025) in got and not any(a == "storage_max_gb" for a, _lo, _hi in got), got
+    assert any(a == "price" and hi is not None and lo is None for a, lo, hi in got), got
+
+
+def test_latin_words_inside_chinese_text_are_spans():
+    text = "支持NFC的手机"
+    assert "NFC" in {text[a:b] for a, b in spans(text, [], set())}
