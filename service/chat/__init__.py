@@ -7,6 +7,7 @@ each blurb as the model writes it, then the final blurbs and the whole reply."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from service.candidates.vectors import embed_text
@@ -24,6 +25,7 @@ from service.types import CandidateRequest, Filters
 
 SURE_BY_MEANING = 0.65  # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71)
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
+HALF = 0.6  # 'for half the price': at most this share of the item's price
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
 HEADERS = {
@@ -151,7 +153,8 @@ class Chat:
             liked = self.catalog.get_items(intent.seeds[-2:])
             context = context + [embed_text(liked[s]) for s in intent.seeds[-2:] if s in liked]
         req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
-                               history=history, exclude_items=list(dict.fromkeys(intent.seeds + intent.shown)))
+                               history=history,
+                               exclude_items=list(dict.fromkeys(intent.seeds + intent.shown + self._titled(intent.lines_out))))
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 
@@ -172,6 +175,14 @@ class Chat:
             include = {a: vals for a, vals in include.items() if a != first}
         return include
 
+    def _titled(self, parts: list[str]) -> list[str]:
+        """Items whose titles name one of `parts` ('redmi', 'galaxy s' before a number)."""
+        if not parts:
+            return []
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in parts) + r")(?=\d|\b)", re.IGNORECASE)
+        space = self.catalog.space
+        return [i for i, t in zip(space.ids, space.titles) if pattern.search(t)]
+
     def _relative_ranges(self, intent: Intent) -> None:
         """'cheaper than the first one': the attribute bounded by the referred item's value
         (strictly: that item itself is not cheaper than itself); 'something cheaper' after
@@ -189,6 +200,12 @@ class Chat:
                 lo, hi = around(role_of.get(attr), min(values), max(values))
                 intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr]
                 intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}"))
+                continue
+            if side == "half":  # 'quelque chose de similaire pour moitié prix'
+                cap = round(min(values) * HALF, 2)
+                intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr or r.lte is not None and r.lte < cap]
+                if not any(r.attribute == attr for r in intent.ranges):
+                    intent.ranges.append(NumericConstraint(attr, None, cap, 0, 0, f"{words}: {attr} <= {cap:g}"))
                 continue
             value = min(values) if side == "lower" else max(values)
             step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01

@@ -27,6 +27,8 @@ from service.text.numbers import read_numbers
 from service.text.titles import TitleIndex, words_with_spans
 from service.text.vocabulary import Vocabulary
 
+_SERIES = re.compile(r"\s+([A-Za-z])\b(?![\'’-])")  # 'Galaxy S', 'Galaxy A': a line's series letter
+
 __all__ = ["Intent", "Turn", "has_content", "parse", "residual", "without_kind_words"]
 
 
@@ -37,6 +39,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
     intent = Intent()
     last_answer: list[str] = []
     last_named: list[str] = []  # titles named so far, for 'like it'
+    previous_named: list[str] = []  # titles the previous message named
     for turn in turns:
         text = turn.content.strip()
         if turn.role == "assistant":
@@ -50,6 +53,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         masked: list[tuple[int, int]] = []
         seeds_before = len(intent.seeds)
         earlier_values = list(intent.values_in)
+        named_before = len(last_named)
         refs = []  # 'the second one' means something only after an answer
         for n, start, end in lex.ordinals(text, lang) if last_answer else []:
             if -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
@@ -92,7 +96,9 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         references = list(masked)  # titles, ordinals, quotes: seeds, not words of the need
         # 'cheaper than the first one' compares with that item; 'something cheaper' right
         # after an answer, with everything it showed
-        against = intent.seeds[-1:] if refers else [i for i in last_answer if i]
+        # ... and after a message that named an item ('le Galaxy S24 Ultra' ... 'trop cher, quelque
+        # chose de similaire pour moitié prix'), with that item
+        against = intent.seeds[-1:] if refers else previous_named[-1:] or [i for i in last_answer if i]
         compared = relatives(text, lang, lex, vocab, intent, masked, references) if against and vocab else []
         if compared:
             intent.compared_with = against
@@ -144,8 +150,13 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 if no and (form in vocab.partial_lines or form in vocab.lines and any(
                         (w.attribute, w.value) == (v.attribute, v.value) and not negated(w.start) for w in fresh)):
                     # 'pas un Redmi', 'un Samsung que no sea de la serie Galaxy S': a part of the
-                    # brand, which a filter cannot say
-                    masked.append((v.start, v.end))
+                    # brand, which no value filter can say: the titles that name it are left out
+                    # (a whole line, every title of the brand, only with its series letter)
+                    series = _SERIES.match(text, v.end)
+                    if form in vocab.partial_lines or series:
+                        part = form + (" " + series.group(1).casefold() if series else "")
+                        intent.lines_out.append(part) if part not in intent.lines_out else None
+                    masked.append((v.start, v.end + (series.end() - v.end if series else 0)))
                     continue
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
                 masked.append((v.start, v.end))
@@ -169,6 +180,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)
         intent.texts.append(residual(text, references + lex.negated_spans(text, lang, names)))
+        previous_named = last_named[named_before:]
         if lang == "en":
             for w, start, _end in words_with_spans(text):
                 if any(a <= start < b for a, b in masked) or w in FILLER or len(w) < 3 or not re.match(r"[a-z]", w):

@@ -82,6 +82,7 @@ class Intent:
     # the words); the chat bounds the attribute by that item's value
     relative: list[tuple[str, str, str]] = field(default_factory=list)
     compared_with: list[str] = field(default_factory=list)  # the item referred to, else the last answer's items
+    lines_out: list[str] = field(default_factory=list)  # parts of a brand not wanted ('redmi', 'galaxy s'): by title
 
     def meaning(self) -> str | None:
         """What the person asks for in their own words, for the sentence encoder: the

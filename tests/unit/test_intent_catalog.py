@@ -402,3 +402,13 @@ def test_a_model_named_without_its_maker_is_a_title_an_alias_never_overrides_one
 @pytest.mark.parametrize("text", ["me gusta el Toy Story", "j'ai adoré le Toy Story", "I loved Toy Story"])
 def test_affection_reaches_a_title_through_an_article(text):
     assert ask(text).seeds == ["1"]
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("Je veux un Xiaomi vraiment bon en photo, pas un Redmi ni un Poco", ["redmi", "poco"]),
+    ("un Samsung que no sea de la serie Galaxy S", ["galaxy s"]),
+    ("no Galaxy please", []),  # the whole brand: a value filter says it
+    ("a Samsung but not a Galaxy", []),  # every Samsung title: nothing to leave out by title
+])
+def test_a_part_of_a_brand_not_wanted_is_left_out_by_title(text, parts):
+    assert ask(text, lined_phones()).lines_out == parts

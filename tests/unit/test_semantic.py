@@ -329,3 +329,14 @@ def test_grand_max_is_a_maximum_not_an_attribute_called_max(flagged):
 def test_latin_words_inside_chinese_text_are_spans():
     text = "支持NFC的手机"
     assert "NFC" in {text[a:b] for a, b in spans(text, [], set())}
+
+
+def test_half_the_price_of_an_item_named_before(flagged):
+    """'le <item>' ... 'trop cher, quelque chose de similaire pour moitié prix': compared with
+    the item the previous message named, at most about half its price."""
+    vocab, values, attributes = flagged
+    titles = TitleIndex([("p1", "Samsung Galaxy S24 Ultra"), ("p2", "Google Pixel 8")], aliases=[("p1", "Galaxy S24 Ultra")])
+    conv = [Turn("user", "le Galaxy S24 Ultra"), Turn("assistant", "1. One\n2. Two", ["p2", "p1"]),
+            Turn("user", "trop cher pour moi, quelque chose de similaire pour moitié prix")]
+    intent = parse(conv, titles, vocab=vocab, values=values, attributes=attributes)
+    assert intent.compared_with == ["p1"] and intent.relative == [("price", "half", "moitié prix")], intent
