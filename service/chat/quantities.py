@@ -12,6 +12,7 @@ from service.text.ages import read_ages
 from service.text.numbers import NumericConstraint, read_spec_numbers
 from service.text.vocabulary import Vocabulary
 
+AFTER_NAME = 16  # how far after a quantity's name its direction word may stand ('charges really fast')
 CHILD_AGE = 12  # up to this age, a person's age asks for what the catalog files under children
 
 
@@ -107,15 +108,16 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     negated = lex.negation_scope(text, lang, names)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
     hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
+    breaks = lex.clause_breaks(text, lang)  # '电池大一点，屏幕小': each quantity's own clause
     for hit in hits:
         # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate),
         # at any of the places the attribute is named ('刷新率多少？有没有刷新率更高的')
         way = None
         for start in _occurrences(text, text[hit.start:hit.end], hit.start):
             end = start + hit.end - hit.start
-            lo = max([0] + [h.end for h in hits if h.end <= start])
-            hi = min([len(text)] + [h.start for h in hits if h.start >= end])
-            way = lex.direction(text[max(lo, start - 14):min(hi, end + 10)], lang)
+            lo = max([0] + [h.end for h in hits if h.end <= start] + [b + 1 for b in breaks if b < start])
+            hi = min([len(text)] + [h.start for h in hits if h.start >= end] + [b for b in breaks if b >= end])
+            way = lex.direction(text[max(lo, start - 14):min(hi, end + AFTER_NAME)], lang)
             if way:
                 break
         if way and refers:

@@ -15,7 +15,9 @@ from pathlib import Path
 import yaml
 
 PATH = Path(__file__).with_name("lexicon.yaml")
-_BOUNDARY = re.compile(r"[,.;:!?，。；：！？、\n]")
+_BOUNDARY = re.compile(r"[,.;:!?，。；：！？、…\n]")
+_CLAUSE_END = re.compile(r"[了吧啊呀的\s]*(?:[,.;:!?，。；：！？、…\n]|$)")  # '折叠屏他不要。', '苹果就不用了吧'
+
 Spans = list[tuple[int, int]] | tuple[tuple[int, int], ...]  # (start, end) character spans
 
 
@@ -104,7 +106,14 @@ class Lexicon:
 
     def _after(self, text: str, lang: str) -> list[tuple[int, int]]:
         """Negations that follow what they govern ('托尔金的都看过了': read already)."""
-        return [(m.start(), m.end()) for m in self._find("negation_after", text, lang)]
+        low = text.casefold()
+        final = [(m.start(), m.end()) for m in self._find("negation_final", text, lang)
+                 if _CLAUSE_END.match(low, m.end())]
+        return sorted([(m.start(), m.end()) for m in self._find("negation_after", text, lang)] + final)
+
+    def clause_breaks(self, text: str, lang: str) -> list[int]:
+        """Where clauses end: punctuation and the clause break words ('but', 'et', '但')."""
+        return self._negations(text, lang)[1]
 
     def negation_scope(self, text: str, lang: str, names: Spans = ()):
         """A function pos -> is the word at pos negated: a negation word earlier in the

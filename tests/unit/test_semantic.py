@@ -340,3 +340,29 @@ def test_half_the_price_of_an_item_named_before(flagged):
             Turn("user", "trop cher pour moi, quelque chose de similaire pour moitié prix")]
     intent = parse(conv, titles, vocab=vocab, values=values, attributes=attributes)
     assert intent.compared_with == ["p1"] and intent.relative == [("price", "half", "moitié prix")], intent
+
+
+@pytest.mark.parametrize("text, out", [
+    ("想换个长焦猛一点的手机拍舞台。苹果就不考虑了，预算八千以内", ("brand", "Apple")),
+    ("我爸只认三星，2023年以后出的有哪些？折叠屏他不要", ("form", "foldable")),
+    ("三星的手机不要了，看看小米", ("brand", "Samsung")),
+])
+def test_a_chinese_negation_after_what_it_governs(phones, text, out):
+    """'苹果就不考虑了' (Apple is out of the question), '折叠屏他不要' (no foldable for him): a
+    negation that ends its clause governs what came before it."""
+    intent = _parse(phones, text)
+    assert out in intent.values_out and out not in intent.values_in, intent
+
+
+def test_an_ellipsis_ends_a_negation(phones):
+    intent = _parse(phones, "je veux pas revenir en arrière… Quel Samsung a un grand écran ?")
+    assert ("brand", "Samsung") in intent.values_in, intent
+
+
+@pytest.mark.parametrize("text, attribute, side", [
+    ("a big battery and a small screen", "screen_in", "max"), ("电池大一点，屏幕小", "screen_in", "max"),
+    ("电池大一点，屏幕小", "battery_mah", "min"), ("which phone has the lightest body?", "weight_g", "max"),
+])
+def test_each_quantity_takes_the_direction_of_its_own_clause(phones, text, attribute, side):
+    got = {c.attribute: ("max" if c.lte is not None else "min") for c in _parse(phones, text).ranges}
+    assert got.get(attribute) == side, got
