@@ -169,7 +169,9 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                           if vocab.optional(h.attribute)] if attributes is not None and vocab else []
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
-                                                spec_names + (attribute_name_tails(text, vocab) if vocab else []))
+                                                spec_names + (attribute_name_tails(text, vocab) if vocab else [])
+                                                + [(a, b) for _i, a, b in titles.find_all(text)])
+            # ... nor a title's words ('OPPO Find X8 Pro' holds no water rating IPX8)
         if kinds is not None and vocab is not None:
             flags_named(text, lang, lex, kinds, vocab.values, intent, masked, names)
         if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now

@@ -366,3 +366,15 @@ def test_an_ellipsis_ends_a_negation(phones):
 def test_each_quantity_takes_the_direction_of_its_own_clause(phones, text, attribute, side):
     got = {c.attribute: ("max" if c.lte is not None else "min") for c in _parse(phones, text).ranges}
     assert got.get(attribute) == side, got
+
+
+def test_a_titles_words_are_no_value_by_meaning(flagged):
+    """'OPPO Find X8 Pro' holds 'X8', which the encoder puts near the water rating IPX8."""
+    vocab = Vocabulary([{"brand": b, "ip_rating": r, "price": 300.0 + 40 * n}
+                        for n, (b, r) in enumerate([("OPPO", "IP54"), ("Samsung", "IPX8"), ("Google", "IP68")] * 4)],
+                       lexicon())
+    encoder = flagged[1].embedder
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    titles = TitleIndex([("x8", "OPPO Find X8 Pro")])
+    intent = parse([Turn("user", "is the OPPO Find X8 Pro worth it?")], titles, vocab=vocab, values=values)
+    assert intent.values_in == [("brand", "OPPO")], intent
