@@ -30,6 +30,7 @@ from pathlib import Path
 import yaml
 
 from service.chat import Blurb, Chat, Done, Items, Turn
+from service.eval.constraints import fits, satisfaction
 from service.eval.latency import percentile
 from service.settings import Settings
 from service.types import CandidateRequest
@@ -95,19 +96,6 @@ REQUESTS = [
 ]
 
 
-def fits(attrs: dict, expected: dict) -> bool:
-    raw = attrs.get(expected.get("attr", "genres"), [])
-    values = set(raw if isinstance(raw, list) else [raw])
-    for name, bounds in (expected.get("ranges") or {}).items():
-        v = attrs.get(name)
-        if not isinstance(v, int | float) or ("gte" in bounds and v < bounds["gte"]) or \
-                ("lte" in bounds and v > bounds["lte"]):
-            return False
-    return (all(g in values for g in expected.get("include", []))
-            and not any(g in values for g in expected.get("exclude", []))
-            and (not expected.get("any") or any(g in values for g in expected["any"])))
-
-
 def achievable(store, expected: dict, cache: dict) -> int:
     """How many catalog items fit the expectation at all (a request for an author with
     two books can only ever get two right)."""
@@ -121,8 +109,8 @@ def precision_at_5(item_ids: list[str], store, expected: dict, cache: dict | Non
     """Items in the top 5 that fit, over the 5 or, when fewer items in the catalog fit
     at all, over that many."""
     items = store.get_items(item_ids[:5])
-    hits = sum(fits(items[i].attributes, expected) for i in item_ids[:5] if i in items)
-    return hits / max(1, min(5, achievable(store, expected, {} if cache is None else cache)))
+    return satisfaction(item_ids, {i: it.attributes for i, it in items.items()}, expected,
+                        achievable(store, expected, {} if cache is None else cache))
 
 
 def request_sets(catalog: str, which: str) -> list[tuple[str, str, tuple]]:

@@ -31,7 +31,10 @@ from pathlib import Path
 
 import httpx
 
+from service.eval.constraints import fits, satisfaction
 from service.eval.judged import index, load_judgments, load_requests, parse_answer, precision_at
+from service.ingest.importer import reader
+from service.types import Item
 from service.local_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,12 +136,24 @@ def encoder_answers(catalog: str, requests: list[dict], k: int, prior: float = 0
     return out
 
 
+def catalog_attributes(catalog: str) -> dict[str, dict]:
+    """The demo catalog's items' attributes, read from its files."""
+    args = dict(zip(IMPORTS[catalog][::2], IMPORTS[catalog][1::2]))
+    return {p.record.item_id: dict(p.record.attributes)
+            for p in reader(args["--format"], Path(args["--path"]), {}, "items") if isinstance(p.record, Item)}
+
+
 def score(catalog: str, answers: dict, k: int = 5, set_name: str | None = None, path: Path | None = None) -> dict:
+    """Judged precision@k per language, and filter satisfaction: the share of the top k
+    that meets what the request states outright (its `constraints`), over the requests
+    that state any."""
     requests = {r.id: r for r in load_requests(path or JUDGED / f"{catalog}.yaml")}
     judged = index(load_judgments(JUDGED / "judgments" / f"{catalog}.jsonl"))
+    attributes = catalog_attributes(catalog)
+    achievable: dict[str, int] = {}
     table = {}
     for system, by_req in answers.items():
-        per_lang, unjudged, empty = defaultdict(list), 0, 0
+        per_lang, unjudged, empty, filters = defaultdict(list), 0, 0, []
         for rid, ans in by_req.items():
             req = requests.get(rid)
             if req is None or (set_name and req.set != set_name):
@@ -149,9 +164,16 @@ def score(catalog: str, answers: dict, k: int = 5, set_name: str | None = None, 
             unjudged += n
             if p is not None:
                 per_lang[req.lang].append(p)
+            if req.constraints:
+                key = json.dumps(req.constraints, sort_keys=True)
+                if key not in achievable:
+                    achievable[key] = sum(fits(a, req.constraints) for a in attributes.values())
+                filters.append(satisfaction(answer.items, attributes, req.constraints, achievable[key], k))
         row = {lang: round(statistics.mean(v), 3) for lang, v in sorted(per_lang.items())}
         row["all"] = round(statistics.mean([x for v in per_lang.values() for x in v]), 3) if per_lang else None
         row["unjudged"], row["empty"] = unjudged, empty
+        row["filters"] = round(statistics.mean(filters), 3) if filters else None
+        row["with_filters"] = len(filters)
         table[system] = row
     return table
 

@@ -180,3 +180,14 @@ def test_judge_pool_writes_lines_a_judge_completes_into_judgments(tmp_path):
     assert follow["earlier_answers"] == [["Sony Xperia 1 VI", "Sony Xperia 5 V"]]
     done = parse_judgment(json.dumps(follow | {"relevant": True, "judge": "test"}))
     assert done.context == (("xperia-1-vi", "xperia-5-v"),) and done.relevant
+
+
+def test_filter_satisfaction_counts_what_fits_over_what_can_fit():
+    from service.eval.constraints import fits, satisfaction
+    attrs = {"a": {"brand": "Apple", "price": 900.0}, "b": {"brand": "Samsung", "price": 300.0},
+             "c": {"brand": "Apple", "price": 400.0}}
+    want = {"attr": "brand", "include": ["Apple"], "ranges": {"price": {"lte": 500}}}
+    assert [fits(attrs[i], want) for i in "abc"] == [False, False, True]
+    assert satisfaction(["a", "b", "c"], attrs, want, achievable=1) == 1.0  # only one item could fit
+    assert satisfaction(["a", "b", "c"], attrs, want, achievable=10) == 0.2
+    assert fits({"genres": ["Comedy"]}, {"exclude": ["Animation"]}) and not fits({"genres": ["Animation"]}, {"exclude": ["Animation"]})
