@@ -7,9 +7,10 @@ from __future__ import annotations
 from service.chat.intent_state import Intent, set_range, set_wanted
 from service.chat.semantic import SemanticAttributes
 from service.chat.value_matching import span_stop
-from service.text.lexicon import Lexicon, Spans
 from service.text.ages import read_ages
-from service.text.numbers import NumericConstraint, read_spec_numbers
+from service.text.lexicon import Lexicon, Spans
+from service.text.numbers import NumericConstraint
+from service.text.units import read_spec_numbers
 from service.text.vocabulary import Vocabulary
 
 AFTER_NAME = 16  # how far after a quantity's name its direction word may stand ('charges really fast')

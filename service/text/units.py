@@ -1,0 +1,82 @@
+"""Numbers with a unit: '12GB', 'más de 100W', '6.1"', '190克以内', '200 mégapixels',
+'一亿像素'. A unit names the numeric attributes whose names end with it ('ram_gb',
+'weight_g'), only where the catalog has values of that size ('5G' is no 5-gram phone)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from service.text.lexicon import Lexicon
+from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison
+from service.text.vocabulary import Vocabulary
+from service.text.zh_numerals import ZH_DIGITS, zh_number
+
+# a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
+# Chinese too
+_SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?(mégapixels?|megapíxeles|[a-z]{1,10}|\"|”|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹)"
+                   r"(?![a-z])")
+# pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
+_ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
+_INCH = {'"', "”"}
+UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
+                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
+                "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
+                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x", "megapixels": "mp", "megapixel": "mp",
+                "mégapixels": "mp", "mégapixel": "mp", "megapíxeles": "mp", "megapixeles": "mp", "mpx": "mp",
+                "mpix": "mp"}
+# a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
+CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
+# a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
+MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
+
+
+@dataclass
+class SpecNumber:
+    """A number with a unit glued or next to it ('12GB', '100 W', '6.5"'): which numeric
+    attributes it can be (those whose name ends with the unit), and which way it goes."""
+    value: float
+    unit: str
+    owners: list[str]
+    side: str  # 'min' (the default: asking for 12GB means at least that) or 'max'
+    start: int
+    end: int
+
+
+def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[SpecNumber]:
+    units: dict[str, list[str]] = {}
+    for name in vocab.numeric:
+        last = re.split(r"[_\s-]+", name.casefold())[-1]
+        units.setdefault("in" if last in ("inch", "inches") else last, []).append(name)
+    out = []
+    low = text.casefold()
+    for m in _SPEC.finditer(low):
+        unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
+        value = float(m.group(1).replace(",", "."))
+        if unit not in units and unit in CONVERSIONS:
+            unit, factor = CONVERSIONS[unit]
+            value *= factor
+        elif unit == "g" and text[m.start(2)] == "G" and value in MEMORY_SIZES and "gb" in units:
+            unit = "gb"  # '12G', '256G': a capital G is memory; '190g' is a weight
+        # only where the catalog has values of that size: '5G' is no 5-gram phone
+        owners = _fits(units.get(unit, []), value, vocab)
+        if not owners:
+            continue
+        before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
+        side = comparison(lex, before, after, lang)
+        side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
+        out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
+    for m in _ZH_PIXELS.finditer(low):
+        count = float(m.group(1)) if m.group(1).isdigit() else zh_number(m.group(1)) or ZH_DIGITS.get(m.group(1), 0)
+        value = count * (100 if m.group(2) == "亿" else 0.01)
+        owners = _fits(units.get("mp", []), value, vocab) if value else []
+        if owners:
+            side = comparison(lex, low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER],
+                              lang)
+            out.append(SpecNumber(value, "mp", sorted(owners), "max" if side == "max" else "min", m.start(), m.end()))
+    return out
+
+
+def _fits(names: list[str], value: float, vocab: Vocabulary) -> list[str]:
+    """The attributes among `names` whose values are of the size of `value`."""
+    return [o for o in names if vocab.numeric[o][0] / 2 <= value <= vocab.numeric[o][-1] * 2]
