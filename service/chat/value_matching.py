@@ -13,6 +13,8 @@ from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
 
 
+SURE_TO_EXCLUDE = 0.65  # a value found by meaning rules items out only from this cosine up
+
 @lru_cache(maxsize=16)
 def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
     """Words no span of a request may start or end with when matched by meaning."""
@@ -42,9 +44,16 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     stop = span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     out = []
-    for hit in values.find(text, [*masked, *skip], stop):
+    hits = values.find(text, [*masked, *skip], stop)
+    asked = {(h.attribute, h.value) for h in hits if not negated(h.start)}
+    for hit in hits:
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
+        if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_TO_EXCLUDE):
+            # '想看越战题材的电影 ... 别给我推只有一段越战戏的': a part of what the message asks;
+            # or a reading too unsure to rule items out ('戏' as Drama)
+            masked.append((hit.start, hit.end))
+            continue
         set_wanted(intent.values_in, intent.values_out, (hit.attribute, hit.value), negated(hit.start))
         intent.semantic.append((hit.attribute, hit.value, round(hit.score, 3)))
         masked.append((hit.start, hit.end))

@@ -16,7 +16,10 @@ import yaml
 
 PATH = Path(__file__).with_name("lexicon.yaml")
 _BOUNDARY = re.compile(r"[,.;:!?，。；：！？、…\n]")
-_CLAUSE_END = re.compile(r"[了吧啊呀的\s]*(?:[,.;:!?，。；：！？、…\n]|$)")  # '折叠屏他不要。', '苹果就不用了吧'
+# nothing but particles, spaces and symbols up to the clause's end: '折叠屏他不要。', '苹果就不用了吧',
+# 'el terror no me va nada 😅 ¿...'
+_CLAUSE_END = re.compile(r"(?:[了吧啊呀的]|[^\w])*?(?:[,.;:!?，。；：！？、…\n¿¡]|$)")
+_OR_NOT = re.compile(r"\b(?:o|ou|or)\s*$")  # '¿de terror o no?' asks, it does not negate
 
 Spans = list[tuple[int, int]] | tuple[tuple[int, int], ...]  # (start, end) character spans
 
@@ -108,7 +111,7 @@ class Lexicon:
         """Negations that follow what they govern ('托尔金的都看过了': read already)."""
         low = text.casefold()
         final = [(m.start(), m.end()) for m in self._find("negation_final", text, lang)
-                 if _CLAUSE_END.match(low, m.end())]
+                 if _CLAUSE_END.match(low, m.end()) and not _OR_NOT.search(low, 0, m.start())]
         return sorted([(m.start(), m.end()) for m in self._find("negation_after", text, lang)] + final)
 
     def clause_breaks(self, text: str, lang: str) -> list[int]:

@@ -412,3 +412,25 @@ def test_affection_reaches_a_title_through_an_article(text):
 ])
 def test_a_part_of_a_brand_not_wanted_is_left_out_by_title(text, parts):
     assert ask(text, lined_phones()).lines_out == parts
+
+
+@pytest.mark.parametrize("text, out", [
+    ("pelis de hackers, de esas de gente tecleando. Documentales no", "documentary"),
+    ("uf, es que a mí el terror no me va nada 😅 ¿alguna que no sea de miedo?", "horror"),
+    ("une comédie, les films d'horreur c'est pas mon truc", "horror"),
+    ("a comedy please, horror is not my thing", "horror"),
+])
+def test_a_negation_after_what_it_governs_at_the_end_of_its_clause(text, out):
+    intent = ask(text)
+    assert out in intent.exclude and out not in intent.include, intent
+
+
+def test_or_not_asks_and_does_not_negate():
+    assert ask("¿alguna de terror o no?").include == ["horror"]
+
+
+@pytest.mark.parametrize("text", ["live action please", "不要动画的，要真人拍的", "la versión de imagen real",
+                                  "un film en prise de vue réelle"])
+def test_live_action_leaves_animation_out(text):
+    intent = ask(text)
+    assert "animation" in intent.exclude and "animation" not in intent.include, intent

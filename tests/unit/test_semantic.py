@@ -378,3 +378,20 @@ def test_a_titles_words_are_no_value_by_meaning(flagged):
     titles = TitleIndex([("x8", "OPPO Find X8 Pro")])
     intent = parse([Turn("user", "is the OPPO Find X8 Pro worth it?")], titles, vocab=vocab, values=values)
     assert intent.values_in == [("brand", "OPPO")], intent
+
+
+@pytest.fixture(scope="module")
+def war_genres(encoder):
+    vocab = Vocabulary([{"genres": [g, "Drama"] if n % 2 else [g], "year": 1960 + n}
+                        for n, g in enumerate(["War", "Comedy", "Horror", "Romance", "Action"] * 4)], lexicon())
+    return vocab, SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+
+
+def test_a_value_asked_and_negated_in_one_message_is_asked(war_genres):
+    """'想看越战题材的电影 ... 别给我推《阿甘正传》那种只有一段越战戏的': a Vietnam War film,
+    not one with only a Vietnam episode. The war asked for stays; the uncertain '戏' (read
+    as Drama) rules nothing out."""
+    vocab, values = war_genres
+    intent = parse([Turn("user", "想看越战题材的电影，要从头到尾都在讲越战的，别给我推《阿甘正传》那种只有一段越战戏的")],
+                   TitleIndex([]), vocab=vocab, values=values)
+    assert ("genres", "War") in intent.values_in and not intent.values_out, intent
