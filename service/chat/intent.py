@@ -70,6 +70,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 intent.unresolved.append(quoted)
         title_references(text, lang, titles, lex, intent, masked, last_named)
         if not refs:
+            negated_cue = lex.negation_scope(text, lang)
             for pos in lex.like_cues(text, lang):
                 if any(a <= pos < b for a, b in masked):
                     continue
@@ -83,7 +84,11 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     if antecedent not in intent.seeds:
                         intent.seeds.append(antecedent)
                     continue
-                if hit:
+                if hit and negated_cue(pos):  # 'not the action stuff like Underworld': an example of what is not wanted
+                    item_id, start, end = hit
+                    masked.append((start, end))
+                    intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
+                elif hit:
                     item_id, start, end = hit
                     masked.append((start, end))
                     if item_id not in intent.seeds:

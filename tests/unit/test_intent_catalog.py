@@ -434,3 +434,12 @@ def test_or_not_asks_and_does_not_negate():
 def test_live_action_leaves_animation_out(text):
     intent = ask(text)
     assert "animation" in intent.exclude and "animation" not in intent.include, intent
+
+
+def test_like_a_title_under_a_negation_is_an_example_of_what_is_not_wanted():
+    """'not the kids' stuff like Toy Story': Toy Story (and its sequels) are left out, and
+    it is no reference to find more of."""
+    titles = TitleIndex([("1", "Toy Story (1995)"), ("5", "Toy Story 2 (1999)"), ("9", "Heat (1995)")])
+    intent = parse([Turn("user", "something funny, not the kids' stuff like Toy Story")], titles)
+    assert intent.seeds == [] and {"1", "5"} <= set(intent.shown), intent
+    assert parse([Turn("user", "something funny like Toy Story")], titles).seeds == ["1"]
