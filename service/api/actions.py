@@ -59,8 +59,10 @@ def observe(rec: Recommendation, allow_degraded: bool) -> None:
 
 def understood(plan) -> Understood:
     i = plan.intent
+    topic = i.topic()  # the earlier turns' words (the query is also matched with a referred item's text)
     return Understood(language=i.language, query=plan.request.query,
-                      follows=[t for t in plan.request.query_context if t in i.topic()], include=i.include, exclude=i.exclude,
+                      follows=[t for t in plan.request.query_context if t in topic],
+                      include=i.include, exclude=i.exclude,
                       moods=i.moods, like=i.seeds,
                       values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out]
                       + [f"not titled: {w}" for w in i.lines_out],

@@ -154,7 +154,8 @@ class Chat:
             context = context + [embed_text(liked[s]) for s in intent.seeds[-2:] if s in liked]
         req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
                                history=history,
-                               exclude_items=list(dict.fromkeys(intent.seeds + intent.shown + self._titled(intent.lines_out))))
+                               exclude_items=list(dict.fromkeys(
+                                   intent.seeds + intent.shown + self._titled(intent.lines_out))))
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 
@@ -203,7 +204,9 @@ class Chat:
                 continue
             if side == "half":  # 'quelque chose de similaire pour moitié prix'
                 cap = round(min(values) * HALF, 2)
-                intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr or r.lte is not None and r.lte < cap]
+                # an explicit bound said with it stands when tighter
+                intent.ranges[:] = [r for r in intent.ranges
+                                    if r.attribute != attr or (r.lte is not None and r.lte < cap)]
                 if not any(r.attribute == attr for r in intent.ranges):
                     intent.ranges.append(NumericConstraint(attr, None, cap, 0, 0, f"{words}: {attr} <= {cap:g}"))
                 continue

@@ -160,7 +160,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     series = _SERIES.match(text, v.end)
                     if form in vocab.partial_lines or series:
                         part = form + (" " + series.group(1).casefold() if series else "")
-                        intent.lines_out.append(part) if part not in intent.lines_out else None
+                        if part not in intent.lines_out:
+                            intent.lines_out.append(part)
                     masked.append((v.start, v.end + (series.end() - v.end if series else 0)))
                     continue
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
