@@ -46,9 +46,15 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     out = []
     hits = values.find(text, [*masked, *skip], stop)
     asked = {(h.attribute, h.value) for h in hits if not negated(h.start)}
+    spelled = {a for a, _v in named}
     for hit in hits:
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
+        if hit.attribute in spelled and hit.score < SURE_TO_EXCLUDE:
+            # 'I want an Xperia (Sony). which ones actually have...': the message spells
+            # the brand it means; an unsure second one by meaning is a word read too far
+            masked.append((hit.start, hit.end))
+            continue
         if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_TO_EXCLUDE):
             # '想看越战题材的电影 ... 别给我推只有一段越战戏的': a part of what the message asks;
             # or a reading too unsure to rule items out ('戏' as Drama)

@@ -63,7 +63,9 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         if not owners:
             continue
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
-        side = comparison(lex, before, after, lang)
+        side = comparison(lex, before, after, lang) or comparison(lex, "", _past_name(after), lang)
+        if _too_much(lex, after, lang):
+            side = "max"  # less than that
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
         out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
     for m in _ZH_PIXELS.finditer(low):
@@ -75,6 +77,25 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
                               lang)
             out.append(SpecNumber(value, "mp", sorted(owners), "max" if side == "max" else "min", m.start(), m.end()))
     return out
+
+
+_ONE_WORD = re.compile(r"\s*[^\W\d_]+\s+")
+
+
+def _past_name(after: str) -> str:
+    """What follows a spec past one word, its attribute's name or a verb ('6.3 inch| screen
+    |max', '12GB| RAM |minimum', '220 g| is |too heavy')."""
+    m = _ONE_WORD.match(after)
+    return after[m.end():] if m else ""
+
+
+def _too_much(lex: Lexicon, after: str, lang: str) -> bool:
+    """'232克太压手了', '220 g is too heavy': an amount said to be too much."""
+    for text in (after, _past_name(after)):
+        n = lex.starts_with("excess", text, lang)
+        if n and re.match(r"\s*\w", text[n:]):
+            return True
+    return False
 
 
 def _fits(names: list[str], value: float, vocab: Vocabulary) -> list[str]:

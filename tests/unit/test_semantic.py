@@ -395,3 +395,25 @@ def test_a_value_asked_and_negated_in_one_message_is_asked(war_genres):
     intent = parse([Turn("user", "想看越战题材的电影，要从头到尾都在讲越战的，别给我推《阿甘正传》那种只有一段越战戏的")],
                    TitleIndex([]), vocab=vocab, values=values)
     assert ("genres", "War") in intent.values_in and not intent.values_out, intent
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("need a smaller android phone, 6.3 inch screen max", ("screen_in", None, 6.3)),  # the comparison after the name
+    ("8GB RAM max, I don't play games", ("ram_gb", None, 8.0)),
+    ("去店里摸了下真机，232克太压手了😂 想要轻一点的", ("weight_g", None, 232.0)),  # too heavy: less than that
+])
+def test_a_spec_compared_after_its_name_or_said_to_be_too_much(phones, storage, text, expected):
+    got = {(c.attribute, c.gte, c.lte) for c in _parse(storage if "GB" in text else phones, text).ranges}
+    assert expected in got, got
+
+
+def test_an_unsure_second_value_by_meaning_beside_a_spelled_one_is_dropped(encoder):
+    """'I want an Xperia. which ones actually have optical zoom?': the message spells Sony;
+    'actually' (near realme at 0.60) is no second brand."""
+    vocab = Vocabulary([{"brand": b, "form": f, "price": 300.0 + 40 * n}
+                        for n, (b, f) in enumerate([("Sony", "bar"), ("realme", "bar"), ("Samsung", "flip")] * 4)],
+                       lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    text = "I love Sony's camera stuff, so I want a Sony. which ones actually have optical zoom?"
+    intent = parse([Turn("user", text)], TitleIndex([]), vocab=vocab, values=values)
+    assert [v for a, v in intent.values_in if a == "brand"] == ["Sony"], intent
