@@ -33,9 +33,9 @@ import httpx
 
 from service.eval.constraints import fits, satisfaction
 from service.eval.judged import index, load_judgments, load_requests, parse_answer, precision_at
-from service.ingest.importer import reader
-from service.types import Item
 from service.local_server import free_port
+
+from judge_pool import catalog_items  # scripts/judge_pool.py: the demo catalogs' items, read from their files
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
@@ -136,20 +136,13 @@ def encoder_answers(catalog: str, requests: list[dict], k: int, prior: float = 0
     return out
 
 
-def catalog_attributes(catalog: str) -> dict[str, dict]:
-    """The demo catalog's items' attributes, read from its files."""
-    args = dict(zip(IMPORTS[catalog][::2], IMPORTS[catalog][1::2]))
-    return {p.record.item_id: dict(p.record.attributes)
-            for p in reader(args["--format"], Path(args["--path"]), {}, "items") if isinstance(p.record, Item)}
-
-
 def score(catalog: str, answers: dict, k: int = 5, set_name: str | None = None, path: Path | None = None) -> dict:
     """Judged precision@k per language, and filter satisfaction: the share of the top k
     that meets what the request states outright (its `constraints`), over the requests
     that state any."""
     requests = {r.id: r for r in load_requests(path or JUDGED / f"{catalog}.yaml")}
     judged = index(load_judgments(JUDGED / "judgments" / f"{catalog}.jsonl"))
-    attributes = catalog_attributes(catalog)
+    attributes = {i: it.attributes for i, it in catalog_items(catalog).items()}
     achievable: dict[str, int] = {}
     table = {}
     for system, by_req in answers.items():

@@ -15,6 +15,7 @@ from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Rep
 from service.chat.intent import Intent, Turn, parse
 from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
+from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.text.currency import of_texts
@@ -23,7 +24,6 @@ from service.text.numbers import NumericConstraint, around
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
-SURE_BY_MEANING = 0.65  # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71)
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
 HALF = 0.6  # 'for half the price': at most this share of the item's price
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),

@@ -68,7 +68,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 intent.seeds.append(item_id)
             elif not item_id:
                 intent.unresolved.append(quoted)
-        title_references(text, lang, titles, lex, intent, masked, last_named)
+        in_text = titles.find_all(text)  # every title the message names
+        title_references(text, lang, titles, lex, intent, masked, last_named, in_text)
         if not refs:
             negated_cue = lex.negation_scope(text, lang)
             for pos in lex.like_cues(text, lang):
@@ -80,7 +81,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 # 'like it': what was just named or shown (not the film called 'It')
                 if pronoun and antecedent and (hit is None or hit[2] <= pos + pronoun):
                     masked.append((pos, pos + pronoun))
-                    masked.extend((s0, e0) for _i, s0, e0 in titles.find_all(text))
+                    masked.extend((s0, e0) for _i, s0, e0 in in_text)
                     if antecedent not in intent.seeds:
                         intent.seeds.append(antecedent)
                     continue
@@ -176,10 +177,10 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + (attribute_name_tails(text, vocab) if vocab else [])
-                                                + [(a, b) for _i, a, b in titles.find_all(text)])
+                                                + [(a, b) for _i, a, b in in_text])
             # ... nor a title's words ('OPPO Find X8 Pro' holds no water rating IPX8)
         if kinds is not None and vocab is not None:
-            flags_named(text, lang, lex, kinds, vocab.values, intent, masked, names)
+            flags_named(text, lang, lex, kinds, vocab.flags, intent, masked, names)
         if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now
             for attr in opened_attributes(text, lang, lex, kinds, references):
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]

@@ -39,13 +39,14 @@ def answer_items(turn: Turn, titles: TitleIndex) -> list[str | None]:
 
 
 def title_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent,
-                     masked: list[tuple[int, int]], last_named: list[str]) -> None:
+                     masked: list[tuple[int, int]], last_named: list[str], named: list[tuple[str, int, int]]) -> None:
     """Titles named with affection ('I loved Toy Story') become references; every title
     named is remembered as what 'like it' may point at; one named under a negation ('seen
-    all the Lord of the Rings already') is left out of the answer, with its sequels."""
+    all the Lord of the Rings already') is left out of the answer, with its sequels.
+    `named`: the titles the text names (`TitleIndex.find_all`)."""
     loves = lex.spans("affection", text, lang)
     negated = lex.negation_scope(text, lang)
-    for item_id, start, end in titles.find_all(text):
+    for item_id, start, end in named:
         if any(a <= start < b for a, b in masked):
             continue
         last_named.append(item_id)

@@ -18,17 +18,17 @@ import numpy as np
 from service.embed import Embedder
 from service.text.language import has_cjk
 from service.text.zh_words import boundaries
-from service.text.vocabulary import ValueMention
+from service.text.vocabulary import NO, YES, ValueMention
 
 MAX_VALUES_PER_ATTRIBUTE = 300
-FLAGS = {"yes", "no", "true", "false", "y", "n", "none", "unknown", "n/a", "na", "other"}
+FLAGS = {*YES, *NO, "none", "unknown", "n/a", "na", "other"}
 # unit words at the end of a numeric attribute's name say nothing of its meaning
 UNITS = {"mah", "mp", "gb", "mb", "tb", "in", "inch", "inches", "hz", "w", "g", "kg", "x", "usd", "eur", "mm",
          "cm", "px", "s", "min", "pct", "count", "num"}  # larger attributes are names (authors, titles), found by spelling
 MAX_SPAN_WORDS = 3
 CJK_WINDOWS = (2, 3, 4)
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(rf"[^\W_{_CJK}]+(?:['’-][^\W_{_CJK}]+)*", re.UNICODE)  # 'NFC' in '支持NFC的手机' is a word
 _SEP = re.compile(r"[-_/]+")
 _PUNCT = re.compile(r"[,.;:!?()，。；：！？、（）]")

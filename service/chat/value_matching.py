@@ -13,7 +13,9 @@ from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
 
 
-SURE_TO_EXCLUDE = 0.65  # a value found by meaning rules items out only from this cosine up
+# a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71); below
+# it, it rules no items out and does not join a value the message spells
+SURE_BY_MEANING = 0.65
 
 @lru_cache(maxsize=16)
 def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
@@ -50,12 +52,12 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     for hit in hits:
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
-        if hit.attribute in spelled and hit.score < SURE_TO_EXCLUDE:
+        if hit.attribute in spelled and hit.score < SURE_BY_MEANING:
             # 'I want an Xperia (Sony). which ones actually have...': the message spells
             # the brand it means; an unsure second one by meaning is a word read too far
             masked.append((hit.start, hit.end))
             continue
-        if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_TO_EXCLUDE):
+        if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_BY_MEANING):
             # '想看越战题材的电影 ... 别给我推只有一段越战戏的': a part of what the message asks;
             # or a reading too unsure to rule items out ('戏' as Drama)
             masked.append((hit.start, hit.end))
@@ -89,27 +91,18 @@ def opened_attributes(text: str, lang: str, lex: Lexicon, kinds: SemanticAttribu
     return out
 
 
-YES, NO = ("yes", "true", "y"), ("no", "false", "n")
-
-
-def flags_named(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, values: dict, intent: Intent,
-                masked: list[tuple[int, int]], names: Spans = ()) -> None:
+def flags_named(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, flags: dict[str, str],
+                intent: Intent, masked: list[tuple[int, int]], names: Spans = ()) -> None:
     """A yes / no attribute named ('tap to pay (nfc)', 'avec NFC', '支持NFC') is one to have;
-    under a negation ('no NFC needed'), one to lack. `values`: the catalog's (attribute,
-    value) counts."""
-    answers: dict[str, dict[str, str]] = {}
-    for attr, value in values:
-        answers.setdefault(attr, {})[value.casefold()] = value
-    flags = {a: vals for a, vals in answers.items()
-             if set(vals) <= set(YES + NO) and any(v in YES for v in vals)}
+    under a negation ('no NFC needed'), one to lack. `flags`: the catalog's yes / no
+    attributes, each with its 'yes' value (`Vocabulary.flags`)."""
     if not flags:
         return
     negated = lex.negation_scope(text, lang, names)
     for hit in kinds.find(text, masked, span_stop(lex, lang)):
-        vals = flags.get(hit.attribute)
-        if vals is None:
+        yes = flags.get(hit.attribute)
+        if yes is None:
             continue
-        yes = next(vals[v] for v in YES if v in vals)
         set_wanted(intent.values_in, intent.values_out, (hit.attribute, yes), negated(hit.start))
         masked.append((hit.start, hit.end))
 

@@ -17,13 +17,7 @@ from functools import lru_cache
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
 from service.text.vocabulary import Vocabulary
-from service.text.zh_numerals import (
-    ZH_DECADE,
-    ZH_DECADES,
-    ZH_DIGITS,
-    ZH_NUMBER,
-    zh_number,
-)
+from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER, zh_number
 
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
 # ... and a number glued to Latin letters is a name or a spec ('5G', '4K', '128GB'), not a
@@ -134,7 +128,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
         lo, hi = sorted((int(m.group(1)), int(m.group(2))))
         if hi - lo <= 50 and _role_near(lex, vocab, before, after, lang, "") in (None, "year") \
-                and comparison(lex, before, after, lang) in (None, "min") and not any(a < m.end() and m.start() < b for a, b in taken):
+                and comparison(lex, before, after, lang) in (None, "min") \
+                and not any(a < m.end() and m.start() < b for a, b in taken):
             out.append(NumericConstraint(year, lo, hi, m.start(), m.end(), f"{year} {lo}-{hi}"))
             taken.append((m.start(), m.end()))
     for n in _numbers(low):

@@ -58,18 +58,21 @@ def words_with_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).casefold(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+def starts_with_value(title: str, value: object) -> bool:
+    """Does the title start with this value of its item, as a word ('Samsung Galaxy S24',
+    brand Samsung)?"""
+    return isinstance(value, str) and bool(value.strip()) and \
+        title.casefold().startswith(value.strip().casefold() + " ")
+
+
 def without_maker(title: str, values: Iterable[object]) -> str | None:
     """The title as people say it without the maker it starts with, when one of the item's
     own values is that maker: 'Samsung Galaxy S24 Ultra' (brand Samsung) -> 'Galaxy S24
     Ultra', 'Google Pixel 8' -> 'Pixel 8'. Only a model name that stands on its own: two
     words or more, one of them with a digit ('OnePlus 12' leaves a bare '12')."""
-    low = title.casefold()
     for v in values:
-        if not isinstance(v, str) or not v.strip():
-            continue
-        maker = v.strip().casefold()
-        if low.startswith(maker + " "):
-            rest = title[len(maker) + 1:].strip()
+        if starts_with_value(title, v):
+            rest = title[len(v.strip()) + 1:].strip()
             words = normalize(rest).split()
             if len(words) >= 2 and any(ch.isdigit() for w in words for ch in w):
                 return rest

@@ -25,13 +25,14 @@ from service.text.language import has_cjk
 from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
 from service.text.stopwords import STOP_WORDS
-from service.text.titles import words_with_spans
+from service.text.titles import starts_with_value, words_with_spans
 
 MAX_WORDS = 5
 LANGS = ("en", "fr", "es", "zh")
 LINE_TITLE_SHARE = 0.8  # an attribute whose value starts this share of titles is a brand
 SOME_LACK = 0.05  # a numeric attribute this share of items lacks is a feature to have or not
 LINE_PURITY = 0.95  # ...and a word after it names a line of the one brand nearly all its titles have
+YES, NO = ("yes", "true", "y"), ("no", "false", "n")  # the values of an attribute that is a yes / no flag
 _SEP = re.compile(r"[-_/]+")
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
 
@@ -116,6 +117,7 @@ class Vocabulary:
         for (name, value) in values:
             self.exact.setdefault(value.casefold(), (name, value))
         self._translate(lex, overrides or {})
+        self.flags = _flags(values)
         self.lines: set[str] = set()  # words that name a brand by its line ('iPhone', 'Galaxy', 'Redmi')
         self.partial_lines: set[str] = set()  # ...a part of it: 'not a Redmi' is no 'not a Xiaomi'
         if titles:
@@ -135,7 +137,7 @@ class Vocabulary:
         starts: dict[str, int] = defaultdict(int)
         for attrs, title in zip(attributes, titles):
             for name, v in attrs.items():
-                if isinstance(v, str) and v and title.casefold().startswith(v.casefold() + " "):
+                if starts_with_value(title, v):
                     starts[name] += 1
                     after.append((name, v, (title[len(v) + 1:].split() or [""])[0]))
         seen: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
@@ -262,3 +264,12 @@ def load_overrides(path: str | Path | None) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping value -> {{en|fr|es|zh: [words]}}")
     return data
+
+
+def _flags(values: dict[tuple[str, str], int]) -> dict[str, str]:
+    """Yes / no attributes ('nfc': yes | no), each with its 'yes' value as the catalog writes it."""
+    answers: dict[str, dict[str, str]] = defaultdict(dict)
+    for attr, value in values:
+        answers[attr][value.casefold()] = value
+    return {a: next(vals[v] for v in YES if v in vals) for a, vals in answers.items()
+            if set(vals) <= set(YES + NO) and any(v in YES for v in vals)}
