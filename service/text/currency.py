@@ -35,12 +35,16 @@ def rate(lex: Lexicon, code: str) -> float | None:
 
 
 def named(lex: Lexicon, sign: str, after: str) -> str | None:
-    """The currency of a number: its sign ('$', '€', '¥'), else the word that follows it
-    ('2000 yuan', '两千块', '500美元'; the longest word wins: 美元 is not 元)."""
+    """The currency of a number: its sign ('$', '€', '¥'), before it or after it
+    ('800 €'), else the word that follows it ('2000 yuan', '两千块', '500美元'; the
+    longest word wins: 美元 is not 元)."""
     signs, words = _forms(lex)
     if sign.strip():
         return signs.get(sign.strip().casefold())
     t = after.lstrip().casefold()
+    trailing = max((s for s in signs if t.startswith(s) and not s.isalpha()), key=len, default=None)
+    if trailing:
+        return signs[trailing]
     best = max((w for w in words if t.startswith(w) and (not w.isascii() or len(t) == len(w)
                                                           or not t[len(w)].isalnum())), key=len, default=None)
     return words[best] if best else None

@@ -236,6 +236,8 @@ def priced(currency):
     ("un móvil por menos de 400 euros", {("price", None, 432.0)}),
     ("a phone under 300 dollars", {("price", None, 300.0)}),
     ("a phone under ¥2000", {("price", None, 280.0)}),
+    ("un Pixel, et 800 € grand maximum", {("price", None, 864.0)}),  # the sign after the number
+    ("hasta 600 €", {("price", None, 648.0)}),
 ])
 def test_a_budget_in_another_currency_is_converted_to_the_catalogs(text, expected):
     assert ranges(ask(text, priced("USD"))) == expected
