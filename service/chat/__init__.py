@@ -200,7 +200,7 @@ class Chat:
             if side == "around":  # 'around the same price as the first one': either way of it
                 lo, hi = around(role_of.get(attr), min(values), max(values))
                 intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr]
-                intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}"))
+                intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}", guess=True))
                 continue
             if side == "half":  # 'quelque chose de similaire pour moitié prix'
                 cap = round(min(values) * HALF, 2)
@@ -208,7 +208,8 @@ class Chat:
                 intent.ranges[:] = [r for r in intent.ranges
                                     if r.attribute != attr or (r.lte is not None and r.lte < cap)]
                 if not any(r.attribute == attr for r in intent.ranges):
-                    intent.ranges.append(NumericConstraint(attr, None, cap, 0, 0, f"{words}: {attr} <= {cap:g}"))
+                    intent.ranges.append(NumericConstraint(attr, None, cap, 0, 0, f"{words}: {attr} <= {cap:g}",
+                                                            guess=True))
                 continue
             value = min(values) if side == "lower" else max(values)
             step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01
@@ -223,7 +224,7 @@ class Chat:
     def semantic_values(self):
         """The catalog's categorical values, and its numeric and categorical attribute
         names, embedded by the sentence encoder once per item space."""
-        from service.chat.semantic import SemanticAttributes, SemanticValues
+        from service.chat.semantic import SemanticAttributes, SemanticValues, glosses
         from service.embed import for_words
 
         space, cfg = self.catalog.space, self.rec.settings.chat
@@ -239,11 +240,14 @@ class Chat:
             return {k: n for k, n in vocab.values.items()
                     if k[1].casefold() not in grammar and vocab.share(*k) < EVERYTHING}
 
+        def attributes(names: list[str]) -> SemanticAttributes:
+            known = lexicon().data.get("attribute_glosses", {})
+            return SemanticAttributes(words, names, cfg.attribute_threshold, cfg.attribute_margin,
+                                      glosses(words, names, known))
+
         return space.derived("semantic_values", lambda: (
             SemanticValues(words, meant(), cfg.value_threshold, cfg.value_margin),
-            SemanticAttributes(words, sorted(vocab.numeric), cfg.attribute_threshold, cfg.attribute_margin),
-            SemanticAttributes(words, sorted({a for a, _v in vocab.values}), cfg.attribute_threshold,
-                               cfg.attribute_margin)))
+            attributes(sorted(vocab.numeric)), attributes(sorted({a for a, _v in vocab.values}))))
 
     def reply_header(self, plan: ChatPlan, n: int) -> str:
         lang = plan.intent.language

@@ -20,7 +20,7 @@ from service.chat.quantities import child_ages, grown_children, quantities, rela
 from service.chat.references import answer_items, title_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, flags_named, negated_lists, negation_binds_to_values,
-                                         opened_attributes, span_stop, values_by_meaning)
+                                         opened_attributes, released, span_stop, values_by_meaning)
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
 from service.text.numbers import read_numbers
@@ -50,6 +50,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             continue
         lang = detect(text, default=intent.language)
         intent.language = lang
+        if vocab is not None and lang == "zh":
+            text = vocab.latinized(text)  # '一加' -> 'OnePlus', '骁龙' -> 'Snapdragon'
         masked: list[tuple[int, int]] = []
         seeds_before = len(intent.seeds)
         earlier_values = list(intent.values_in)
@@ -143,6 +145,9 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 set_range(intent, c)
                 masked.append((c.start, c.end))
                 references.append((c.start, c.end))
+                # 'something newer, 2024 or later': the number said beats the comparison on its side
+                side = "higher" if c.lte is None else "lower" if c.gte is None else None
+                intent.relative[:] = [r for r in intent.relative if (r[0], r[1]) != (c.attribute, side)]
             adds = bool(lex.spans("additive", text, lang))
             fresh = [v for v in named if not any(a <= v.start < b for a, b in masked)]
             if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
@@ -150,7 +155,13 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
             fresh = sorted(fresh, key=lambda v: v.start)
             listed = negated_lists(text, fresh, negated)
+            free = released(text, lang, lex)
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
+                if free(v.start):  # '不一定非得小米', 'pas forcément un Samsung': any brand now
+                    intent.values_in[:] = [x for x in intent.values_in if x[0] != v.attribute]
+                    masked.append((v.start, v.end))
+                    references.append((v.start, v.end))  # nor a word of the need
+                    continue
                 no = negated(v.start) or v.start in listed
                 form = text[v.start:v.end].casefold()
                 if no and (form in vocab.partial_lines or form in vocab.lines and any(

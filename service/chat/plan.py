@@ -14,7 +14,8 @@ WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), 
 def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
     """Looser requests to fall back on when the request finds nothing, each looser than
     the one before: values read by meaning go first (the least certain), then 'all of'
-    becomes 'any of', then numbers, then named values (named values before numbers in a
+    becomes 'any of', then bounds the words only suggest ('a big battery', 'about its
+    price'), then numbers, then named values (named values before numbers in a
     follow-up bounded by an item it points at), then exclusions; what they asked for in
     words stays."""
     f = req.filters
@@ -34,7 +35,14 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     f2 = f1.model_copy(update={"include": loose, "require": {}})
     required = [x for vs in f.require.values() for x in vs]
     add([" + ".join(required)] if len(required) > 1 else [], f2)
-    named, numbers = [v for vals in loose.values() for v in vals], [c.why for c in intent.ranges]
+    named, numbers = [v for vals in loose.values() for v in vals], [c.why for c in intent.ranges if not c.guess]
+    # bounds the words only suggest ('about its price', 'a big battery') go before the numbers said
+    guesses = [c.why for c in intent.ranges if c.guess]
+    if guesses and numbers:
+        f2 = f2.model_copy(update={"ranges": tightest_ranges([c for c in intent.ranges if not c.guess])})
+        add(guesses, f2)
+    elif guesses:
+        numbers = guesses
     if intent.relative:
         # a follow-up bounded by an item it points at ('the first one, but with a higher
         # refresh rate and about its price') asks for that bound now: the values named

@@ -108,16 +108,25 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     stop = span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     skip = set(vocab.roles.values()) | {c.attribute for c in intent.ranges}
-    hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and not negated(h.start)]
+    # 'no tiene carga inalámbrica ... ¿algo que sí la tenga?': a feature said to be missing, then asked for
+    wanted_after = [a for a, _b in lex.spans("has_it", text, lang)]
+    hits = [h for h in attributes.find(text, masked, stop) if h.attribute not in skip and (
+        not negated(h.start) or vocab.optional(h.attribute) and any(a > h.end for a in wanted_after))]
     breaks = lex.clause_breaks(text, lang)  # '电池大一点，屏幕小': each quantity's own clause
+    # a direction word is not read past a number read with its own comparison, nor out of
+    # a phrase that says no way ('echo de menos un teleobjetivo': I miss one)
+    spec_spans = [(c.start, c.end) for c in intent.ranges if c.end > c.start] + lex.spans(
+        "direction_neutral", text, lang)
     for hit in hits:
         # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate),
         # at any of the places the attribute is named ('刷新率多少？有没有刷新率更高的')
         way = None
         for start in _occurrences(text, text[hit.start:hit.end], hit.start):
             end = start + hit.end - hit.start
-            lo = max([0] + [h.end for h in hits if h.end <= start] + [b + 1 for b in breaks if b < start])
-            hi = min([len(text)] + [h.start for h in hits if h.start >= end] + [b for b in breaks if b >= end])
+            lo = max([0] + [h.end for h in hits if h.end <= start] + [b + 1 for b in breaks if b < start]
+                     + [b for a, b in spec_spans if b <= start])
+            hi = min([len(text)] + [h.start for h in hits if h.start >= end] + [b for b in breaks if b >= end]
+                     + [a for a, b in spec_spans if a >= end])
             way = lex.direction(text[max(lo, start - 14):min(hi, end + AFTER_NAME)], lang)
             if way:
                 break
@@ -139,9 +148,9 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
         if q is None:
             continue
         c = (NumericConstraint(hit.attribute, q, None, hit.start, hit.end,
-                               f"{words}: {hit.attribute} >= {q:g} (top quarter)") if way == "high" else
+                               f"{words}: {hit.attribute} >= {q:g} (top quarter)", guess=True) if way == "high" else
              NumericConstraint(hit.attribute, None, q, hit.start, hit.end,
-                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)"))
+                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)", guess=True))
         set_range(intent, c)
         masked.append((hit.start, hit.end))
     taken = [span for span in masked if span not in mood_words]
@@ -189,7 +198,8 @@ def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon,
             q = vocab.quantile(attr, 0.75 if way == "high" else 0.25)
             if q is None:
                 continue
-            set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)")
-                      if way == "high" else
-                      NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)"))
+            set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)",
+                                                guess=True) if way == "high" else
+                      NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)",
+                                        guess=True))
         masked.append((start, end))

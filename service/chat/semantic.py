@@ -143,22 +143,27 @@ def _best_first_apart(hits: list, same=lambda a, b: False) -> list:
 
 class SemanticAttributes(_SpanMatcher):
     """The catalog's numeric attributes by name ('battery_mah'), so 'a big battery' or
-    '电池大' can become a range over the catalog's own distribution."""
+    '电池大' can become a range over the catalog's own distribution. `glosses`: other
+    names for an attribute ('optical_zoom_x': 'telephoto lens'), matched as its own."""
 
-    def __init__(self, embedder: Embedder, names: list[str], threshold: float, margin: float) -> None:
+    def __init__(self, embedder: Embedder, names: list[str], threshold: float, margin: float,
+                 glosses: dict[str, list[str]] | None = None) -> None:
         self.names = names
-        super().__init__(embedder, [attribute_text(n) for n in names], names, threshold, margin)
+        labels = [(n, attribute_text(n)) for n in names]
+        labels += [(n, g) for n in names for g in (glosses or {}).get(n, [])]
+        self._row_name = [n for n, _t in labels]
+        super().__init__(embedder, [t for _n, t in labels], self._row_name, threshold, margin)
 
     def closest(self, text: str, names: list[str]) -> str:
         """Which of `names` the words around a number are about ('12GB of RAM' -> ram_gb)."""
         if len(names) == 1 or not len(self.matrix):
             return names[0]
-        rows = [self.names.index(n) for n in names]
+        rows = [j for j, n in enumerate(self._row_name) if n in names]
         sims = self.embedder.embed([text])[0] @ self.matrix[rows].T
-        return names[int(np.argmax(sims))]
+        return self._row_name[rows[int(np.argmax(sims))]]
 
     def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[AttributeHit]:
-        hits = [AttributeHit(self.names[j], a, b, score) for j, a, b, score, _m in self._matches(text, masked, stop)]
+        hits = [AttributeHit(self._row_name[j], a, b, score) for j, a, b, score, _m in self._matches(text, masked, stop)]
         return _best_first_apart(hits, same=lambda c, h: c.attribute == h.attribute)
 
 
@@ -180,3 +185,22 @@ class SemanticValues(_SpanMatcher):
         """Values the text means, one per span, best first, spans not overlapping."""
         return _best_first_apart([ValueHit(*self.keys[j], a, b, score, margin)
                                   for j, a, b, score, margin in self._matches(text, masked, stop)])
+
+
+def glosses(embedder: Embedder, names: list[str], known: dict[str, list[str]], close: float = 0.8) -> dict[str, list[str]]:
+    """Other names the lexicon knows for each of `names` (`attribute_glosses`: 'optical
+    zoom' is also 'telephoto lens'), found by the attribute's own name read as words
+    ('optical_zoom_x' -> 'optical zoom') being that key or meaning it."""
+    if not names or not known:
+        return {}
+    keys = list(known)
+    texts = [attribute_text(n).casefold() for n in names]
+    sims = embedder.embed(texts) @ embedder.embed(keys).T
+    out = {}
+    for i, n in enumerate(names):
+        j = int(np.argmax(sims[i]))
+        if texts[i] in known:
+            out[n] = list(known[texts[i]])
+        elif sims[i, j] >= close:
+            out[n] = list(known[keys[j]])
+    return out

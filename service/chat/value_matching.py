@@ -49,7 +49,12 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     hits = values.find(text, [*masked, *skip], stop)
     asked = {(h.attribute, h.value) for h in hits if not negated(h.start)}
     spelled = {a for a, _v in named}
+    free = released(text, lang, lex)
     for hit in hits:
+        if free(hit.start) and hit.score >= SURE_BY_MEANING:  # '不一定非得苹果': any brand
+            intent.values_in[:] = [x for x in intent.values_in if x[0] != hit.attribute]
+            masked.append((hit.start, hit.end))
+            continue
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
         if hit.attribute in spelled and hit.score < SURE_BY_MEANING:
@@ -69,6 +74,16 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             out.append(hit.start)
     return out
 
+
+
+def released(text: str, lang: str, lex: Lexicon, within: int = 12):
+    """Where a value stands right after words that let it go ('不一定非得小米', "doesn't
+    have to be a Samsung", 'pas forcément un Samsung'): a predicate on its start."""
+    spans = lex.spans("not_necessarily", text, lang)
+
+    def free(pos: int) -> bool:
+        return any(0 <= pos - b <= within and not _CLAUSE.search(text[b:pos]) for _a, b in spans)
+    return free
 
 
 ANY_WITHIN = 12  # characters between an 'any' word and the attribute's name ('any other brand', '品牌都行')

@@ -139,7 +139,7 @@ class Lexicon:
         if lang not in self._function:
             words = set()
             for section in ("negation", "clause_breaks", "like", "questions", "anaphora", "affection", "additive",
-                            "any_value"):
+                            "any_value", "not_necessarily", "has_it"):
                 for lg in self._langs(lang):
                     words.update(w.casefold() for w in self.data.get(section, {}).get(lg, []))
             for sides in self.data.get("comparisons", {}).values():  # 'max', 'au moins', '以上'
