@@ -127,7 +127,8 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
                      + [b for a, b in spec_spans if b <= start])
             hi = min([len(text)] + [h.start for h in hits if h.start >= end] + [b for b in breaks if b >= end]
                      + [a for a, b in spec_spans if a >= end])
-            way = lex.direction(text[max(lo, start - 14):min(hi, end + AFTER_NAME)], lang)
+            # (not the name's own words: '长焦' is no 'long' one)
+            way = lex.direction(text[max(lo, start - 14):start] + " " + text[end:min(hi, end + AFTER_NAME)], lang)
             if way:
                 break
         if way and refers:

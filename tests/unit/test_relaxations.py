@@ -33,3 +33,16 @@ def test_a_follow_up_bounded_by_an_item_lets_go_of_earlier_named_values_before_i
     assert steps[0][1].filters.ranges == {"refresh_hz": Range(gte=121.0)} and steps[0][1].filters.include == {}
     plain = Intent(language="zh", ranges=intent.ranges)  # no item referred to: numbers go first, as before
     assert [w for w, _r in relaxations(req, plain)] == ["refresh_hz > 120", "OPPO"]
+
+
+def test_bounds_the_words_only_suggest_go_before_the_numbers_said():
+    """'跟第一款价位差不多、但是支持65W以上快充的': about the first one's price is a guess,
+    65 W a number said; with nothing meeting both, the price goes first."""
+    intent = Intent(language="zh", ranges=[
+        NumericConstraint("price", 199.2, 298.8, 0, 0, "价位差不多: price 199.2-298.8", guess=True),
+        NumericConstraint("charging_w", 65.0, None, 10, 13, "charging_w >= 65")])
+    req = CandidateRequest(k=5, filters=Filters(ranges={"price": Range(gte=199.2, lte=298.8),
+                                                        "charging_w": Range(gte=65.0)}))
+    steps = relaxations(req, intent)
+    assert [w for w, _r in steps] == ["价位差不多: price 199.2-298.8", "charging_w >= 65"]
+    assert steps[0][1].filters.ranges == {"charging_w": Range(gte=65.0)}

