@@ -131,7 +131,8 @@ _COMMA = re.compile(r"\s*[,，]\s*")
 def negated_lists(text: str, values: list, negated) -> set[int]:
     """Starts of values that a negation reaches through a list: in 'except Apple and
     Samsung' the negation ends its clause nowhere, but 'and' may be read as a break; a
-    list whose first value is negated is negated whole. Commas join a list only when a
+    list whose first value is negated is negated whole, and so is one whose last is
+    negated by a negation after it ('天玑、联发科的就算了'). Commas join a list only when a
     conjunction ends it ('sauf Apple, Samsung et Huawei')."""
     out: set[int] = set()
     i = 0
@@ -148,6 +149,8 @@ def negated_lists(text: str, values: list, negated) -> set[int]:
             j += 1
         if j > i and negated(values[i].start) and seps[-1] == "join":
             out.update(v.start for v in values[i + 1:j + 1])
+        elif j > i and negated(values[j].start) and not negated(values[i].start) and seps[-1] == "join":
+            out.update(v.start for v in values[i:j])  # '天玑、联发科的就算了': a negation that ends the list
         i = j + 1
     return out
 

@@ -18,14 +18,14 @@ from service.text.titles import TitleIndex
 from service.text.vocabulary import Vocabulary
 
 CFG = ChatSettings()
-CHIPS = ["Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3", "Snapdragon 8 Elite", "Snapdragon 7s Gen 2", "Kirin 9000",
-         "Kirin 9010", "Kirin 990 5G", "Dimensity 9300"]
+CHIPS = ["Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3", "Snapdragon 8 Elite", "Dimensity 9200", "Kirin 9000",
+         "Kirin 9010", "Kirin 990 5G", "Dimensity 9300", "Dimensity 8300"]
 SCREENS = ["LTPO AMOLED", "LTPO OLED", "AMOLED", "Super AMOLED", "Super Retina OLED", "AMOLED LTPO"]
 BRANDS = ["OnePlus", "Samsung", "Xiaomi", "Huawei"]
 
 
 def _phones() -> list[dict]:
-    return [{"brand": BRANDS[n % 4], "chipset": CHIPS[n % 8], "display": SCREENS[n % 6], "price": 300.0 + 40 * n,
+    return [{"brand": BRANDS[n % 4], "chipset": CHIPS[n % 9], "display": SCREENS[n % 6], "price": 300.0 + 40 * n,
              "screen_in": 6.0 + 0.04 * n, "refresh_hz": [60.0, 90.0, 120.0, 144.0][n % 4],
              "optical_zoom_x": [0.0, 0.0, 3.0, 5.0][n % 4], "wireless_charging_w": [0.0, 15.0][n % 2],
              "selfie_camera_mp": [12.0, 32.0, 50.0][n % 3], "ram_gb": [8.0, 12.0, 16.0][n % 3],
@@ -137,3 +137,21 @@ def test_missing_something_says_no_direction(phones):
 def test_the_number_said_beats_a_comparison_on_its_side(phones):
     intent = _parse(phones, "Xiaomi phones", "<answer>", "hmm something newer, 2024 or later")
     assert ("year", 2024.0, None) in _bounds(intent) and not intent.relative
+
+
+@pytest.mark.parametrize("text", ["想要个带微距镜头的手机", "a phone with a good macro lens"])
+def test_another_lens_is_no_telephoto(phones, text):
+    assert not [c for c in _parse(phones, text).ranges if c.attribute == "optical_zoom_x"]
+
+
+def test_a_negation_that_ends_a_list_reaches_its_first_value(phones):
+    """'天玑、联发科的就算了': Dimensity and MediaTek both ruled out, the Snapdragon 8 asked."""
+    intent = _parse(phones, "必须是骁龙8系的旗舰芯，天玑、麒麟的就算了")
+    assert {v for _a, v in intent.values_out} == {"Dimensity 8300", "Dimensity 9200", "Dimensity 9300", "Kirin 9000",
+                                                  "Kirin 9010", "Kirin 990 5G"}
+    assert {v for _a, v in intent.values_in} == {"Snapdragon 8 Elite", "Snapdragon 8 Gen 2", "Snapdragon 8 Gen 3"}
+
+
+@pytest.mark.parametrize("text", ["hasta unos 450 dólares", "up to about 450 dollars", "jusqu'à environ 450 dollars"])
+def test_up_to_about_is_a_most(phones, text):
+    assert _bounds(_parse(phones, text)) == {("price", None, 450.0)}
