@@ -65,7 +65,7 @@ def understood(plan) -> Understood:
                       include=i.include, exclude=i.exclude,
                       moods=i.moods, like=i.seeds,
                       values=[f"{a}: {v}" for a, v in i.values_in] + [f"not {a}: {v}" for a, v in i.values_out]
-                      + [f"not titled: {w}" for w in i.lines_out],
+                      + [f"titled: {w}" for _a, w in i.lines_in] + [f"not titled: {w}" for w in i.lines_out],
                       numbers=[c.why for c in i.ranges],
                       llm_values=[f"{a}: {v} (p={p:.2f})" for a, v, p in i.llm_values],
                       by_meaning=[f"{a}: {v} ({s:.2f})" for a, v, s in i.semantic], relaxed=plan.relaxed,

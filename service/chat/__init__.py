@@ -87,7 +87,10 @@ class Chat:
         implied = {c for m in intent.moods for c in lex.mood_excludes(m)}  # said by the mood already
         parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts and c not in implied]
         parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
-        parts += [v for _a, v in intent.values_in] + [f"{no}{gap}{v}" for _a, v in intent.values_out]
+        said = intent.said
+        parts += list(dict.fromkeys([said.get(av, av[1]) for av in intent.values_in]
+                                    + [f"{no}{gap}{said.get(av, av[1])}" for av in intent.values_out]))
+        parts += [p for _a, p in intent.lines_in]
         parts += [c.why for c in intent.ranges]
         parts += intent.words[:4]
         return "、".join(parts) if lang == "zh" else ", ".join(parts)
@@ -155,7 +158,8 @@ class Chat:
         req = CandidateRequest(user_id=user_id, query=query, query_context=context, k=k, filters=filters,
                                history=history,
                                exclude_items=list(dict.fromkeys(
-                                   intent.seeds + intent.shown + self._titled(intent.lines_out))))
+                                   intent.seeds + intent.shown + self._titled(intent.lines_out))),
+                               restrict_to=self._titled([p for _a, p in intent.lines_in]) or None)
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 

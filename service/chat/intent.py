@@ -153,30 +153,38 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             if not adds:  # 'actually, Lee Child instead': a new value replaces the earlier turns' ones
                 for attr in {v.attribute for v in fresh if not negated(v.start)}:
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != attr]
+                    intent.lines_in[:] = [x for x in intent.lines_in if x[0] != attr]
             fresh = sorted(fresh, key=lambda v: v.start)
             listed = negated_lists(text, fresh, negated)
             free = released(text, lang, lex)
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
                 if free(v.start):  # '不一定非得小米', 'pas forcément un Samsung': any brand now
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != v.attribute]
+                    intent.lines_in[:] = [x for x in intent.lines_in if x[0] != v.attribute]
                     masked.append((v.start, v.end))
                     references.append((v.start, v.end))  # nor a word of the need
                     continue
                 no = negated(v.start) or v.start in listed
                 form = text[v.start:v.end].casefold()
+                # a part of a brand ('Redmi'; a whole line only with its series letter: 'galaxy S'),
+                # which no value filter can say: the titles that name it
+                series = _SERIES.match(text, v.end) if form in vocab.lines else None
+                part = form + (" " + series.group(1).casefold() if series else "") \
+                    if form in vocab.partial_lines or series else None
                 if no and (form in vocab.partial_lines or form in vocab.lines and any(
                         (w.attribute, w.value) == (v.attribute, v.value) and not negated(w.start) for w in fresh)):
-                    # 'pas un Redmi', 'un Samsung que no sea de la serie Galaxy S': a part of the
-                    # brand, which no value filter can say: the titles that name it are left out
-                    # (a whole line, every title of the brand, only with its series letter)
-                    series = _SERIES.match(text, v.end)
-                    if form in vocab.partial_lines or series:
-                        part = form + (" " + series.group(1).casefold() if series else "")
-                        if part not in intent.lines_out:
-                            intent.lines_out.append(part)
-                    masked.append((v.start, v.end + (series.end() - v.end if series else 0)))
+                    # 'pas un Redmi', 'un Samsung que no sea de la serie Galaxy S': left out
+                    if part and part not in intent.lines_out:
+                        intent.lines_out.append(part)
+                    intent.lines_in[:] = [x for x in intent.lines_in if x[1] != part]
+                    masked.append((v.start, series.end() if series else v.end))
                     continue
+                if part and not no:  # 'a poco F', 'an actual galaxy S this time', 'un Redmi': only those
+                    intent.lines_in[:] = [x for x in intent.lines_in if x[1] != part] + [(v.attribute, part)]
+                    masked.append((v.start, series.end() if series else v.end))
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
+                if form in vocab.parts:  # 'LTPO' named several values: said so, once
+                    intent.said[(v.attribute, v.value)] = text[v.start:v.end]
                 masked.append((v.start, v.end))
                 if no:
                     negated_values.append(v.start)
@@ -195,6 +203,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now
             for attr in opened_attributes(text, lang, lex, kinds, references):
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]
+                intent.lines_in[:] = [x for x in intent.lines_in if x[0] != attr]
         grown_children(text, lang, lex, intent)
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)

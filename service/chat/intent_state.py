@@ -83,6 +83,8 @@ class Intent:
     relative: list[tuple[str, str, str]] = field(default_factory=list)
     compared_with: list[str] = field(default_factory=list)  # the item referred to, else the last answer's items
     lines_out: list[str] = field(default_factory=list)  # parts of a brand not wanted ('redmi', 'galaxy s'): by title
+    lines_in: list[tuple[str, str]] = field(default_factory=list)  # (attribute, part) asked for: 'a poco F'
+    said: dict[tuple[str, str], str] = field(default_factory=dict)  # value -> the part that named it ('LTPO')
 
     def meaning(self) -> str | None:
         """What the person asks for in their own words, for the sentence encoder: the

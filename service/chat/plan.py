@@ -60,6 +60,10 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
     add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],
         f4.model_copy(update={"exclude": {}}))
+    if req.restrict_to is not None:  # 'a poco F': the titles asked for, let go of last
+        last = out[-1][1] if out else req
+        out.append((", ".join(p for _a, p in intent.lines_in) or "titles",
+                    last.model_copy(update={"restrict_to": None})))
     return out
 
 

@@ -35,6 +35,7 @@ SOME_LACK = 0.05  # a numeric attribute this share of items lacks is a feature t
 LINE_PURITY = 0.95  # ...and a word after it names a line of the one brand nearly all its titles have
 YES, NO = ("yes", "true", "y"), ("no", "false", "n")  # the values of an attribute that is a yes / no flag
 _SEP = re.compile(r"[-_/]+")
+_SERIES_AFTER = re.compile(r"\s+[A-Z]\b(?![\'’-])")  # 'poco F', 'galaxy S': a line's series letter
 _NAMEISH = re.compile(r"^[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}$")
 
 
@@ -238,8 +239,10 @@ class Vocabulary:
                 if key in self.by_form and len(key.replace(" ", "")) >= (2 if n > 1 or not key.isascii() else 3):
                     hit = (key, n)
                     break
-            if hit and hit[0] in self._only_capitalized and not text[words[i][1]].isupper():
-                hit = None  # a surname alone counts when written as a name ('King', not 'page-turner')
+            if hit and hit[0] in self._only_capitalized and not text[words[i][1]].isupper() \
+                    and not (hit[0] in self.lines and _SERIES_AFTER.match(text, words[i + hit[1] - 1][2])):
+                hit = None  # a surname alone counts when written as a name ('King', not 'page-turner'; a line
+                # before its series letter in any case: 'a poco F')
             if hit:
                 key, n = hit
                 start, end = words[i][1], words[i + n - 1][2]

@@ -294,3 +294,27 @@ def test_a_model_named_without_its_maker_is_the_item_and_like_it_is_its_nearest(
     assert body["understood"]["like"] == ["l5"], body["understood"]
     got = [items[i["item_id"]].attributes["brand"] for i in body["items"]]
     assert got and got[:3] == ["Google"] * 3, (got, body["understood"])
+
+
+@pytest.fixture(scope="module")
+def sublines(tmp_path_factory):
+    """Brands with several lines and series: Xiaomi Redmi / POCO F / POCO X / numbered,
+    Samsung Galaxy S / Galaxy A."""
+    models = [("Xiaomi", "Redmi Note {n}"), ("Xiaomi", "POCO F{n}"), ("Xiaomi", "POCO X{n}"), ("Xiaomi", "{n} Pro"),
+              ("Samsung", "Galaxy S{n}"), ("Samsung", "Galaxy A{n}")]
+    items = [Item(item_id=f"s{k}", title=f"{b} {m.format(n=n)}", text=f"The {b} {m.format(n=n)}, an Android phone.",
+                  attributes={"brand": b, "os": "Android", "price": 200.0 + 35 * k, "year": 2019 + n % 6})
+             for k, ((b, m), n) in enumerate((model, n) for n in range(3, 9) for model in models)]
+    with serve(create_app(make(tmp_path_factory.mktemp("sublines"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@pytest.mark.parametrize("text,part", [("is there a poco F that isn't ancient? like 2022 or newer", "POCO F"),
+                                       ("i want to step up to an actual galaxy S this time", "Galaxy S"),
+                                       ("un Redmi pas trop cher", "Redmi")])
+def test_a_part_of_a_brand_asked_for_is_answered_with_its_titles(sublines, text, part):
+    base, items = sublines
+    body = chat(base, text)
+    titles = [items[i["item_id"]].title for i in body["items"]]
+    assert titles and all(part in t for t in titles), (titles, body["understood"])
+    assert f"titled: {part.casefold()}" in body["understood"]["values"], body["understood"]

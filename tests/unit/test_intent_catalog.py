@@ -371,6 +371,20 @@ def test_a_product_line_names_its_brand(text, wanted, unwanted):
     assert intent.values_in == wanted and intent.values_out == unwanted, intent
 
 
+@pytest.mark.parametrize("text,lines_in,lines_out", [
+    ("is there a poco F that isn't ancient?", [("brand", "poco f")], []),  # lowercase before its series letter
+    ("an actual galaxy S this time", [("brand", "galaxy s")], []),
+    ("un Redmi con buena batería", [("brand", "redmi")], []),
+    ("je veux un Xiaomi, pas un Redmi", [], ["redmi"]),
+    ("a Redmi", [], []),  # ... then 'not a Redmi' after all
+])
+def test_a_part_of_a_brand_asked_for_is_its_titles(text, lines_in, lines_out):
+    turns = [text] if text != "a Redmi" else [text, "<answer>", "actually, not a Redmi"]
+    conv = [Turn("assistant", "1. One", ["x"]) if t == "<answer>" else Turn("user", t) for t in turns]
+    intent = parse(conv, TitleIndex([]), vocab=lined_phones())
+    assert intent.lines_in == lines_in and intent.lines_out == (lines_out or (["redmi"] if len(turns) > 1 else []))
+
+
 def test_without_titles_there_are_no_lines():
     assert ask("which iphone lasts the longest?", lined_phones(with_titles=False)).values_in == []
 
