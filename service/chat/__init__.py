@@ -284,7 +284,8 @@ class Chat:
             if out.items:
                 break
             out = self.rec.recommend_full(looser, use_llm=use_llm)
-            plan.relaxed = what
+            plan.relaxed = ", ".join(dict.fromkeys(", ".join(filter(None, [plan.relaxed, what])).split(", ")))
+            # each step is looser than the one before: what it let go adds to theirs
         yield emit(Items(out))
         yield emit(Reply(self.reply_header(plan, len(out.items))))
         if explain and out.items:

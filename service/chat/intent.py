@@ -205,6 +205,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]
                 intent.lines_in[:] = [x for x in intent.lines_in if x[0] != attr]
         grown_children(text, lang, lex, intent)
+        intent.carried = [v for v in earlier_values if v in intent.values_in]
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)

@@ -85,6 +85,7 @@ class Intent:
     lines_out: list[str] = field(default_factory=list)  # parts of a brand not wanted ('redmi', 'galaxy s'): by title
     lines_in: list[tuple[str, str]] = field(default_factory=list)  # (attribute, part) asked for: 'a poco F'
     said: dict[tuple[str, str], str] = field(default_factory=dict)  # value -> the part that named it ('LTPO')
+    carried: list[tuple[str, str]] = field(default_factory=list)  # values_in named before the latest turn
 
     def meaning(self) -> str | None:
         """What the person asks for in their own words, for the sentence encoder: the

@@ -16,7 +16,8 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     the one before: values read by meaning go first (the least certain), then 'all of'
     becomes 'any of', then bounds the words only suggest ('a big battery', 'about its
     price'), then numbers, then named values (named values before numbers in a
-    follow-up bounded by an item it points at), then exclusions; what they asked for in
+    follow-up bounded by an item it points at, and values earlier turns named before
+    the numbers the latest says), then exclusions; what they asked for in
     words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
@@ -52,10 +53,18 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
         f4 = f3.model_copy(update={"ranges": {}})
         add(numbers, f4)
     else:
+        # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más
+        # que sí la tenga?') go before the numbers the latest turn says
+        carried = [v for a, vals in loose.items() for v in vals if (a, v) in intent.carried]
+        if carried and numbers:
+            f2 = f2.model_copy(update={"include": {a: [v for v in vals if (a, v) not in intent.carried]
+                                                   for a, vals in loose.items()
+                                                   if any((a, v) not in intent.carried for v in vals)}})
+            add(carried, f2)
         f3 = f2.model_copy(update={"ranges": {}})
         add(numbers, f3)
         f4 = f3.model_copy(update={"include": {}})
-        add(named, f4)
+        add([v for v in named if v not in carried or not numbers], f4)
     # last: what the person ruled out (read wrongly, it would empty every answer)
     no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
     add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],

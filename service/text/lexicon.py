@@ -23,6 +23,9 @@ _OR_NOT = re.compile(r"\b(?:o|ou|or)\s*$")  # '¿de terror o no?' asks, it does 
 
 Spans = list[tuple[int, int]] | tuple[tuple[int, int], ...]  # (start, end) character spans
 
+_NUMBER_AFTER = re.compile(r"\s*[$€£¥]?\s*\d")
+_NUMBER_BEFORE = re.compile(r"\d[^\d]{0,10}$")
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -200,8 +203,16 @@ class Lexicon:
         return [(m.start(), m.end()) for m in self._find(section, text, lang)]
 
     def like_cues(self, text: str, lang: str) -> list[int]:
-        """Positions right after each 'like ...' cue."""
-        return [m.end() for m in self._find("like", text, lang)]
+        """Positions right after each 'like ...' cue, except a cue that starts a comparison
+        next to a number ('como mucho 900 €', '12 GB como mínimo': at most, at least;
+        'something like Toy Story' is a cue)."""
+        low = text.casefold()
+        spans = [(m.start(), m.end()) for side in self.data.get("comparisons", {}).values()
+                 for forms in side.values() for w in forms.get(lang, []) if " " in w
+                 for m in re.finditer(rf"(?<!\w){re.escape(w.casefold())}(?!\w)", low)
+                 if _NUMBER_AFTER.match(low, m.end()) or _NUMBER_BEFORE.search(low[max(0, m.start() - 12):m.start()])]
+        return [m.end() for m in self._find("like", text, lang)
+                if not any(a <= m.start() < b for a, b in spans)]
 
     def implied_quantities(self, text: str, lang: str) -> list[tuple[str, str, int, int]]:
         """Adjectives that measure an unnamed quantity ('light', 'léger', '轻便'):

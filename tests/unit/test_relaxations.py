@@ -46,3 +46,16 @@ def test_bounds_the_words_only_suggest_go_before_the_numbers_said():
     steps = relaxations(req, intent)
     assert [w for w, _r in steps] == ["价位差不多: price 199.2-298.8", "charging_w >= 65"]
     assert steps[0][1].filters.ranges == {"charging_w": Range(gte=65.0)}
+
+
+def test_a_value_an_earlier_turn_named_goes_before_the_numbers_the_latest_says():
+    """'¿Qué tal está el OnePlus 13R?' ... '¿Hay algo con 5500 mAh o más que sí la tenga?
+    Como mucho 900 €': the brand of the first question goes before the latest numbers."""
+    intent = Intent(language="es", values_in=[("brand", "OnePlus")], carried=[("brand", "OnePlus")],
+                    ranges=[NumericConstraint("battery_mah", 5500.0, None, 0, 4, "battery_mah >= 5500")])
+    req = CandidateRequest(k=5, filters=Filters(include={"brand": ["OnePlus"]}, ranges={"battery_mah": Range(gte=5500.0)}))
+    steps = relaxations(req, intent)
+    assert [w for w, _r in steps] == ["OnePlus", "battery_mah >= 5500"]
+    assert steps[0][1].filters.include == {} and steps[0][1].filters.ranges == {"battery_mah": Range(gte=5500.0)}
+    named_now = Intent(language="es", values_in=intent.values_in, ranges=intent.ranges)  # said in this turn
+    assert [w for w, _r in relaxations(req, named_now)] == ["battery_mah >= 5500", "OnePlus"]

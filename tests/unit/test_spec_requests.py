@@ -155,3 +155,10 @@ def test_a_negation_that_ends_a_list_reaches_its_first_value(phones):
 @pytest.mark.parametrize("text", ["hasta unos 450 dólares", "up to about 450 dollars", "jusqu'à environ 450 dollars"])
 def test_up_to_about_is_a_most(phones, text):
     assert _bounds(_parse(phones, text)) == {("price", None, 450.0)}
+
+
+@pytest.mark.parametrize("text,expected", [("como mucho 900 dólares", ("price", None, 900.0)),
+                                           ("12 GB como mínimo", ("ram_gb", 12.0, None))])
+def test_como_in_a_comparison_is_no_like(phones, text, expected):
+    intent = _parse(phones, text)
+    assert expected in _bounds(intent) and not intent.unresolved, intent
