@@ -15,17 +15,16 @@ from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Rep
 from service.chat.intent import Intent, Turn, parse
 from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
+from service.chat.relative import relative_ranges
 from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.text.currency import of_texts
 from service.text.lexicon import lexicon
-from service.text.numbers import NumericConstraint, around
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
 
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
-HALF = 0.6  # 'for half the price': at most this share of the item's price
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
 HEADERS = {
@@ -74,7 +73,7 @@ class Chat:
             wanted = lex.concepts[c].get("values", []) if c in lex.concepts else [c]
             for v in wanted:
                 hit = values.get(v.casefold())
-                if hit:
+                if hit and hit[1] not in out.get(hit[0], []):  # 'foldable' and 'Foldable': one value
                     out.setdefault(hit[0], []).append(hit[1])
         return out
 
@@ -120,14 +119,18 @@ class Chat:
                 and not intent.covered()):
             self._llm_values(intent, turns)
         history = self.rec.history(user_id) + [s for s in intent.seeds]
-        require, exclude = self._filters(intent.include), self._filters(intent.exclude)
-        include: dict[str, list[str]] = {}
-        for attr, value in intent.values_in:  # named values: any of them, per attribute
-            include.setdefault(attr, []).append(value)
+        anyof = [c for c in intent.include if lexicon().concepts.get(c, {}).get("any")]  # 'un pliable': either kind
+        require = self._filters([c for c in intent.include if c not in anyof])
+        exclude = self._filters(intent.exclude)
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
+        # a group's values, less those ruled out ('国产手机，华为荣耀除外')
+        include: dict[str, list[str]] = {a: [v for v in vals if v not in exclude.get(a, [])]
+                                         for a, vals in self._filters(anyof).items()}
+        for attr, value in intent.values_in:  # named values: any of them, per attribute
+            include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
-        self._relative_ranges(intent)
+        relative_ranges(intent, self.catalog, self.vocabulary())
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
@@ -188,43 +191,6 @@ class Chat:
         space = self.catalog.space
         return [i for i, t in zip(space.ids, space.titles) if pattern.search(t)]
 
-    def _relative_ranges(self, intent: Intent) -> None:
-        """'cheaper than the first one': the attribute bounded by the referred item's value
-        (strictly: that item itself is not cheaper than itself); 'something cheaper' after
-        an answer: beyond every item it showed."""
-        if not intent.relative or not intent.compared_with:
-            return
-        items = self.catalog.get_items(intent.compared_with).values()
-        role_of = {a: r for r, a in self.vocabulary().roles.items()}
-        for attr, side, words in intent.relative:
-            values = [v for it in items for v in [it.attributes.get(attr)]
-                      if isinstance(v, (int, float)) and not isinstance(v, bool)]
-            if not values:
-                continue
-            if side == "around":  # 'around the same price as the first one': either way of it
-                lo, hi = around(role_of.get(attr), min(values), max(values))
-                intent.ranges[:] = [r for r in intent.ranges if r.attribute != attr]
-                intent.ranges.append(NumericConstraint(attr, lo, hi, 0, 0, f"{words}: {attr} {lo:g}-{hi:g}", guess=True))
-                continue
-            if side == "half":  # 'quelque chose de similaire pour moitié prix'
-                cap = round(min(values) * HALF, 2)
-                # an explicit bound said with it stands when tighter
-                intent.ranges[:] = [r for r in intent.ranges
-                                    if r.attribute != attr or (r.lte is not None and r.lte < cap)]
-                if not any(r.attribute == attr for r in intent.ranges):
-                    intent.ranges.append(NumericConstraint(attr, None, cap, 0, 0, f"{words}: {attr} <= {cap:g}",
-                                                            guess=True))
-                continue
-            value = min(values) if side == "lower" else max(values)
-            step = 1.0 if float(value).is_integer() and abs(value) >= 100 else abs(value) * 0.01 or 0.01
-            c = (NumericConstraint(attr, None, value - step, 0, 0, f"{words}: {attr} < {value:g}") if side == "lower"
-                 else NumericConstraint(attr, value + step, None, 0, 0, f"{words}: {attr} > {value:g}"))
-            same = [r for r in intent.ranges if r.attribute == attr and (r.lte is None) == (c.lte is None)]
-            if any(r.lte <= c.lte if side == "lower" else r.gte >= c.gte for r in same):
-                continue  # 'cheaper than the OnePlus 12, $550 tops': the tighter bound said stands
-            intent.ranges[:] = [r for r in intent.ranges if r not in same]
-            intent.ranges.append(c)
-
     def semantic_values(self):
         """The catalog's categorical values, and its numeric and categorical attribute
         names, embedded by the sentence encoder once per item space."""
@@ -280,6 +246,12 @@ class Chat:
         plan = self.plan(turns, user_id, k, use_llm)
         yield emit(Planned(plan))
         out = self.rec.recommend_full(plan.request, use_llm=use_llm)
+        if not out.items and plan.intent.answered:
+            # what fits every word was shown already ('还是要vivo的，比第一款便宜'): shown again
+            # before any word is let go
+            again = set(plan.intent.answered)
+            out = self.rec.recommend_full(plan.request.model_copy(update={"exclude_items": [
+                i for i in plan.request.exclude_items if i not in again]}), use_llm=use_llm)
         for what, looser in plan.relaxations:  # never an empty answer: let go, least certain first
             if out.items:
                 break

@@ -45,6 +45,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         if turn.role == "assistant":
             last_answer = answer_items(turn, titles)
             intent.shown.extend(i for i in last_answer if i and i not in intent.shown)
+            intent.answered.extend(i for i in last_answer if i and i not in intent.answered)
             continue
         if not text:
             continue
@@ -126,6 +127,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 continue
             if lex.concepts[m.concept].get("kind") != "mood":
                 set_wanted(intent.include, intent.exclude, m.concept, m.negated)
+                if not m.negated and vocab is not None and lex.concepts[m.concept].get("any"):
+                    group_values(intent, lex.concepts[m.concept], vocab, lex.spans("additive", text, lang))
                 if m.negated:
                     negated_concepts.append((m.concept, m.start))
             elif not m.negated and m.concept not in intent.moods:
@@ -218,3 +221,12 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 if w not in intent.words:
                     intent.words.append(w)
     return intent
+
+
+def group_values(intent: Intent, concept: dict, vocab: Vocabulary, adds) -> None:
+    """'第二款那个价位，有没有带长焦的国产手机' after Google phones: a group of values ('国产':
+    the Chinese brands) replaces the values earlier turns named of its attribute, unless
+    the message adds to them ('also')."""
+    attrs = {vocab.exact[str(v).casefold()][0] for v in concept.get("values", []) if str(v).casefold() in vocab.exact}
+    if not adds:
+        intent.values_in[:] = [x for x in intent.values_in if x[0] not in attrs]

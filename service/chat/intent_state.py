@@ -69,7 +69,8 @@ class Intent:
     exclude: list[str] = field(default_factory=list)  # concepts
     moods: list[str] = field(default_factory=list)
     seeds: list[str] = field(default_factory=list)  # item ids the person referred to
-    shown: list[str] = field(default_factory=list)  # item ids already recommended in this chat
+    shown: list[str] = field(default_factory=list)  # item ids already recommended in this chat, or not wanted
+    answered: list[str] = field(default_factory=list)  # ... of them, those earlier answers showed
     words: list[str] = field(default_factory=list)  # English content words of the need
     unresolved: list[str] = field(default_factory=list)  # 'like ...' text that named no title
     values_in: list[tuple[str, str]] = field(default_factory=list)  # (attribute, value) from the catalog
@@ -142,8 +143,12 @@ def add_mood(intent: Intent, mood: str, lex: Lexicon) -> None:
 
 
 def set_range(intent: Intent, c: NumericConstraint) -> None:
-    """A later bound on the same attribute and side replaces the earlier one."""
+    """A later bound on the same attribute and side replaces the earlier one, and so does
+    one no value could meet together with it ('2022年那几款' ... '2024年以后出的')."""
+    def clash(r: NumericConstraint) -> bool:
+        return (r.lte is not None and c.gte is not None and r.lte < c.gte) or \
+            (r.gte is not None and c.lte is not None and r.gte > c.lte)
     intent.ranges[:] = [r for r in intent.ranges
-                        if not (r.attribute == c.attribute and (r.gte is None) == (c.gte is None)
-                                and (r.lte is None) == (c.lte is None))]
+                        if not (r.attribute == c.attribute and (((r.gte is None) == (c.gte is None)
+                                                                 and (r.lte is None) == (c.lte is None)) or clash(r)))]
     intent.ranges.append(c)

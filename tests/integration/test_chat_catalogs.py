@@ -318,3 +318,48 @@ def test_a_part_of_a_brand_asked_for_is_answered_with_its_titles(sublines, text,
     titles = [items[i["item_id"]].title for i in body["items"]]
     assert titles and all(part in t for t in titles), (titles, body["understood"])
     assert f"titled: {part.casefold()}" in body["understood"]["values"], body["understood"]
+
+
+@pytest.fixture(scope="module")
+def forms(tmp_path_factory):
+    """Bar phones, book-style foldables and flips, of Chinese and other brands."""
+    brands = ["Xiaomi", "Huawei", "Honor", "OPPO", "Samsung", "Google"]
+    items = [Item(item_id=f"f{n}", title=f"{brands[n % 6]} Model {n}", text=f"A {brands[n % 6]} phone.",
+                  attributes={"brand": brands[n % 6], "form": ["bar", "foldable", "flip"][n % 3],
+                              "price": 300.0 + 20 * n, "optical_zoom_x": [0.0, 3.0][n % 2]})
+             for n in range(36)]
+    with serve(create_app(make(tmp_path_factory.mktemp("forms"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@pytest.mark.parametrize("text,expected", [("un teléfono que se dobla", {"foldable", "flip"}),
+                                           ("女朋友想要上下对折的小折叠，左右打开的大折叠就算了", {"flip"}),
+                                           ("a foldable that opens like a book", {"foldable"})])
+def test_a_foldable_is_either_kind_unless_the_words_say_which(forms, text, expected):
+    base, items = forms
+    body = chat(base, text)
+    got = {items[i["item_id"]].attributes["form"] for i in body["items"]}
+    assert got == expected, body["understood"]
+
+
+def test_a_group_of_brands_less_those_ruled_out(forms):
+    """'国产手机' (a Chinese brand's phone), '华为荣耀除外' (but not Huawei or Honor)."""
+    base, items = forms
+    body = chat(base, "想换个拍照好的国产手机，华为荣耀除外")
+    got = {items[i["item_id"]].attributes["brand"] for i in body["items"]}
+    assert got and got <= {"Xiaomi", "OPPO"}, body["understood"]
+
+
+def test_what_fits_every_word_is_shown_again_before_a_word_is_let_go(forms):
+    """'Huawei phones' shows every Huawei; 'still Huawei, but with optical zoom' then has
+    nothing new: the Huawei phones with a zoom come back, nothing is let go."""
+    base, items = forms
+    huawei = [i for i, it in items.items() if it.attributes["brand"] == "Huawei"]
+    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
+        {"role": "user", "content": "Huawei phones"},
+        {"role": "assistant", "content": "Here they are", "item_ids": huawei},
+        {"role": "user", "content": "still a Huawei, but with an optical zoom"}]}, timeout=60)
+    body = r.json()
+    got = [items[i["item_id"]] for i in body["items"]]
+    assert got and all(it.attributes["brand"] == "Huawei" and it.attributes["optical_zoom_x"] > 0 for it in got), body
+    assert body["understood"]["relaxed"] is None

@@ -162,3 +162,9 @@ def test_up_to_about_is_a_most(phones, text):
 def test_como_in_a_comparison_is_no_like(phones, text, expected):
     intent = _parse(phones, text)
     assert expected in _bounds(intent) and not intent.unresolved, intent
+
+
+def test_a_later_bound_no_value_could_meet_with_an_earlier_one_replaces_it(phones):
+    """'2022年那几款旗舰' (year = 2022) then '还是买新的吧，2024年以后出的': 2024 or later only."""
+    intent = _parse(phones, "2022年那几款手机现在怎么样", "<answer>", "算了还是买新的吧，2024年以后出的有哪些？")
+    assert [(c.gte, c.lte) for c in intent.ranges if c.attribute == "year"] == [(2024.0, None)], intent.ranges
