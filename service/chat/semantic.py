@@ -71,8 +71,8 @@ def spans(text: str, masked: list[tuple[int, int]], stop: set[str]) -> list[tupl
             first, last = words[i], words[i + n - 1]
             if n > 1 and _PUNCT.search(text, words[i + n - 2][1], last[0]):
                 break  # 'never sit still. iPhone': a span does not cross a clause's end
-            if first[2] in stop or last[2] in stop or any(w[2].isdigit() for w in words[i:i + n]):
-                continue
+            if first[2] in stop or last[2] in stop or any(any(c.isdigit() for c in w[2]) for w in words[i:i + n]):
+                continue  # a number, or a model's name ('P30', 'S24'): spelled, never meant
             if free(first[0], last[1]):
                 out.append((first[0], last[1]))
     if has_cjk(text):

@@ -140,6 +140,9 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         before = low[max(0, n.start - WINDOW_BEFORE):n.start]
         after = low[n.end:n.end + WINDOW_AFTER]
         role = _role_near(lex, vocab, before, after, lang, n.currency)
+        if role == "year" and value < 100 and len(n.digits) == 2 and n.digits.isdigit() \
+                and (after.startswith(_ZH_YEAR_OF) or comparison(lex, before, after, lang)):
+            value += 2000 if value <= 40 else 1900  # '22年以后出的', '23年的旗舰', '98年的'
         if role == "year" and value < 1000:
             continue  # 'my 6 year old', 'des enfants de 8 ans', '十岁': an age, not a year
         bare = role is None
@@ -180,6 +183,9 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             c.why += f" ({written:g} {asked_in})"
         out.append(c)
     return out + _vague(text, lang, lex, vocab, {c.attribute for c in out})
+
+
+_ZH_YEAR_OF = ("年的", "年出", "年款", "年发布", "年上市", "年以后", "年之后", "年以前", "年之前", "年后", "年前")
 
 
 def plausible(vocab: Vocabulary, attribute: str, value: float) -> bool:
@@ -243,6 +249,8 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             elif kind == "top_rated" and rating:
                 r = vocab.quantile(rating, 2 / 3)
                 out.append(_guess(rating, r, None, m, f"highly rated: {rating} >= {r:g} (top third)"))
+            elif kind == "cheap" and price and lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang):
+                pass  # 'skip the budget 10 series', 'no quiero uno barato': no cheap bound
             elif kind == "cheap" and price:
                 p = vocab.quantile(price, 1 / 3)
                 out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)"))

@@ -12,7 +12,7 @@ film films book books show shows give recommend recommendation recommendations s
 anything any one ones about similar good great nice new really very just also maybe perhaps kind sort type
 thanks thank now instead rather there have has got get can could would should tonight today watch read see
 buy need into from as so what which who how much many again else another other same around approximately
-roughly circa""".split()),
+roughly circa actual actually real truly genuinely""".split()),
     "fr": frozenset("""le la les l des une un et ou mais pas sans avec pour de du d au aux est je j me moi m veux
 voudrais voudrait aimerais cherche quelque chose comme plus moins film films livre livres qui que qu sur dans
 donne donne-moi recommande propose ce cette ces cet genre style semblable pareil roman romans un une très bien
@@ -22,13 +22,13 @@ alentours vrai vraie vrais vraies vraiment montre montre-moi montrez montrez-moi
 busco algo como más menos película películas peli pelis libro libros que en por dame recomienda recomiéndame
 este esta estos estas ese esa a parecido parecida parecidos tipo estilo novela novelas hay muy bien bueno buena
 otro otra mi mis su sus se lo le les nos alrededor aproximadamente realmente verdadero verdadera enséñame
-enseñame muéstrame muestrame""".split()),
+enseñame muéstrame muestrame verdad""".split()),
 }
 
 # Chinese words that name no value of their own (the value matcher's character windows
 # skip them: '电影' is close to 'Film-Noir' but means any film)
 ZH_STOP: frozenset[str] = frozenset("""电影 影片 片子 电视剧 书籍 东西 一部 一本 一个 一些 推荐 什么 好看 有没有 适合 想看
-想要 我想 给我 一起 的书 的电影 手机 本书 部电影 看的 读的 没有 有没""".split())
+想要 我想 给我 一起 的书 的电影 手机 本书 部电影 看的 读的 没有 有没 真的 真正""".split())
 
 # Words that name the kind of thing every item of a catalog is ('a film', 'un libro',
 # '手机'): kept out of the semantic query, where they only pull in titles that contain them

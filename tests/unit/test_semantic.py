@@ -372,7 +372,8 @@ def test_each_quantity_takes_the_direction_of_its_own_clause(phones, text, attri
 
 
 def test_a_titles_words_are_no_value_by_meaning(flagged):
-    """'OPPO Find X8 Pro' holds 'X8', which the encoder puts near the water rating IPX8."""
+    """'OPPO Find X8 Pro' holds 'X8', which the encoder puts near the water rating IPX8;
+    and 'OPPO' there names the item, not a brand wished for."""
     vocab = Vocabulary([{"brand": b, "ip_rating": r, "price": 300.0 + 40 * n}
                         for n, (b, r) in enumerate([("OPPO", "IP54"), ("Samsung", "IPX8"), ("Google", "IP68")] * 4)],
                        lexicon())
@@ -380,6 +381,8 @@ def test_a_titles_words_are_no_value_by_meaning(flagged):
     values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
     titles = TitleIndex([("x8", "OPPO Find X8 Pro")])
     intent = parse([Turn("user", "is the OPPO Find X8 Pro worth it?")], titles, vocab=vocab, values=values)
+    assert intent.values_in == [] and intent.values_out == [], intent
+    intent = parse([Turn("user", "is the OPPO Find X8 Pro worth it? or another OPPO?")], titles, vocab=vocab, values=values)
     assert intent.values_in == [("brand", "OPPO")], intent
 
 

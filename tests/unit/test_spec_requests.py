@@ -168,3 +168,26 @@ def test_a_later_bound_no_value_could_meet_with_an_earlier_one_replaces_it(phone
     """'2022年那几款旗舰' (year = 2022) then '还是买新的吧，2024年以后出的': 2024 or later only."""
     intent = _parse(phones, "2022年那几款手机现在怎么样", "<answer>", "算了还是买新的吧，2024年以后出的有哪些？")
     assert [(c.gte, c.lte) for c in intent.ranges if c.attribute == "year"] == [(2024.0, None)], intent.ranges
+
+
+@pytest.mark.parametrize("text,expected", [("要23年以后出的", (2023.0, None)), ("22年以后出的", (2022.0, None)),
+                                           ("23年的旗舰", (2023.0, 2023.0))])
+def test_a_two_digit_year_in_chinese_is_this_century(phones, text, expected):
+    assert [(c.gte, c.lte) for c in _parse(phones, text).ranges if c.attribute == "year"] == [expected]
+
+
+@pytest.mark.parametrize("text", ["用了22年", "用了三年了"])
+def test_years_of_use_are_no_year(phones, text):
+    assert not [c for c in _parse(phones, text).ranges if c.attribute == "year"]
+
+
+def test_cheap_under_a_negation_asks_no_cheap_bound(phones):
+    """'skip the budget 10 series': not the cheapest third."""
+    assert not [c for c in _parse(phones, "I want a Samsung. skip the budget ones").ranges if c.attribute == "price"]
+
+
+@pytest.mark.parametrize("text", ["Me acostumbré al zoom del P30, quiero que tenga teleobjetivo",
+                                  "que sea nuevo de verdad", "an actual good phone"])
+def test_a_models_name_or_an_intensifier_means_no_brand(phones, text):
+    """'P30' (the encoder knows it is a Huawei), 'de verdad' and 'actual' (near realme)."""
+    assert not _parse(phones, text).values_in
