@@ -16,7 +16,6 @@ from service.text.stopwords import STOP_WORDS, ZH_STOP
 # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71); below
 # it, it rules no items out and does not join a value the message spells
 SURE_BY_MEANING = 0.65
-SURE_BESIDE_SPELLED = 0.8  # ... and one beside a value of its attribute the message spells
 
 @lru_cache(maxsize=16)
 def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
@@ -58,10 +57,9 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             continue
         if (hit.attribute, hit.value) in named:
             continue  # named in so many words in this message: that reading stands ('un Samsung que no sea Galaxy S')
-        if hit.attribute in spelled and hit.score < SURE_BESIDE_SPELLED:
-            # 'I want an Xperia (Sony). which ones actually have...', 'an actual galaxy S' (not
-            # realme, 0.72): the message spells the brand it means; a second one by meaning
-            # needs to be all but certain
+        if hit.attribute in spelled and hit.score < SURE_BY_MEANING:
+            # 'I want an Xperia (Sony). which ones actually have...': the message spells
+            # the brand it means; an unsure second one by meaning is a word read too far
             masked.append((hit.start, hit.end))
             continue
         if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_BY_MEANING):
