@@ -16,6 +16,7 @@ from service.chat.intent import Intent, Turn, parse
 from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.chat.relative import relative_ranges
+from service.chat.scope import within_considered
 from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
@@ -131,6 +132,7 @@ class Chat:
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
         relative_ranges(intent, self.catalog, self.vocabulary())
+        within_considered(intent, self.catalog.space, Filters(require=require, include=include, exclude=exclude))
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it

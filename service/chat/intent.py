@@ -113,9 +113,11 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             intent.compared_with = against
         negated_values: list[int] = []  # where the values this turn excludes are named
         named = vocab.find(text, masked) if vocab is not None else []
-        # a word inside a title named is that item's, not a wish ('iPhone 16 Pro Max的5倍长焦是真好用')
+        # a word inside a model named is that item's, not a wish ('iPhone 16 Pro Max的5倍长焦是真好用';
+        # 'a Nothing Phone' names no model)
+        models = [(a, b) for _i, a, b in in_text if any(ch.isdigit() for ch in text[a:b])]
         named = [v for v in named if not any(a <= v.start and v.end <= b and b - a > v.end - v.start
-                                             for _i, a, b in in_text)]
+                                             for a, b in models)]
         longer = [(v.start, v.end) for v in named]
         names = references + longer  # a negation word inside a name ('Nothing Phone') negates nothing
         negated_concepts: list[tuple[str, int]] = []

@@ -149,9 +149,9 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
         if q is None:
             continue
         c = (NumericConstraint(hit.attribute, q, None, hit.start, hit.end,
-                               f"{words}: {hit.attribute} >= {q:g} (top quarter)", guess=True) if way == "high" else
+                               f"{words}: {hit.attribute} >= {q:g} (top quarter)", guess=True, level=0.75) if way == "high" else
              NumericConstraint(hit.attribute, None, q, hit.start, hit.end,
-                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)", guess=True))
+                               f"{words}: {hit.attribute} <= {q:g} (bottom quarter)", guess=True, level=0.25))
         set_range(intent, c)
         masked.append((hit.start, hit.end))
     taken = [span for span in masked if span not in mood_words]
@@ -200,7 +200,7 @@ def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon,
             if q is None:
                 continue
             set_range(intent, NumericConstraint(attr, q, None, start, end, f"{words}: {attr} >= {q:g} (top quarter)",
-                                                guess=True) if way == "high" else
+                                                guess=True, level=0.75) if way == "high" else
                       NumericConstraint(attr, None, q, start, end, f"{words}: {attr} <= {q:g} (bottom quarter)",
-                                        guess=True))
+                                        guess=True, level=0.25))
         masked.append((start, end))

@@ -42,6 +42,7 @@ class NumericConstraint:
     end: int
     why: str  # what was read, e.g. "price <= 300"
     guess: bool = False  # a bound the words only suggest ('cheap', 'a big battery', 'about its price')
+    level: float | None = None  # ... at this quantile of the items considered ('a big battery': 0.75)
 
 
 @lru_cache(maxsize=256)
@@ -244,26 +245,26 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
                 continue
             if kind == "value" and price and rating:
                 p, r = vocab.quantile(price, 0.5), vocab.quantile(rating, 0.5)
-                out.append(_guess(price, None, p, m, f"good value: {price} <= {p:g} (median)"))
-                out.append(_guess(rating, r, None, m, f"good value: {rating} >= {r:g} (median)"))
+                out.append(_guess(price, None, p, m, f"good value: {price} <= {p:g} (median)", 0.5))
+                out.append(_guess(rating, r, None, m, f"good value: {rating} >= {r:g} (median)", 0.5))
             elif kind == "top_rated" and rating:
                 r = vocab.quantile(rating, 2 / 3)
-                out.append(_guess(rating, r, None, m, f"highly rated: {rating} >= {r:g} (top third)"))
+                out.append(_guess(rating, r, None, m, f"highly rated: {rating} >= {r:g} (top third)", 2 / 3))
             elif kind == "cheap" and price and lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang):
                 pass  # 'skip the budget 10 series', 'no quiero uno barato': no cheap bound
             elif kind == "cheap" and price:
                 p = vocab.quantile(price, 1 / 3)
-                out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)"))
+                out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)", 1 / 3))
             elif kind == "expensive" and price and lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang):
                 p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'
-                out.append(_guess(price, None, p, m, f"not expensive: {price} <= {p:g} (median)"))
+                out.append(_guess(price, None, p, m, f"not expensive: {price} <= {p:g} (median)", 0.5))
             elif kind == "expensive" and price:
                 p = vocab.quantile(price, 2 / 3)
-                out.append(_guess(price, p, None, m, f"premium: {price} >= {p:g} (top third)"))
+                out.append(_guess(price, p, None, m, f"premium: {price} >= {p:g} (top third)", 2 / 3))
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]  # 'not too expensive' is not 'expensive'
             break
     return out
 
 
-def _guess(attr: str, gte: float | None, lte: float | None, m: re.Match, why: str) -> NumericConstraint:
-    return NumericConstraint(attr, gte, lte, m.start(), m.end(), why, guess=True)
+def _guess(attr: str, gte: float | None, lte: float | None, m: re.Match, why: str, level: float) -> NumericConstraint:
+    return NumericConstraint(attr, gte, lte, m.start(), m.end(), why, guess=True, level=level)

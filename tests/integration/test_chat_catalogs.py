@@ -101,11 +101,11 @@ def test_a_bookshop_by_author_and_year(tmp_path):
 
 
 def test_a_brand_named_in_chinese_is_excluded_not_the_phones(phones):
-    """'不要苹果的手机' (no Apple phones): Apple is found by meaning, the negation binds to
-    it, and phones are still what is asked for."""
+    """'不要苹果的手机' (no Apple phones): Apple is found (苹果 is how Chinese writes it), the
+    negation binds to it, and phones are still what is asked for."""
     base, items = phones
     body = chat(base, "不要苹果的手机")
-    assert "brand: Apple (0." in " ".join(body["understood"]["by_meaning"]), body["understood"]
+    assert "not brand: Apple" in body["understood"]["values"], body["understood"]
     assert body["understood"]["filters"]["exclude"] == {"brand": ["Apple"]}
     assert len(body["items"]) == 5 and all(items[i["item_id"]].attributes["brand"] != "Apple" for i in body["items"])
 
@@ -363,3 +363,13 @@ def test_what_fits_every_word_is_shown_again_before_a_word_is_let_go(forms):
     got = [items[i["item_id"]] for i in body["items"]]
     assert got and all(it.attributes["brand"] == "Huawei" and it.attributes["optical_zoom_x"] > 0 for it in got), body
     assert body["understood"]["relaxed"] is None
+
+
+def test_a_vague_size_is_measured_against_the_items_the_request_considers(lines):
+    """'an iPhone with a big battery': the top quarter of the iPhones' batteries (4800 mAh
+    and up here), not of the whole shop's (5100 and up: one iPhone)."""
+    base, items = lines
+    body = chat(base, "an iPhone with a big battery")
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert len(got) >= 2 and all(a["brand"] == "Apple" and a["battery_mah"] >= 4800 for a in got), body["understood"]
+    assert any("battery_mah >= 4800" in n for n in body["understood"]["numbers"]), body["understood"]
