@@ -49,3 +49,9 @@ def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
             by_form[form].extend((attr, v) for v in sorted(vals))
     # a form two attributes share names neither surely
     return {f: owners for f, owners in by_form.items() if len({a for a, _v in owners}) == 1}
+
+
+def any_case(form: str, owners: list[tuple[str, str]], known: set[str]) -> bool:
+    """Does a part count written in any case? Several words ('snapdragon 8'), an acronym
+    ('ltpo') or a known name ('kirin') do; a single word ('Tensor') only capitalised."""
+    return " " in form or form in known or any(form.upper() in v.split() for _a, v in owners)

@@ -26,7 +26,8 @@ from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
 from service.text.stopwords import STOP_WORDS
 from service.text.titles import starts_with_value, words_with_spans
-from service.text.value_parts import shared_parts
+from service.text.value_parts import any_case, shared_parts
+from service.text.zh_names import latinize, zh_names
 
 MAX_WORDS = 5
 LANGS = ("en", "fr", "es", "zh")
@@ -122,12 +123,12 @@ class Vocabulary:
         # 'LTPO', 'Snapdragon 8': any of several values (before a surname-like reading: 'AMOLED LTPO')
         common = grammar | {w for ws in STOP_WORDS.values() for w in ws}
         self.parts = shared_parts(values, {f for _a, v in values for f in surface_forms(v)}, common)
-        names = {n.casefold() for n in lex.data.get("zh_names", {})}
+        known = {n.casefold() for n in lex.data.get("zh_names", {})}
         for form, owners in self.parts.items():
             self.by_form[form] = owners
-            if " " in form or form in names or any(form.upper() in v.split() for _a, v in owners):
-                self._only_capitalized.discard(form)  # 'snapdragon 8', 'kirin' (a known name), 'ltpo' in any case
-            else:  # 'Super' (Super AMOLED, Super Retina...) only when written as a name
+            if any_case(form, owners, known):
+                self._only_capitalized.discard(form)
+            else:
                 self._only_capitalized.add(form)
         self.flags = _flags(values)
         self.lines: set[str] = set()  # words that name a brand by its line ('iPhone', 'Galaxy', 'Redmi')
@@ -135,9 +136,7 @@ class Vocabulary:
         if titles:
             self._lines(attributes, titles, grammar)
         self._name_values = [(n, v) for (n, v) in values if looks_like_name(v)]
-        firsts = {v.split()[0].casefold() for _a, v in values if v.split()} | set(self.by_form)
-        self.zh_names = {cjk: latin for latin, forms in lex.data.get("zh_names", {}).items()
-                         if latin.casefold() in firsts for cjk in forms}  # '一加' -> 'OnePlus'
+        self.zh_names = zh_names(lex, values, self.by_form)  # '一加' -> 'OnePlus'
         self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
@@ -254,12 +253,8 @@ class Vocabulary:
         return out
 
     def latinized(self, text: str) -> str:
-        """Chinese text with the names `zh_names` knows written as the catalog writes them
-        ('想要支持无线充的一加' -> '想要支持无线充的 OnePlus ')."""
-        for cjk in sorted(self.zh_names, key=len, reverse=True):
-            if cjk in text:
-                text = text.replace(cjk, f" {self.zh_names[cjk]} ")
-        return text
+        """Chinese text with the names Chinese writes by meaning as the catalog writes them."""
+        return latinize(text, self.zh_names)
 
     def _likeliest(self, owners: list[tuple[str, str]]) -> tuple[str, str]:
         """A word several attributes share ('Samsung': brand and chipset maker) means the
