@@ -125,9 +125,11 @@ class Chat:
         exclude = self._filters(intent.exclude)
         for attr, value in intent.values_out:
             exclude.setdefault(attr, []).append(value)
-        # a group's values, less those ruled out ('国产手机，华为荣耀除外')
+        # a group's values, less those ruled out ('国产手机，华为荣耀除外'); values of it named
+        # say which ('想支持下国货，打算在华为和荣耀里挑一台': Huawei or Honor)
+        named = {a for a, _v in intent.values_in}
         include: dict[str, list[str]] = {a: [v for v in vals if v not in exclude.get(a, [])]
-                                         for a, vals in self._filters(anyof).items()}
+                                         for a, vals in self._filters(anyof).items() if a not in named}
         for attr, value in intent.values_in:  # named values: any of them, per attribute
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)

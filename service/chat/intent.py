@@ -27,7 +27,7 @@ from service.text.numbers import read_numbers
 from service.text.titles import TitleIndex, words_with_spans
 from service.text.vocabulary import Vocabulary
 
-_SERIES = re.compile(r"\s+([A-Za-z])\b(?![\'’-])")  # 'Galaxy S', 'Galaxy A': a line's series letter
+_SERIES = re.compile(r"\s+([A-Z])\b(?![\'’-])")  # 'Galaxy S', 'Galaxy A': a line's series letter ('Redmi o POCO': no)
 
 __all__ = ["Intent", "Turn", "has_content", "parse", "residual", "without_kind_words"]
 
@@ -165,6 +165,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             fresh = sorted(fresh, key=lambda v: v.start)
             listed = negated_lists(text, fresh, negated)
             free = released(text, lang, lex)
+            brand_named: set[str] = set()  # attributes this message names a value of in full
             for v in fresh:  # catalog values the lexicon does not know (authors, brands...)
                 if free(v.start):  # '不一定非得小米', 'pas forcément un Samsung': any brand now
                     intent.values_in[:] = [x for x in intent.values_in if x[0] != v.attribute]
@@ -187,9 +188,12 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     intent.lines_in[:] = [x for x in intent.lines_in if x[1] != part]
                     masked.append((v.start, series.end() if series else v.end))
                     continue
-                if part and not no:  # 'a poco F', 'an actual galaxy S this time', 'un Redmi': only those
+                if part and not no and v.attribute not in brand_named:  # 'a poco F', 'un Redmi': only those
                     intent.lines_in[:] = [x for x in intent.lines_in if x[1] != part] + [(v.attribute, part)]
                     masked.append((v.start, series.end() if series else v.end))
+                if not no and not part and form not in vocab.lines:  # 'Xiaomi ... también Redmi o POCO': all of it
+                    intent.lines_in[:] = [x for x in intent.lines_in if x[0] != v.attribute]
+                    brand_named.add(v.attribute)
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
                 if form in vocab.parts:  # 'LTPO' named several values: said so, once
                     intent.said[(v.attribute, v.value)] = text[v.start:v.end]

@@ -373,3 +373,21 @@ def test_a_vague_size_is_measured_against_the_items_the_request_considers(lines)
     got = [items[i["item_id"]].attributes for i in body["items"]]
     assert len(got) >= 2 and all(a["brand"] == "Apple" and a["battery_mah"] >= 4800 for a in got), body["understood"]
     assert any("battery_mah >= 4800" in n for n in body["understood"]["numbers"]), body["understood"]
+
+
+def test_values_of_a_group_named_say_which(forms):
+    """'想支持下国货，打算在华为和荣耀里挑一台': Chinese brands, and of them Huawei or Honor."""
+    base, items = forms
+    body = chat(base, "想支持下国货，打算在华为和荣耀里挑一台")
+    got = {items[i["item_id"]].attributes["brand"] for i in body["items"]}
+    assert got and got <= {"Huawei", "Honor"}, body["understood"]
+
+
+def test_a_brand_named_in_full_beside_its_lines_is_the_whole_brand(sublines):
+    """'¿Qué Xiaomi ...? Me valen también Redmi o POCO': every Xiaomi, the Redmi and POCO
+    ones too; 'o' (or) is no series letter."""
+    base, items = sublines
+    body = chat(base, "¿Qué Xiaomi me recomiendas? Me valen también Redmi o POCO", k=10)
+    titles = [items[i["item_id"]].title for i in body["items"]]
+    assert titles and all(t.startswith("Xiaomi") for t in titles), titles
+    assert not any(v.startswith("titled:") for v in body["understood"]["values"]), body["understood"]
