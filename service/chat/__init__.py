@@ -134,7 +134,9 @@ class Chat:
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
         relative_ranges(intent, self.catalog, self.vocabulary())
-        within_considered(intent, self.catalog.space, Filters(require=require, include=include, exclude=exclude))
+        sure = {a: [v for v in vals if (a, v) not in {(x, y) for x, y, _s in intent.semantic}] for a, vals in include.items()}
+        within_considered(intent, self.catalog.space, Filters(require=require, include={a: v for a, v in sure.items() if v},
+                                                              exclude=exclude))
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
@@ -250,17 +252,11 @@ class Chat:
         plan = self.plan(turns, user_id, k, use_llm)
         yield emit(Planned(plan))
         out = self.rec.recommend_full(plan.request, use_llm=use_llm)
-        if not out.items and plan.intent.answered:
-            # what fits every word was shown already ('还是要vivo的，比第一款便宜'): shown again
-            # before any word is let go
-            again = set(plan.intent.answered)
-            out = self.rec.recommend_full(plan.request.model_copy(update={"exclude_items": [
-                i for i in plan.request.exclude_items if i not in again]}), use_llm=use_llm)
         for what, looser in plan.relaxations:  # never an empty answer: let go, least certain first
             if out.items:
                 break
             out = self.rec.recommend_full(looser, use_llm=use_llm)
-            plan.relaxed = ", ".join(dict.fromkeys(", ".join(filter(None, [plan.relaxed, what])).split(", ")))
+            plan.relaxed = ", ".join(dict.fromkeys(", ".join(filter(None, [plan.relaxed, what])).split(", "))) or None
             # each step is looser than the one before: what it let go adds to theirs
         yield emit(Items(out))
         yield emit(Reply(self.reply_header(plan, len(out.items))))

@@ -56,6 +56,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         masked: list[tuple[int, int]] = []
         seeds_before = len(intent.seeds)
         earlier_values = list(intent.values_in)
+        said_now: set[tuple[str, str]] = set()  # values this turn names (again)
+        semantic_before = len(intent.semantic)
         named_before = len(last_named)
         refs = []  # 'the second one' means something only after an answer
         for n, start, end in lex.ordinals(text, lang) if last_answer else []:
@@ -195,6 +197,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                     intent.lines_in[:] = [x for x in intent.lines_in if x[0] != v.attribute]
                     brand_named.add(v.attribute)
                 set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
+                said_now.add((v.attribute, v.value))
                 if form in vocab.parts:  # 'LTPO' named several values: said so, once
                     intent.said[(v.attribute, v.value)] = text[v.start:v.end]
                 masked.append((v.start, v.end))
@@ -217,7 +220,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]
                 intent.lines_in[:] = [x for x in intent.lines_in if x[0] != attr]
         grown_children(text, lang, lex, intent)
-        intent.carried = [v for v in earlier_values if v in intent.values_in]
+        said_now |= {(a, v) for a, v, _s in intent.semantic[semantic_before:]}
+        intent.carried = [v for v in earlier_values if v in intent.values_in and v not in said_now]
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)

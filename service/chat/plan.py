@@ -17,13 +17,14 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     becomes 'any of', then bounds the words only suggest ('a big battery', 'about its
     price'), then numbers, then named values (named values before numbers in a
     follow-up bounded by an item it points at, and values earlier turns named before
-    the numbers the latest says), then exclusions; what they asked for in
+    the numbers the latest says; between them, the items earlier answers showed that fit
+    the rest, with nothing to say), then exclusions; what they asked for in
     words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
 
     def add(what: list[str], filters: Filters) -> None:
-        if what and filters != (out[-1][1].filters if out else f):
+        if what and filters != next((r.filters for w, r in reversed(out) if w), f):
             out.append((", ".join(dict.fromkeys(what)), req.model_copy(update={"filters": filters})))
 
     by_meaning = {(a, v) for a, v, _s in intent.semantic}
@@ -37,9 +38,10 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     required = [x for vs in f.require.values() for x in vs]
     add([" + ".join(required)] if len(required) > 1 else [], f2)
     named, numbers = [v for vals in loose.values() for v in vals], [c.why for c in intent.ranges if not c.guess]
-    # bounds the words only suggest ('about its price', 'a big battery') go before the numbers said
+    # bounds the words only suggest ('a big battery') go before the numbers said (not in a
+    # follow-up bounded by an item: 'about its price' is what it asks)
     guesses = [c.why for c in intent.ranges if c.guess]
-    if guesses and numbers:
+    if guesses and numbers and not intent.relative:
         f2 = f2.model_copy(update={"ranges": tightest_ranges([c for c in intent.ranges if not c.guess])})
         add(guesses, f2)
     elif guesses:
@@ -61,6 +63,12 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
                                                    for a, vals in loose.items()
                                                    if any((a, v) not in intent.carried for v in vals)}})
             add(carried, f2)
+        if intent.answered and numbers:
+            # what fits the rest was shown already ('还是要vivo的，比第一款便宜'): shown again
+            # before a number said is let go (nothing new to say in the reply)
+            shown = set(intent.answered)
+            out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
+                i for i in req.exclude_items if i not in shown]})))
         f3 = f2.model_copy(update={"ranges": {}})
         add(numbers, f3)
         f4 = f3.model_copy(update={"include": {}})

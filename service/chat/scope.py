@@ -11,7 +11,6 @@ import re
 import numpy as np
 
 from service.chat.intent_state import Intent
-from service.chat.plan import tightest_ranges
 from service.types import Filters
 
 MIN_CONSIDERED = 4  # fewer items than this: the catalog's own distribution stands
@@ -20,12 +19,14 @@ _BOUND = re.compile(r"(>=|<=) -?[\d.]+(?:e[-+]?\d+)?")
 
 def within_considered(intent: Intent, space, filters: Filters) -> None:
     """Rewrite each bound read from a vague word (`NumericConstraint.level`) as that
-    quantile of the items the request's other filters let through."""
+    quantile of the items the request's categorical filters let through (`filters`:
+    values named, not those found by meaning, the least certain)."""
     guesses = [c for c in intent.ranges if c.level is not None]
-    if not guesses:
+    if not guesses or not (filters.include or filters.require or filters.exclude):
         return
-    sure = tightest_ranges([c for c in intent.ranges if c.level is None])
-    mask = space.filter_mask(filters.model_copy(update={"ranges": sure}))
+    # the kind of item considered (a brand, a chip), not other sizes: 'charges really fast
+    # but with a screen under 6.5 inches' is fast for any phone, not for a small one
+    mask = space.filter_mask(filters.model_copy(update={"ranges": {}}))
     if mask.sum() < MIN_CONSIDERED:
         return
     rows = np.flatnonzero(mask)

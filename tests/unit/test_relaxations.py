@@ -59,3 +59,16 @@ def test_a_value_an_earlier_turn_named_goes_before_the_numbers_the_latest_says()
     assert steps[0][1].filters.include == {} and steps[0][1].filters.ranges == {"battery_mah": Range(gte=5500.0)}
     named_now = Intent(language="es", values_in=intent.values_in, ranges=intent.ranges)  # said in this turn
     assert [w for w, _r in relaxations(req, named_now)] == ["battery_mah >= 5500", "OnePlus"]
+
+
+def test_items_shown_before_come_back_before_a_number_said_is_let_go():
+    """'还是要vivo的，比第一款便宜，但也要有长焦' after every vivo with a zoom was shown: those
+    items fit every word, so they come back (with nothing to say) before the zoom goes."""
+    intent = Intent(language="zh", values_in=[("brand", "vivo")], answered=["v1", "v2"],
+                    ranges=[NumericConstraint("optical_zoom_x", 1e-6, None, 0, 2, "长焦: optical_zoom_x > 0")])
+    req = CandidateRequest(k=5, exclude_items=["v1", "v2", "seed"], filters=Filters(
+        include={"brand": ["vivo"]}, ranges={"optical_zoom_x": Range(gte=1e-6)}))
+    steps = relaxations(req, intent)
+    assert steps[0][0] == "" and steps[0][1].exclude_items == ["seed"] and steps[0][1].filters == req.filters
+    assert [w for w, _r in steps[1:]] == ["长焦: optical_zoom_x > 0", "vivo"]
+    assert steps[1][1].exclude_items == ["v1", "v2", "seed"]
