@@ -14,11 +14,10 @@ WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), 
 def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
     """Looser requests to fall back on when the request finds nothing, each looser than
     the one before: values read by meaning go first (the least certain), then 'all of'
-    becomes 'any of', then bounds the words only suggest ('a big battery', 'about its
-    price'), then numbers, then named values (named values before numbers in a
-    follow-up bounded by an item it points at, and values earlier turns named before
-    the numbers the latest says; between them, the items earlier answers showed that fit
-    the rest, with nothing to say), then exclusions; what they asked for in
+    becomes 'any of', then bounds the words only suggest ('a big battery'; not 'about its
+    price' in a follow-up bounded by an item), then the values earlier turns named, then
+    (with nothing to say) the items earlier answers showed that fit the rest, then
+    numbers, then named values, then exclusions; what they asked for in
     words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
@@ -44,35 +43,26 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     if guesses and numbers and not intent.relative:
         f2 = f2.model_copy(update={"ranges": tightest_ranges([c for c in intent.ranges if not c.guess])})
         add(guesses, f2)
-    elif guesses:
-        numbers = guesses
-    if intent.relative:
-        # a follow-up bounded by an item it points at ('the first one, but with a higher
-        # refresh rate and about its price') asks for that bound now: the values named
-        # before it (the first turn's brand) go first
-        f3 = f2.model_copy(update={"include": {}})
-        add(named, f3)
-        f4 = f3.model_copy(update={"ranges": {}})
-        add(numbers, f4)
-    else:
-        # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más
-        # que sí la tenga?') go before the numbers the latest turn says
-        carried = [v for a, vals in loose.items() for v in vals if (a, v) in intent.carried]
-        if carried and numbers:
-            f2 = f2.model_copy(update={"include": {a: [v for v in vals if (a, v) not in intent.carried]
-                                                   for a, vals in loose.items()
-                                                   if any((a, v) not in intent.carried for v in vals)}})
-            add(carried, f2)
-        if intent.answered and numbers:
-            # what fits the rest was shown already ('还是要vivo的，比第一款便宜'): shown again
-            # before a number said is let go (nothing new to say in the reply)
-            shown = set(intent.answered)
-            out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
-                i for i in req.exclude_items if i not in shown]})))
-        f3 = f2.model_copy(update={"ranges": {}})
-        add(numbers, f3)
-        f4 = f3.model_copy(update={"include": {}})
-        add([v for v in named if v not in carried or not numbers], f4)
+    numbers = [c.why for c in intent.ranges if not c.guess or intent.relative or not numbers]
+    # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más que
+    # sí la tenga?'; '推荐几款OPPO手机' ... 'a higher refresh rate than the first one') go before
+    # the numbers the latest turn says
+    carried = [v for a, vals in loose.items() for v in vals if (a, v) in intent.carried]
+    if carried and numbers:
+        f2 = f2.model_copy(update={"include": {a: [v for v in vals if (a, v) not in intent.carried]
+                                               for a, vals in loose.items()
+                                               if any((a, v) not in intent.carried for v in vals)}})
+        add(carried, f2)
+    if intent.answered and numbers:
+        # what fits the rest was shown already ('还是要vivo的，比第一款便宜'): shown again
+        # before a number said is let go (nothing new to say in the reply)
+        shown = set(intent.answered)
+        out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
+            i for i in req.exclude_items if i not in shown]})))
+    f3 = f2.model_copy(update={"ranges": {}})
+    add(numbers, f3)
+    f4 = f3.model_copy(update={"include": {}})
+    add([v for v in named if v not in carried or not numbers], f4)
     # last: what the person ruled out (read wrongly, it would empty every answer)
     no, gap = WORDS.get(intent.language, WORDS["en"])[0], "" if intent.language == "zh" else " "
     add([f"{no}{gap}{v}" for vals in f.exclude.values() for v in vals],

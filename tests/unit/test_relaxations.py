@@ -25,13 +25,13 @@ def test_relaxations_go_from_least_certain_to_what_was_ruled_out():
 def test_a_follow_up_bounded_by_an_item_lets_go_of_earlier_named_values_before_its_numbers():
     """'推荐几款OPPO手机' then 'a higher refresh rate than the first one, about its price':
     every OPPO was shown already; the bound the follow-up asks for outlives the brand."""
-    intent = Intent(language="zh", relative=[("refresh_hz", "higher", "刷新率更高")],
+    intent = Intent(language="zh", relative=[("refresh_hz", "higher", "刷新率更高")], carried=[("brand", "OPPO")],
                     compared_with=["p1"], ranges=[NumericConstraint("refresh_hz", 121.0, None, 0, 0, "refresh_hz > 120")])
     req = CandidateRequest(k=5, filters=Filters(include={"brand": ["OPPO"]}, ranges={"refresh_hz": Range(gte=121.0)}))
     steps = relaxations(req, intent)
     assert [w for w, _r in steps] == ["OPPO", "refresh_hz > 120"]
     assert steps[0][1].filters.ranges == {"refresh_hz": Range(gte=121.0)} and steps[0][1].filters.include == {}
-    plain = Intent(language="zh", ranges=intent.ranges)  # no item referred to: numbers go first, as before
+    plain = Intent(language="zh", ranges=intent.ranges)  # OPPO named in the same message: numbers go first
     assert [w for w, _r in relaxations(req, plain)] == ["refresh_hz > 120", "OPPO"]
 
 
