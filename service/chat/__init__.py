@@ -134,9 +134,10 @@ class Chat:
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
         relative_ranges(intent, self.catalog, self.vocabulary())
-        sure = {a: [v for v in vals if (a, v) not in {(x, y) for x, y, _s in intent.semantic}] for a, vals in include.items()}
-        within_considered(intent, self.catalog.space, Filters(require=require, include={a: v for a, v in sure.items() if v},
-                                                              exclude=exclude))
+        by_meaning = {(a, v) for a, v, _s in intent.semantic}  # the least certain: not what is considered
+        named_values = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in include.items()}
+        within_considered(intent, self.catalog.space,
+                          Filters(require=require, include={a: v for a, v in named_values.items() if v}, exclude=exclude))
         ranges = tightest_ranges(intent.ranges)
         # a value asked for and also negated ('un film qui fait peur mais sans gore': scary,
         # but not gory) is wanted: the negation was about a part of it
