@@ -58,7 +58,7 @@ def spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attribut
         if attributes is not None and len(n.owners) > 1:
             near = [h for h in attributes.find(text[max(0, n.start - 24):n.end + 24]) if h.attribute in n.owners]
             attr = near[0].attribute if near else attr
-        attr = bound_of(attr, n.owners, n.side)
+        attr = bound_of(attr, n.owners, n.side, n.base)
         c = (NumericConstraint(attr, n.value, None, n.start, n.end, f"{attr} >= {n.value:g}") if n.side == "min" else
              NumericConstraint(attr, None, n.value, n.start, n.end, f"{attr} <= {n.value:g}"))
         set_range(intent, c)
@@ -67,14 +67,16 @@ def spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attribut
     return out
 
 
-def bound_of(attr: str, owners: list[str], side: str) -> str:
+def bound_of(attr: str, owners: list[str], side: str, base: bool = False) -> str:
     """An item sold in several sizes has a smallest and a largest ('storage_min_gb',
     'storage_max_gb'): 'at least 1 TB' asks that its largest reach it, 'at most 128 GB'
-    that its smallest stay under it."""
+    that its smallest stay under it; 'starting at 512 GB' ('512G起步') that its smallest
+    (the base model) reach it."""
     words = attr.split("_")
     for i, w in enumerate(words):
         if w in ("min", "max"):
-            other = "_".join(words[:i] + ["max" if side == "min" else "min"] + words[i + 1:])
+            want = "min" if base or side == "max" else "max"
+            other = "_".join(words[:i] + [want] + words[i + 1:])
             return other if other in owners else attr
     return attr
 

@@ -41,6 +41,7 @@ class SpecNumber:
     side: str  # 'min' (the default: asking for 12GB means at least that) or 'max'
     start: int
     end: int
+    base: bool = False  # said of the smallest size sold ('starting at 512GB', '512G起步')
 
 
 def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[SpecNumber]:
@@ -67,7 +68,13 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         if _too_much(lex, after, lang):
             side = "max"  # less than that
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
-        out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end()))
+        base = bool(lex.spans("base_size", before[-12:] + " " + after[:12], lang))
+        lo = _range_start(low, m.start(), before)
+        if lo is not None and _fits(owners, lo[0], vocab) and lo[0] < value:
+            # 'entre 6,3 et 6,5 pouces', 'between 6.3 and 6.5 inches', '6.3到6.5寸': both ends
+            out.append(SpecNumber(lo[0], unit, sorted(owners), "min", lo[1], lo[2], base))
+            side = "max"
+        out.append(SpecNumber(value, unit, sorted(owners), side, m.start(), m.end(), base))
     for m in _ZH_PIXELS.finditer(low):
         count = float(m.group(1)) if m.group(1).isdigit() else zh_number(m.group(1)) or ZH_DIGITS.get(m.group(1), 0)
         value = count * (100 if m.group(2) == "亿" else 0.01)
@@ -80,6 +87,19 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
 
 
 _ONE_WORD = re.compile(r"\s*[^\W\d_]+\s+")
+# the first end of a range whose second end carries the unit: 'between 6.3 and', 'entre 6,3 et',
+# '6.3 to', '6.3到' ('and' / 'et' / 'y' only after 'between' / 'entre')
+_RANGE_BEFORE = re.compile(r"(?:(between|entre)\s+)?(\d{1,4}(?:[.,]\d{1,2})?)\s*(and|et|y|to|à|a|-|–|~|到|至)\s*$")
+_TO = {"to", "à", "a", "-", "–", "~", "到", "至"}
+
+
+def _range_start(low: str, at: int, before: str) -> tuple[float, int, int] | None:
+    """(value, start, end) of the first end of a range ending at `at`, if one does."""
+    m = _RANGE_BEFORE.search(before)
+    if not m or not (m.group(1) or m.group(3) in _TO):
+        return None
+    offset = at - len(before)
+    return float(m.group(2).replace(",", ".")), offset + m.start(2), offset + m.end(2)
 
 
 def _past_name(after: str) -> str:

@@ -29,7 +29,9 @@ def _phones() -> list[dict]:
              "screen_in": 6.0 + 0.04 * n, "refresh_hz": [60.0, 90.0, 120.0, 144.0][n % 4],
              "optical_zoom_x": [0.0, 0.0, 3.0, 5.0][n % 4], "wireless_charging_w": [0.0, 15.0][n % 2],
              "selfie_camera_mp": [12.0, 32.0, 50.0][n % 3], "ram_gb": [8.0, 12.0, 16.0][n % 3],
-             "battery_mah": 4000.0 + 60 * n, "year": 2020.0 + n % 6} for n in range(24)]
+             "battery_mah": 4000.0 + 60 * n, "year": 2020.0 + n % 6, "weight_g": 170.0 + 2 * n,
+             "storage_min_gb": [128.0, 256.0, 512.0][n % 3], "storage_max_gb": [256.0, 512.0, 1024.0][n % 3]}
+            for n in range(24)]
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +193,27 @@ def test_cheap_under_a_negation_asks_no_cheap_bound(phones):
 def test_a_models_name_or_an_intensifier_means_no_brand(phones, text):
     """'P30' (the encoder knows it is a Huawei), 'de verdad' and 'actual' (near realme)."""
     assert not _parse(phones, text).values_in
+
+
+@pytest.mark.parametrize("text", ["entre 6,3 et 6,5 pouces", "between 6.3 and 6.5 inches", "屏幕6.3到6.5寸之间",
+                                  "una pantalla de 6,3 a 6,5 pulgadas"])
+def test_a_range_of_a_spec_bounds_both_ends(phones, text):
+    assert _bounds(_parse(phones, text)) == {("screen_in", 6.3, None), ("screen_in", None, 6.5)}
+
+
+def test_and_between_two_sizes_is_a_range_only_after_between(phones):
+    assert _bounds(_parse(phones, "8 y 12 GB de RAM")) == {("ram_gb", 12.0, None)}
+
+
+@pytest.mark.parametrize("text,expected", [("买存储起步就是512G的", ("storage_min_gb", 512.0, None)),
+                                           ("starting at 512GB of storage", ("storage_min_gb", 512.0, None)),
+                                           ("at least 1 TB of storage", ("storage_max_gb", 1024.0, None))])
+def test_a_size_starting_at_is_the_base_models(phones, text, expected):
+    """'512G起步': the smallest size sold reaches 512 GB; 'at least 1 TB': the largest does."""
+    assert expected in _bounds(_parse(phones, text))
+
+
+@pytest.mark.parametrize("text", ["que no pase de 210 gramos", "qui ne dépasse pas 210 grammes",
+                                  "not exceeding 210 grams"])
+def test_not_going_past_a_weight_is_a_most(phones, text):
+    assert _bounds(_parse(phones, text)) == {("weight_g", None, 210.0)}
