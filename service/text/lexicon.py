@@ -207,9 +207,14 @@ class Lexicon:
         next to a number ('como mucho 900 €', '12 GB como mínimo': at most, at least;
         'something like Toy Story' is a cue)."""
         low = text.casefold()
-        spans = [(m.start(), m.end()) for side in self.data.get("comparisons", {}).values()
-                 for forms in side.values() for w in forms.get(lang, []) if " " in w
-                 for m in re.finditer(rf"(?<!\w){re.escape(w.casefold())}(?!\w)", low)
+        key = ("comparisons.phrases", lang)
+        if key not in self._patterns:  # every comparison of several words, compiled once
+            phrases = {w.casefold() for side in self.data.get("comparisons", {}).values()
+                       for forms in side.values() for w in forms.get(lang, []) if " " in w}
+            self._patterns[key] = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)"
+                                                      for w in sorted(phrases, key=len, reverse=True))) if phrases else None
+        pattern = self._patterns[key]
+        spans = [(m.start(), m.end()) for m in (pattern.finditer(low) if pattern else ())
                  if _NUMBER_AFTER.match(low, m.end()) or _NUMBER_BEFORE.search(low[max(0, m.start() - 12):m.start()])]
         return [m.end() for m in self._find("like", text, lang)
                 if not any(a <= m.start() < b for a, b in spans)]
