@@ -20,6 +20,7 @@ from service.chat.scope import within_considered
 from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
+from service.text.attribute_units import units_of_texts
 from service.text.currency import of_texts
 from service.text.lexicon import lexicon
 from service.text.vocabulary import Vocabulary, load_overrides
@@ -54,18 +55,19 @@ class Chat:
 
         def build() -> Vocabulary:
             title_of = self.explainer.titles().title_of
-            return Vocabulary(space.attributes, lexicon(), load_overrides(overrides), self._currency(space.ids),
-                              [title_of.get(i, "") for i in space.ids])
+            sample = list(self.catalog.get_items(space.ids[:: max(1, len(space.ids) // 200)][:200]).values())
+            return Vocabulary(space.attributes, lexicon(), load_overrides(overrides), self._currency(sample),
+                              [title_of.get(i, "") for i in space.ids],
+                              units_of_texts((it.attributes, it.text or "") for it in sample))
         return space.derived("vocabulary", build)
 
-    def _currency(self, ids: list[str]) -> str | None:
+    def _currency(self, sample: list) -> str | None:
         """The catalog's price currency: the setting, else what most of a sample of item
         texts write next to their numbers."""
         chosen = self.rec.settings.chat.currency
         if chosen != "auto":
             return None if chosen == "none" else chosen
-        sample = ids[:: max(1, len(ids) // 200)][:200]
-        return of_texts(lexicon(), [it.text or "" for it in self.catalog.get_items(list(sample)).values()])
+        return of_texts(lexicon(), [it.text or "" for it in sample])
 
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
         lex, values = lexicon(), self.vocabulary().exact

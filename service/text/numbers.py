@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
+from service.text.unit_words import unit_after
 from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER, zh_number
 
@@ -152,6 +153,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
                 role = "year"
             elif value <= 5 and "rating" in vocab.roles and ("." in n.digits or "," in n.digits):
                 role = "rating"
+            elif unit_after(text[n.end:n.end + 14]):
+                continue  # 'over 5000 mAh', 'under 200 grams': a measure this catalog does not have, no budget
             elif "price" in vocab.roles and not (1800 <= value <= 2100) and comparison(lex, before, after, lang):
                 role = "price"  # 'under 300', '2500以内': a bare number is a budget only with a comparison
             else:

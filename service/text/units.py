@@ -1,6 +1,7 @@
 """Numbers with a unit: '12GB', 'más de 100W', '6.1"', '190克以内', '200 mégapixels',
-'一亿像素'. A unit names the numeric attributes whose names end with it ('ram_gb',
-'weight_g'), only where the catalog has values of that size ('5G' is no 5-gram phone)."""
+'一亿像素', '12+256'. A unit names the numeric attributes measured in it (by their item
+texts or names: `attribute_units.py`), only where the catalog has values of that size
+('5G' is no 5-gram phone)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from service.text.lexicon import Lexicon
 from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison
 from service.text.vocabulary import Vocabulary
+from service.text.unit_words import CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
 from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
@@ -19,16 +21,6 @@ _SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?(mégapixels?
 # pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
 _ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
 _INCH = {'"', "”"}
-UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
-                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
-                "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
-                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x", "megapixels": "mp", "megapixel": "mp",
-                "mégapixels": "mp", "mégapixel": "mp", "megapíxeles": "mp", "megapixeles": "mp", "mpx": "mp",
-                "mpix": "mp"}
-# a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
-CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
-# a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
-MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 
 
 @dataclass
@@ -46,12 +38,13 @@ class SpecNumber:
 
 def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[SpecNumber]:
     units: dict[str, list[str]] = {}
-    for name in vocab.numeric:
-        last = re.split(r"[_\s-]+", name.casefold())[-1]
-        units.setdefault("in" if last in ("inch", "inches") else last, []).append(name)
-    out = []
+    for name, unit in vocab.unit_of.items():
+        units.setdefault(unit, []).append(name)
+    out = _memory_pairs(text, units, vocab)
     low = text.casefold()
     for m in _SPEC.finditer(low):
+        if any(n.start <= m.start() < n.end for n in out):
+            continue
         unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
         value = float(m.group(1).replace(",", "."))
         if unit not in units and unit in CONVERSIONS:
@@ -83,6 +76,31 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
             side = comparison(lex, low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER],
                               lang)
             out.append(SpecNumber(value, "mp", sorted(owners), "max" if side == "max" else "min", m.start(), m.end()))
+    return out
+
+
+# memory and storage said together, as phone shops write them: '12+256', '8/128GB', '16+1T'
+_PAIR = re.compile(r"(?<![A-Za-z0-9_.+/])(\d{1,2})\s?(?:gb?|go)?\s?[+/＋]\s?(\d{1,4})\s?(gb?|go|tb?|to)?(?![A-Za-z0-9_+])",
+                   re.IGNORECASE)
+_MEMORIES = {2, 3, 4, 6, 8, 10, 12, 16, 18, 24, 32}
+_STORAGES = {32, 64, 128, 256, 512}
+
+
+def _memory_pairs(text: str, units: dict[str, list[str]], vocab: Vocabulary) -> list[SpecNumber]:
+    """'12+256', '8/128GB', '16+1T': at least that memory and that storage, where the
+    catalog measures both in GB (the sizes say which attribute each is)."""
+    out = []
+    for m in _PAIR.finditer(text):
+        ram, size, unit = int(m.group(1)), int(m.group(2)), (m.group(3) or "").casefold()
+        terabytes = unit[:1] == "t"
+        if ram not in _MEMORIES or not (size in (1, 2) if terabytes else size in _STORAGES):
+            continue
+        size *= 1024 if terabytes else 1
+        first, second = _fits(units.get("gb", []), ram, vocab), _fits(units.get("gb", []), size, vocab)
+        first = [a for a in first if a not in second]
+        if first and second:
+            out.append(SpecNumber(float(ram), "gb", sorted(first), "min", m.start(1), m.end(1)))
+            out.append(SpecNumber(float(size), "gb", sorted(second), "min", m.start(2), m.end()))
     return out
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from service.text.attribute_units import units_by_name
 from service.text.language import has_cjk
 from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
@@ -82,7 +83,9 @@ def surface_forms(value: str) -> set[str]:
 
 class Vocabulary:
     def __init__(self, attributes: list[dict], lex: Lexicon, overrides: dict | None = None,
-                 currency: str | None = None, titles: list[str] | None = None) -> None:
+                 currency: str | None = None, titles: list[str] | None = None,
+                 units: dict[str, str] | None = None) -> None:
+        """units: attribute -> the unit its item texts write after it (`attribute_units.py`)."""
         self.lex = lex
         self.currency = currency  # the catalog's prices' currency, when known (text/currency.py)
         self.by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -140,6 +143,7 @@ class Vocabulary:
         self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
+        self.unit_of = {**units_by_name(self.numeric, lex), **{a: u for a, u in (units or {}).items() if a in self.numeric}}
 
     def _lines(self, attributes: list[dict], titles: list[str], grammar: set[str]) -> None:
         """Product lines: the word after the brand at the start of its items' titles

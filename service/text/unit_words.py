@@ -1,0 +1,42 @@
+"""Units of measure as requests and item texts write them: '12GB', '6.1 inch', '190克',
+'100 W', '200 mégapixels'. What each unit measures is the catalog's business
+(`attribute_units.py`); this module only knows the words."""
+
+from __future__ import annotations
+
+import re
+
+UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in", "pouces": "in", "pulgadas": "in",
+                "pouce": "in", "pulgada": "in",
+                "gram": "g", "grams": "g", "gramme": "g", "grammes": "g", "gramo": "g", "gramos": "g", "gr": "g",
+                "克": "g", "毫安": "mah", "毫安时": "mah", "英寸": "in", "寸": "in", "瓦": "w", "赫兹": "hz",
+                "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x", "megapixels": "mp", "megapixel": "mp",
+                "mégapixels": "mp", "mégapixel": "mp", "megapíxeles": "mp", "megapixeles": "mp", "mpx": "mp",
+                "mpix": "mp", "watts": "w", "watt": "w", "vatios": "w", "hertz": "hz", "minutes": "min",
+                "minute": "min", "minutos": "min", "minuto": "min", "mins": "min", "分钟": "min"}
+# a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
+CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
+# a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
+MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
+# units of measure (after their aliases): a number that carries one is no price
+MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
+            "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages"}
+_FRENCH_BYTES = {"go", "mo", "to"}
+_AFTER = re.compile(r"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{1,11}|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹|分钟)(?![a-z])")
+
+
+def canonical(word: str) -> str:
+    """A unit as written ('inches', 'Go', '克', '"') in the one spelling names use ('in', 'gb', 'g')."""
+    word = word.casefold()
+    return "in" if word in ('"', "”") else UNIT_ALIASES.get(word, word)
+
+
+def unit_after(text: str) -> str | None:
+    """The unit of measure `text` starts with ('GB RAM' -> 'gb', '-inch' -> 'in', ' 克以内'
+    -> 'g'), or None ('dollars', 'years old', '以内')."""
+    m = _AFTER.match(text.lower())
+    if not m or m.group(1) in _FRENCH_BYTES and not text[m.start(1)].isupper():
+        return None  # 'de 100 to 200' is no terabyte; '1 To' is
+    unit = canonical(m.group(1))
+    unit = CONVERSIONS.get(unit, (unit, 1.0))[0] if unit not in MEASURES else unit
+    return unit if unit in MEASURES else None
