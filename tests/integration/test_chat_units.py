@@ -1,0 +1,65 @@
+"""Spec numbers over HTTP on a phone shop whose attribute names carry no unit ('ram',
+'battery', 'weight' instead of 'ram_gb', 'battery_mah', 'weight_g'): the unit comes
+from what the item texts write after each value, or, with no texts, from the name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from service.api.app import create_app
+from service.types import Item
+from tests.integration.api_server import serve
+from tests.integration.test_chat_catalogs import chat, make
+
+ROOT = Path(__file__).resolve().parents[2]
+RENAMED = {"ram_gb": "ram", "storage_max_gb": "storage", "battery_mah": "battery", "weight_g": "weight",
+           "screen_in": "screen_size", "main_camera_mp": "camera", "charging_w": "fast_charging",
+           "refresh_hz": "refresh_rate"}
+KEPT = {"price", "brand", "category", "year", "os", *RENAMED.values()}
+
+
+def shop_items(with_text: bool) -> list[Item]:
+    out = []
+    for line in (ROOT / "data/demo/phones/items.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        attrs = {RENAMED.get(k, k): v for k, v in row.items() if RENAMED.get(k, k) in KEPT}
+        out.append(Item(item_id=row["item_id"], title=row["title"], text=row["text"] if with_text else "",
+                        attributes=attrs))
+    return out
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["unit-from-texts", "unit-from-names"])
+def shop(request, tmp_path_factory):
+    items = shop_items(request.param)
+    with serve(create_app(make(tmp_path_factory.mktemp("units"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@pytest.mark.parametrize("text,attr,low,high", [
+    ("a phone with at least 12GB of RAM", "ram", 12, None),
+    ("battery over 5000 mAh", "battery", 5000, None),
+    ("un téléphone de moins de 190 grammes", "weight", None, 190),
+    ("pantalla de 6,1 pulgadas o menos", "screen_size", None, 6.1),
+    ("120W以上快充的手机", "fast_charging", 120, None),
+    ("a 200 megapixel camera", "camera", 200, None),
+    ("refresh rate of 144 Hz or more", "refresh_rate", 144, None),
+])
+def test_a_number_with_a_unit_finds_an_attribute_whose_name_has_none(shop, text, attr, low, high):
+    base, items = shop
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes[attr] for i in body["items"]]
+    assert got and body["understood"]["relaxed"] is None, body["understood"]
+    assert all((low is None or v >= low) and (high is None or v <= high) for v in got), (got, body["understood"])
+    assert not any("price" in n for n in body["understood"]["numbers"]), body["understood"]  # no budget read
+
+
+@pytest.mark.parametrize("text", ["想要12+256的手机", "un móvil de 12/256 GB", "16+1T的版本"])
+def test_memory_and_storage_said_together(shop, text):
+    base, items = shop
+    ram, size = (16, 1024) if "1T" in text else (12, 256)
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert got and all(a["ram"] >= ram and a["storage"] >= size for a in got), body["understood"]
