@@ -17,6 +17,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from service.errors import InvalidInput
+from service.text.unit_words import unit_after
 from service.types import Event, Item
 
 
@@ -59,19 +60,44 @@ def _csv_rows(path: Path, **kw) -> Iterator[tuple[int, dict[str, str]]]:
 _NUMERIC = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 
 
+# an amount with its unit or currency: '8 GB', '190g', '6.7"', '$499', '1,299 €', '5000 mAh'
+_MEASURED = re.compile(r"\s*([$€£¥￥]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?(.*?)\s*")
+_CURRENCY_WORDS = {"", "usd", "eur", "gbp", "cny", "rmb", "€", "$", "£", "¥", "元", "dollars", "euros"}
+
+
 def _cell(val: str) -> str | int | float:
     """A CSV cell as the value it is: '499' and '6.7' are numbers (so price and size
     filters and the chat's ranges work); '007' and '5G' stay text."""
     if _NUMERIC.fullmatch(val.strip()):
         return float(val) if "." in val else int(val)
-    return val
+    return _measured(val)
+
+
+def _measured(val: str) -> str | int | float:
+    """An amount written with its unit of measure or currency ('8 GB', '190g', '$499',
+    '1,299 €') as its number: the unit is the attribute's (`text/attribute_units.py`
+    reads it from the attribute's name). A name ('5G', '4K': one capital letter glued
+    to the number) or any other text stays as written."""
+    m = _MEASURED.fullmatch(val)
+    if not m:
+        return val
+    sign, whole, frac, rest = m.groups()
+    money = rest.casefold() in _CURRENCY_WORDS and bool(sign or rest)
+    glued_capital = len(rest) == 1 and rest.isupper() and not val.strip()[len(whole + (frac or ""))].isspace()
+    measure = sign is None and not glued_capital and bool(re.fullmatch(r"\"|”|[^\W\d_]{1,11}", rest)) \
+        and unit_after(rest) is not None
+    if not (money or measure):
+        return val
+    number = whole.replace(",", "") + (frac or "")
+    return float(number) if frac else int(number)
 
 
 def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str, untyped: bool = False) -> Item | Event:
     """Build an Item or Event from a row whose columns are renamed by `mapping`
     (our field -> their column). Item columns we don't know become attributes;
-    a string with `|` in an attribute becomes a list; `untyped` rows (CSV) have their
-    numeric cells read as numbers."""
+    a string with `|` in an attribute becomes a list; an amount with its unit or currency
+    ('8 GB', '$499') its number; `untyped` rows (CSV) have their numeric cells read as
+    numbers."""
     renamed = {ours: row.get(theirs) for ours, theirs in mapping.items()}
     known = set(mapping.values())
     if kind == "events":
@@ -88,7 +114,7 @@ def _record_from_mapping(row: dict, mapping: dict[str, str], kind: str, untyped:
         if isinstance(val, str) and "|" in val:
             attrs[col] = val.split("|")
         else:
-            attrs[col] = _cell(val) if untyped and isinstance(val, str) else val
+            attrs[col] = (_cell(val) if untyped else _measured(val)) if isinstance(val, str) else val
     data["attributes"] = attrs
     return Item(**{k: v for k, v in data.items() if v is not None})
 

@@ -4,12 +4,16 @@ from what the item texts write after each value, or, with no texts, from the nam
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
 from service.api.app import create_app
+from service.ingest.importer import import_path
+from service.pipeline import Recommender
+from service.store import open_store
 from service.types import Item
 from tests.integration.api_server import serve
 from tests.integration.test_chat_catalogs import chat, make
@@ -31,10 +35,40 @@ def shop_items(with_text: bool) -> list[Item]:
     return out
 
 
-@pytest.fixture(scope="module", params=[True, False], ids=["unit-from-texts", "unit-from-names"])
+UNITS = {"ram": "GB", "storage": "GB", "battery": "mAh", "weight": "g", "screen_size": '"', "camera": "MP",
+         "fast_charging": "W", "refresh_rate": "Hz", "price": "$"}
+
+
+def shop_csv(items: list[Item], path: Path) -> Path:
+    """The shop as a CSV export writes it: each amount with its unit ('8 GB', '$999', '6.7"')."""
+    def cell(attr: str, value: object) -> object:
+        unit = UNITS.get(attr)
+        return value if unit is None else f"${value}" if unit == "$" else f"{value}{unit}" if unit in 'g"' else f"{value} {unit}"
+    columns = ["item_id", "title", *sorted(KEPT)]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(columns)
+        for it in items:
+            attrs = it.attributes
+            out.writerow([it.item_id, it.title, *(cell(a, attrs[a]) if a in attrs else "" for a in columns[2:])])
+    return path
+
+
+@pytest.fixture(scope="module", params=["texts", "names", "cells"],
+                ids=["unit-from-texts", "unit-from-names", "unit-in-csv-cells"])
 def shop(request, tmp_path_factory):
-    items = shop_items(request.param)
-    with serve(create_app(make(tmp_path_factory.mktemp("units"), items))) as base:
+    items = shop_items(request.param == "texts")
+    path = tmp_path_factory.mktemp("units")
+    if request.param == "cells":  # imported from a CSV whose cells carry their units: the numbers are read
+        settings = make(path, [])
+        store = open_store(settings)
+        report = import_path(store, "csv", shop_csv(items, path / "phones.csv"))
+        assert report.items == len(items) and not report.bad_rows
+        Recommender(settings, store=store).build_index()
+        store.close()
+    else:
+        settings = make(path, items)
+    with serve(create_app(settings)) as base:
         yield base, {it.item_id: it for it in items}
 
 

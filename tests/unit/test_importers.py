@@ -113,3 +113,19 @@ def test_an_imported_event_of_an_unknown_type_is_a_bad_row_or_read_as_the_defaul
     report = import_path(store, "csv", events, mapping, "events",
                          feedback=Feedback(FeedbackSettings(unknown="dislike")))
     assert report.events == 1 and [h.type for h in store.history("u1")] == ["purchase", "dislike"]
+
+
+def test_amounts_written_with_their_unit_or_currency_become_numbers(tmp_path):
+    """'8 GB', '$1,099.99', '6.7"' are the numbers a filter compares; a name ('5G', '12G'
+    glued capitals, 'Android 14', '3 cameras') stays text, in CSV and in JSON alike."""
+    from service.ingest.formats import read_csv, read_jsonl
+
+    path = tmp_path / "items.csv"
+    path.write_text('item_id,title,price,ram,weight,screen,battery,network,memory,os,cams\n'
+                    'p1,Phone One,"$1,099.99",8 GB,190g,"6.7""",5000 mAh,5G,12G,Android 14,3 cameras\n')
+    item = next(iter(read_csv(path, {}, "items"))).record
+    assert item.attributes == {"price": 1099.99, "ram": 8, "weight": 190, "screen": 6.7, "battery": 5000,
+                               "network": "5G", "memory": "12G", "os": "Android 14", "cams": "3 cameras"}
+    path = tmp_path / "items.jsonl"
+    path.write_text(json.dumps({"item_id": "p2", "title": "Phone Two", "price": "499 €", "ram": "12GB", "code": "007"}))
+    assert next(iter(read_jsonl(path, {}, "items"))).record.attributes == {"price": 499, "ram": 12, "code": "007"}
