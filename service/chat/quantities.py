@@ -9,7 +9,7 @@ from service.chat.semantic import SemanticAttributes
 from service.chat.value_matching import span_stop
 from service.text.ages import read_ages
 from service.text.lexicon import Lexicon, Spans
-from service.text.numbers import NumericConstraint
+from service.text.numbers import NumericConstraint, read_numbers
 from service.text.units import read_spec_numbers
 from service.text.vocabulary import Vocabulary
 
@@ -65,6 +65,25 @@ def spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attribut
         masked.append((n.start, n.end))
         out.append((n.start, n.end))
     return out
+
+
+def numbers_said(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, attributes: SemanticAttributes | None,
+                 intent: Intent, masked: list[tuple[int, int]], references: list[tuple[int, int]],
+                 values: list[tuple[int, int]], compared: list[tuple[int, int]]) -> None:
+    """Spec numbers ('12GB'), then budgets, ratings and years ('under 300', 'after 2010'),
+    into `intent`'s ranges, their spans masked. Not a number inside a catalog value named
+    (`values`: '5G'), a spec size, or a comparison with an item (`compared`: 'cheaper than it')."""
+    specs = spec_numbers(text, lang, lex, vocab, attributes, intent, masked)
+    references.extend(specs)
+    for c in read_numbers(text, lang, lex, vocab):
+        if any(a < c.end and c.start < b for a, b in values + specs + compared):
+            continue
+        set_range(intent, c)
+        masked.append((c.start, c.end))
+        references.append((c.start, c.end))
+        # 'something newer, 2024 or later': the number said beats the comparison on its side
+        side = "higher" if c.lte is None else "lower" if c.gte is None else None
+        intent.relative[:] = [r for r in intent.relative if (r[0], r[1]) != (c.attribute, side)]
 
 
 def bound_of(attr: str, owners: list[str], side: str, base: bool = False) -> str:

@@ -1,5 +1,6 @@
-"""What a message points at: the items of an earlier answer ('the second one'), and
-titles named with affection ('I loved Toy Story')."""
+"""What a message points at: the items of an earlier answer ('the second one'), titles
+quoted, named with affection ('I loved Toy Story') or after a 'like' cue ('something
+like Heat', 'like it')."""
 
 from __future__ import annotations
 
@@ -57,3 +58,63 @@ def title_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, int
             masked.append((start, end))
             if item_id not in intent.seeds:
                 intent.seeds.append(item_id)
+
+
+def item_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent,
+                    masked: list[tuple[int, int]], last_answer: list[str | None], last_named: list[str],
+                    in_text: list[tuple[str, int, int]]) -> bool:
+    """Every item the message points at becomes a seed (or, named as an example of what is
+    not wanted, an item left out); the spans are masked. Returns whether it points at an
+    earlier answer's item by its place ('the second one')."""
+    refs = []  # 'the second one' means something only after an answer
+    for n, start, end in lex.ordinals(text, lang) if last_answer else []:
+        if -len(last_answer) <= (n - 1 if n > 0 else n) < len(last_answer):
+            refs.append(n)
+            masked.append((start, end))
+            _seed(intent, last_answer[n - 1 if n > 0 else n])
+    for item_id, quoted, start, end in titles.quoted(text):
+        masked.append((start, end))
+        if item_id:
+            _seed(intent, item_id)
+        else:
+            intent.unresolved.append(quoted)
+    title_references(text, lang, titles, lex, intent, masked, last_named, in_text)
+    if not refs:
+        _liked(text, lang, titles, lex, intent, masked, last_answer, last_named, in_text)
+    return bool(refs)
+
+
+def _seed(intent: Intent, item_id: str | None) -> None:
+    if item_id and item_id not in intent.seeds:
+        intent.seeds.append(item_id)
+
+
+def _liked(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent, masked: list[tuple[int, int]],
+           last_answer: list[str | None], last_named: list[str], in_text: list[tuple[str, int, int]]) -> None:
+    """'something like Heat', 'like it' (what was just named or shown), and under a negation
+    an example of what is not wanted ('not the action stuff like Underworld')."""
+    negated_cue = lex.negation_scope(text, lang)
+    for pos in lex.like_cues(text, lang):
+        if any(a <= pos < b for a, b in masked):
+            continue
+        hit = titles.resolve_after(text, pos)
+        pronoun = lex.starts_with("anaphora", text[pos:], lang)
+        antecedent = (last_named or [a for a in last_answer if a][:1] or [None])[-1]
+        # 'like it': what was just named or shown (not the film called 'It')
+        if pronoun and antecedent and (hit is None or hit[2] <= pos + pronoun):
+            masked.append((pos, pos + pronoun))
+            masked.extend((s0, e0) for _i, s0, e0 in in_text)
+            _seed(intent, antecedent)
+            continue
+        if hit and negated_cue(pos):  # an example of what is not wanted: not it, nor its sequels
+            item_id, start, end = hit
+            masked.append((start, end))
+            intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
+        elif hit:
+            item_id, start, end = hit
+            masked.append((start, end))
+            _seed(intent, item_id)
+        else:
+            rest = text[pos:].strip().split(",")[0][:60]
+            if rest and lang != "zh":
+                intent.unresolved.append(rest)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from service.text.lexicon import Lexicon
 from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison
-from service.text.vocabulary import Vocabulary
 from service.text.unit_words import CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
+from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
