@@ -46,3 +46,11 @@ def test_a_number_with_a_unit_of_measure_is_no_budget(text, price):
     vocab = Vocabulary([{"price": p, "brand": "X"} for p in (150.0, 300.0, 450.0, 900.0)], lexicon())
     found = [c for c in read_numbers(text, "fr" if "moins" in text else "en", lexicon(), vocab) if c.attribute == "price"]
     assert (found[0].gte if found and found[0].gte is not None else found[0].lte if found else None) == price
+
+
+@pytest.mark.parametrize("name,role", [("prix", "price"), ("precio", "price"), ("price_eur", "price"),
+                                       ("année", "year"), ("pub_year", "year"), ("avg_rating", "rating")])
+def test_a_catalog_in_another_language_names_its_price_and_year(name, role):
+    vocab = Vocabulary([{name: v} for v in (3.5, 4.0, 4.5)] if role == "rating" else
+                       [{name: v} for v in (1999, 2005, 2012)], lexicon())
+    assert vocab.roles[role] == name
