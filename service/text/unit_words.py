@@ -20,7 +20,7 @@ CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "
 MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 # units of measure (after their aliases): a number that carries one is no price
 MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
-            "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages"}
+            "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages", "wh"}
 _FRENCH_BYTES = {"go", "mo", "to"}
 _AFTER = re.compile(r"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{1,11}|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹|分钟)(?![a-z])")
 

@@ -47,13 +47,10 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
             continue
         unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
         value = float(m.group(1).replace(",", "."))
-        if unit not in units and unit in CONVERSIONS:
-            unit, factor = CONVERSIONS[unit]
-            value *= factor
-        elif unit == "g" and text[m.start(2)] == "G" and value in MEMORY_SIZES and "gb" in units:
+        if unit == "g" and text[m.start(2)] == "G" and value in MEMORY_SIZES and "gb" in units:
             unit = "gb"  # '12G', '256G': a capital G is memory; '190g' is a weight
         # only where the catalog has values of that size: '5G' is no 5-gram phone
-        owners = _fits(units.get(unit, []), value, vocab)
+        value, owners = _scaled(unit, value, units, vocab)
         if not owners:
             continue
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
@@ -134,6 +131,24 @@ def _too_much(lex: Lexicon, after: str, lang: str) -> bool:
         if n and re.match(r"\s*\w", text[n:]):
             return True
     return False
+
+
+def _scaled(unit: str, value: float, units: dict[str, list[str]], vocab: Vocabulary) -> tuple[float, list[str]]:
+    """The number in the unit of the attributes it can be, and those attributes: the unit's
+    own, else the same quantity at the other scale ('1 TB' of a storage in GB is 1024 GB;
+    '1.5 kg' of a laptop whose `weight` the name says is in grams but whose values are in
+    kilograms is 1.5), the number as said tried first."""
+    pair = next(((big, base, f) for big, (base, f) in CONVERSIONS.items() if unit in (big, base)), None)
+    if pair is None:
+        return value, _fits(units.get(unit, []), value, vocab)
+    big, base, factor = pair
+    as_big, as_base = (value, value * factor) if unit == big else (value / factor, value)
+    for v in ((as_big, as_base) if unit == big else (as_base, as_big)):
+        for u in (big, base):
+            owners = _fits(units.get(u, []), v, vocab)
+            if owners:
+                return v, owners
+    return value, []
 
 
 def _fits(names: list[str], value: float, vocab: Vocabulary) -> list[str]:

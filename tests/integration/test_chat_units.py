@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,41 @@ def test_memory_and_storage_said_together(shop, text):
     body = chat(base, text)
     got = [items[i["item_id"]].attributes for i in body["items"]]
     assert got and all(a["ram"] >= ram and a["storage"] >= size for a in got), body["understood"]
+
+
+def laptop_items() -> list[Item]:
+    """A laptop shop without item texts: weight in kilograms under a plain `weight`, SSD
+    sizes in GB, screens in inches."""
+    rng = random.Random(7)
+    out = []
+    for i in range(48):
+        brand = ["Lenovo", "Dell", "HP", "Asus"][i % 4]
+        attrs = {"brand": brand, "price": rng.choice([499, 699, 899, 1199, 1499, 1899]),
+                 "ram": rng.choice([8, 16, 32]), "ssd": rng.choice([256, 512, 1024, 2048]),
+                 "screen": rng.choice([13.3, 14.0, 15.6, 16.0, 17.3]), "weight": rng.choice([0.98, 1.2, 1.4, 1.7, 2.1, 2.6])}
+        out.append(Item(item_id=f"l{i}", title=f"{brand} Laptop {i}", text="", attributes=attrs))
+    return out
+
+
+@pytest.fixture(scope="module")
+def laptops(tmp_path_factory):
+    items = laptop_items()
+    with serve(create_app(make(tmp_path_factory.mktemp("laptops"), items))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@pytest.mark.parametrize("text,bounds", [
+    ("a laptop under 1.5 kg", {"weight": (None, 1.5)}),
+    ("un portátil de menos de 1000 gramos", {"weight": (None, 1.0)}),
+    ("un portátil con 16 GB de RAM y 1 TB de SSD", {"ram": (16, None), "ssd": (1024, None)}),
+    ("un ordinateur portable avec un écran de 14 pouces maximum", {"screen": (None, 14)}),
+])
+def test_a_unit_at_another_scale_than_the_catalogs(laptops, text, bounds):
+    """'1.5 kg' where the name says grams but the values are kilograms; '1000 gramos' for
+    the same; '1 TB' of an SSD measured in GB."""
+    base, items = laptops
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert got and body["understood"]["relaxed"] is None, body["understood"]
+    for attr, (low, high) in bounds.items():
+        assert all((low is None or a[attr] >= low) and (high is None or a[attr] <= high) for a in got), (attr, got)
