@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
+from service.chat.kinds import generic_values, without_kind
 from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.chat.relative import relative_ranges
@@ -135,6 +136,15 @@ class Chat:
         for attr, value in intent.values_in:  # named values: any of them, per attribute
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
+        # a kind said with a value of its own attribute is that value's kind ('un portátil
+        # gaming': the gaming laptops, not the laptops that are also gaming laptops, of which
+        # an item with one category has none)
+        require = {a: vals for a, vals in require.items() if a not in include or a in self._list_attributes()}
+        # ... and a kind word for what the shop sells, asked by the lexicon or read by meaning, no filter
+        generic = self.catalog.space.derived("generic_values", lambda: generic_values(
+            self.vocabulary(), self._list_attributes()))
+        require = without_kind(require, generic)
+        include = without_kind(include, generic & {(a, v) for a, v, _s in intent.semantic})
         relative_ranges(intent, self.catalog, self.vocabulary())
         by_meaning = {(a, v) for a, v, _s in intent.semantic}  # the least certain: not what is considered
         named_values = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in include.items()}
@@ -174,6 +184,13 @@ class Chat:
                                restrict_to=self._titled([p for _a, p in intent.lines_in]) or None)
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
+
+    def _list_attributes(self) -> set[str]:
+        """Attributes some item holds several values of (genres, authors), where asking for
+        two values is asking for both."""
+        space = self.catalog.space
+        return space.derived("list_attributes", lambda: {
+            a for attrs in space.attributes for a, v in attrs.items() if isinstance(v, list) and len(v) > 1})
 
     def _compatible(self, include: dict[str, list[str]], intent: Intent) -> dict[str, list[str]]:
         """Values of two attributes no item has together are a change of mind ('passer de

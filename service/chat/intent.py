@@ -92,7 +92,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                                                 + [(a, b) for _i, a, b in in_text])
             # ... nor a title's words ('OPPO Find X8 Pro' holds no water rating IPX8)
         if kinds is not None and vocab is not None:
-            flags_named(text, lang, lex, kinds, vocab.flags, intent, masked, names)
+            flags_named(text, lang, lex, kinds, vocab.flags, intent, masked, names, attributes)
         if kinds is not None and earlier_values:  # 'show me OPPO' ... '别的牌子也行': any brand now
             for attr in opened_attributes(text, lang, lex, kinds, references):
                 intent.values_in[:] = [x for x in intent.values_in if x[0] != attr or x not in earlier_values]

@@ -107,16 +107,21 @@ def opened_attributes(text: str, lang: str, lex: Lexicon, kinds: SemanticAttribu
 
 
 def flags_named(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, flags: dict[str, str],
-                intent: Intent, masked: list[tuple[int, int]], names: Spans = ()) -> None:
+                intent: Intent, masked: list[tuple[int, int]], names: Spans = (),
+                quantities: SemanticAttributes | None = None) -> None:
     """A yes / no attribute named ('tap to pay (nfc)', 'avec NFC', '支持NFC') is one to have;
     under a negation ('no NFC needed'), one to lack. `flags`: the catalog's yes / no
-    attributes, each with its 'yes' value (`Vocabulary.flags`)."""
+    attributes, each with its 'yes' value (`Vocabulary.flags`). Words that name a numeric
+    attribute at least as well (`quantities`) are about it: 'a 14 inch screen' in a shop
+    with `screen` and `touchscreen` asks no touchscreen."""
     if not flags:
         return
+    stop = span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
-    for hit in kinds.find(text, masked, span_stop(lex, lang)):
+    numeric = [(h.start, h.end, h.score) for h in quantities.find(text, masked, stop)] if quantities else []
+    for hit in kinds.find(text, masked, stop):
         yes = flags.get(hit.attribute)
-        if yes is None:
+        if yes is None or any(a <= hit.start and hit.end <= b and score >= hit.score for a, b, score in numeric):
             continue
         set_wanted(intent.values_in, intent.values_out, (hit.attribute, yes), negated(hit.start))
         masked.append((hit.start, hit.end))

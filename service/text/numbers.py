@@ -23,7 +23,10 @@ from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER
 # a number may follow a Chinese character directly (要2010年以后, 高于4.3), not a Latin one
 # ... and a number glued to Latin letters is a name or a spec ('5G', '4K', '128GB'), not a
 # quantity in its own right ('2k' is two thousand)
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
+# ... with its thousands grouped ('$2,500', '1.500 €', '12 000 €' before a currency)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?(?![.,]?\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+"
+                     r"(?=\s?(?:[$€£¥元]|euros?|dollars?|dólares|yuan))|\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
+_GROUPED = re.compile(r"(\d{1,3}(?:[,. \u00a0\u202f]\d{3})+)(?:[.,](\d{1,2}))?")
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
                      r"|(\d0)\s*年代|\blos\s+(?:19|20)?(\d0)\b(?!\s*(?:€|\$|euros?|dólares|dolares|pesos|libras)))")
@@ -98,12 +101,23 @@ class _Number:
 
 
 def _numbers(low: str) -> list[_Number]:
-    out = [_Number(m.start(), m.end(), m.group(2), m.group(1) or "", bool(m.group(3))) for m in _NUMBER.finditer(low)]
+    out = [_Number(m.start(), m.end(), _ungrouped(m.group(2)), m.group(1) or "", bool(m.group(3)))
+           for m in _NUMBER.finditer(low)]
     for m in ZH_NUMBER.finditer(low):
         value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
         if value is not None and not any(n.start < m.end() and m.start() < n.end for n in out):
             out.append(_Number(m.start(), m.end(), str(value)))
     return sorted(out, key=lambda n: n.start)
+
+
+def _ungrouped(digits: str) -> str:
+    """'2,500', '1.500', '12 000', '1,299.99' -> '2500', '1500', '12000', '1299.99'; anything
+    else as written."""
+    m = _GROUPED.fullmatch(digits)
+    if not m:
+        return digits
+    whole = re.sub(r"[,. \u00a0\u202f]", "", m.group(1))
+    return f"{whole}.{m.group(2)}" if m.group(2) else whole
 
 
 def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[NumericConstraint]:

@@ -13,7 +13,11 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "倍": "x", "aumentos": "x", "aumento": "x", "fois": "x", "megapixels": "mp", "megapixel": "mp",
                 "mégapixels": "mp", "mégapixel": "mp", "megapíxeles": "mp", "megapixeles": "mp", "mpx": "mp",
                 "mpix": "mp", "watts": "w", "watt": "w", "vatios": "w", "hertz": "hz", "minutes": "min",
-                "minute": "min", "minutos": "min", "minuto": "min", "mins": "min", "分钟": "min"}
+                "minute": "min", "minutos": "min", "minuto": "min", "mins": "min", "分钟": "min",
+                "gig": "gb", "gigs": "gb", "giga": "gb", "gigas": "gb", "gigabyte": "gb", "gigabytes": "gb",
+                "gigaoctets": "gb", "tera": "tb", "teras": "tb", "terabyte": "tb", "terabytes": "tb",
+                "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramme": "kg",
+                "kilogrammes": "kg", "kilogramo": "kg", "kilogramos": "kg", "公斤": "kg", "千克": "kg", "瓦时": "wh"}
 # a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
 CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
 # a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
@@ -22,7 +26,7 @@ MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
             "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages", "wh"}
 _FRENCH_BYTES = {"go", "mo", "to"}
-_AFTER = re.compile(r"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{1,11}|毫安时|毫安|英寸|寸|克|瓦|倍|赫兹|分钟)(?![a-z])")
+_AFTER = re.compile(r"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{1,12}|毫安时|毫安|英寸|寸|公斤|千克|克|瓦时|瓦|倍|赫兹|分钟)(?![a-z])")
 
 
 def canonical(word: str) -> str:

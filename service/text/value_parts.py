@@ -20,7 +20,9 @@ FIRST_WORD_VALUES = 3  # a capitalised first word names the values it starts whe
 def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
                  common: set[str] = frozenset()) -> dict[str, list[tuple[str, str]]]:
     """form -> the values of one attribute it names: a prefix of two words or more that
-    starts two values or more ('snapdragon 8', 'super retina'), a capitalised first word
+    starts two values or more ('snapdragon 8', 'super retina'; also without a maker's name
+    before it: 'ryzen 7' of 'AMD Ryzen 7 7840U' and '... 8845HS'), a capitalised first word
+    (or second, after a maker's name: 'Snapdragon' of 'Qualcomm Snapdragon X Elite')
     followed by a model number in three values or more ('kirin': Kirin 9000, Kirin 9010,
     ...; not one of the `common` words; not 'Alan' of 'Alan Moore'), or a word in capitals that stands in two values or more ('ltpo');
     never a form that is a value's own (`taken`): a value named in full is that value."""
@@ -37,6 +39,11 @@ def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
         for k in range(2, len(words)):
             if any(c.isalpha() for c in "".join(words[:k])):  # not '2023 05' of '2023-05-09'
                 found[(attr, " ".join(words[:k]))].add(value)
+            if k >= 3 and spelled[1][:1].isupper():  # without the maker's name: 'ryzen 7', 'core i7', 'snapdragon x'
+                found[(attr, " ".join(words[1:k]))].add(value)
+        if len(words) >= 3 and spelled[1][:1].isupper() and spelled[1].isalpha() and words[1] not in common \
+                and any(c.isdigit() for w in words[2:] for c in w):  # 'Snapdragon', 'Ryzen' of 'AMD Ryzen 7 7840U'
+            firsts[(attr, words[1])].add(value)
         for w, word in zip(spelled, words):
             if _ACRONYM.fullmatch(w) and not _ROMAN.fullmatch(w):
                 found[(attr, word)].add(value)
@@ -45,7 +52,8 @@ def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
             found[key] |= vals
     by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (attr, form), vals in found.items():
-        if len(vals) >= 2 and form not in taken:
+        # ... nor the attribute's own name ('GPU' of 'Apple M3 10-core GPU' is no part of `gpu`)
+        if len(vals) >= 2 and form not in taken and form not in _SEP.sub(" ", attr.casefold()).split():
             by_form[form].extend((attr, v) for v in sorted(vals))
     # a form two attributes share names neither surely
     return {f: owners for f, owners in by_form.items() if len({a for a, _v in owners}) == 1}
