@@ -98,7 +98,7 @@ class ChromaSemantic:
 
     def __init__(self, space: ItemSpace, vectors: ChromaVectors, mode: str = "query",
                  history: int = 10, half_life: float = 3.0, matrix: np.ndarray | None = None,
-                 center: bool = True, generic_requests: list[str] | None = None) -> None:
+                 center: bool = True) -> None:
         if mode not in ("query", "profile"):
             raise ValueError("mode is 'query' or 'profile'")
         self.space, self.vectors, self.mode = space, vectors, mode
@@ -106,21 +106,13 @@ class ChromaSemantic:
         self.matrix = matrix if mode == "profile" and fits else None
         self._has_vector = self.matrix.any(axis=1) if self.matrix is not None else None
         # a request's text is matched exactly in process when the catalog's vectors are here
-        self.text = TextMatcher(matrix, getattr(vectors.embedder, "query_dims", None), center,
-                                self._mean_of(generic_requests) if center and generic_requests else None) \
+        self.text = TextMatcher(matrix, getattr(vectors.embedder, "query_dims", None), center) \
             if mode == "query" and fits else None
         self.name = f"semantic_{mode}"
         self.history, self.half_life = history, half_life
         self._list_attrs = {
             key for attrs in space.attributes for key, v in attrs.items() if isinstance(v, list)
         }
-
-    def _mean_of(self, requests: list[str]) -> np.ndarray:
-        """The mean vector of requests that ask for nothing in particular: a request's own
-        words are measured from there, so that no item is near every short request."""
-        embedder = self.vectors.embedder
-        embed = getattr(embedder, "embed_query", embedder.embed)
-        return np.asarray(embed(requests), dtype=np.float32).mean(axis=0)
 
     def _query_vector(self, request: CandidateRequest) -> np.ndarray | None:
         if self.mode == "query":

@@ -21,8 +21,7 @@ class TextMatcher:
     catalog's mean. `dims`: the leading dimensions a request vector occupies (an
     embedder that places items by two models places requests by the first only)."""
 
-    def __init__(self, matrix: np.ndarray, dims: int | None = None, center: bool = True,
-                 request_mean: np.ndarray | None = None) -> None:
+    def __init__(self, matrix: np.ndarray, dims: int | None = None, center: bool = True) -> None:
         m = np.asarray(matrix, dtype=np.float32)[:, : dims or matrix.shape[1]]
         self.has_vector = np.abs(m).sum(axis=1) > 0
         self.mean = m[self.has_vector].mean(axis=0) if center and self.has_vector.any() else np.zeros(m.shape[1], np.float32)
@@ -30,9 +29,7 @@ class TextMatcher:
         norms = np.linalg.norm(m, axis=1, keepdims=True)
         self.matrix = (m / np.maximum(norms, 1e-9)).astype(np.float32)
         self.dims = m.shape[1]
-        # a request is centred on the items' mean, or on that of requests that ask for nothing
-        self.request_mean = self.mean if request_mean is None else np.asarray(request_mean, np.float32)[: self.dims]
 
     def scores(self, query: np.ndarray) -> np.ndarray:
-        q = np.asarray(query, dtype=np.float32)[: self.dims] - self.request_mean
+        q = np.asarray(query, dtype=np.float32)[: self.dims] - self.mean
         return self.matrix @ (q / max(float(np.linalg.norm(q)), 1e-9))

@@ -18,7 +18,6 @@ from service.feedback import Feedback
 from service.rerank.adapted import Timeline
 from service.settings import Settings
 from service.store import Store
-from service.text.lexicon import lexicon
 from service.types import Item
 
 
@@ -45,9 +44,7 @@ class IndexManager:
             "cf": ItemItemCF(space, model),
             "semantic_profile": ChromaSemantic(space, self.vectors, "profile", matrix=matrix),
             "semantic_query": ChromaSemantic(space, self.vectors, "query", matrix=matrix,
-                                             center=self.settings.fusion.center_text,
-                                             generic_requests=_generic_requests() if self.settings.fusion.center_requests
-                                             else None),
+                                             center=self.settings.fusion.center_text),
             "popularity": Popularity(space, model),
             "sknn": SessionNeighbours(space, index.seq),
         }
@@ -131,8 +128,3 @@ class IndexManager:
         self.vectors.forget()  # another process may have changed an item's text
         self.install(index)
         return True
-
-
-def _generic_requests() -> list[str]:
-    """Requests that ask for nothing in particular, in four languages (the lexicon's)."""
-    return [t for texts in lexicon().data.get("generic_requests", {}).values() for t in texts]

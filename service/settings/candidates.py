@@ -27,9 +27,6 @@ class FusionWeights(BaseModel):
         "others scaled to [0, 1] within its matches")
     center_text: bool = Field(True, description="match a request's text against item vectors centred on the "
                               "catalog's mean (in process, when the catalog's vectors are kept there)")
-    center_requests: bool = Field(False, description="centre a request's vector on the mean of generic requests "
-                                  "(the lexicon's `generic_requests`: 'what do you suggest', '推荐一个') instead of "
-                                  "the items' mean, so that no item is near every short request")
     rrf_k: float = Field(60.0, description="k of reciprocal-rank fusion: a list's item at rank r adds "
                          "weight / (k + r)")
 
