@@ -100,14 +100,25 @@ def test_memory_and_storage_said_together(shop, text):
     assert got and all(a["ram"] >= ram and a["storage"] >= size for a in got), body["understood"]
 
 
+CPUS = [("Intel Core i7-1360P", "Intel"), ("Intel Core i5-1335U", "Intel"), ("AMD Ryzen 7 7840U", "AMD"),
+        ("AMD Ryzen 5 7535HS", "AMD"), ("Qualcomm Snapdragon X Elite X1E-78-100", "Qualcomm"),
+        ("Qualcomm Snapdragon X Plus X1P-64-100", "Qualcomm"), ("AMD Ryzen 7 8845HS", "AMD"), ("Intel Core i7-13700H", "Intel")]
+CATEGORIES = ["laptop", "laptop", "laptop", "gaming laptop", "2-in-1", "chromebook"]
+
+
 def laptop_items() -> list[Item]:
     """A laptop shop without item texts: weight in kilograms under a plain `weight`, SSD
-    sizes in GB, screens in inches."""
+    sizes in GB, screens in inches; categories of which the plain 'laptop' is the most
+    common; a touchscreen flag beside a numeric `screen`."""
     rng = random.Random(7)
     out = []
     for i in range(48):
         brand = ["Lenovo", "Dell", "HP", "Asus"][i % 4]
-        attrs = {"brand": brand, "price": rng.choice([499, 699, 899, 1199, 1499, 1899]),
+        cpu, maker = CPUS[i % len(CPUS)]
+        category = CATEGORIES[i % len(CATEGORIES)]
+        attrs = {"brand": brand, "category": category, "cpu": cpu, "cpu_maker": maker,
+                 "touchscreen": "yes" if category == "2-in-1" or i % 5 == 0 else "no",
+                 "price": rng.choice([499, 699, 899, 1199, 1499, 1899]),
                  "ram": rng.choice([8, 16, 32]), "ssd": rng.choice([256, 512, 1024, 2048]),
                  "screen": rng.choice([13.3, 14.0, 15.6, 16.0, 17.3]), "weight": rng.choice([0.98, 1.2, 1.4, 1.7, 2.1, 2.6])}
         out.append(Item(item_id=f"l{i}", title=f"{brand} Laptop {i}", text="", attributes=attrs))
@@ -136,3 +147,33 @@ def test_a_unit_at_another_scale_than_the_catalogs(laptops, text, bounds):
     assert got and body["understood"]["relaxed"] is None, body["understood"]
     for attr, (low, high) in bounds.items():
         assert all((low is None or a[attr] >= low) and (high is None or a[attr] <= high) for a in got), (attr, got)
+
+
+@pytest.mark.parametrize("text,check", [
+    ("a laptop with a 14 inch screen or smaller", lambda a: a["screen"] <= 14),
+    ("can't go over $1,500 though", lambda a: a["price"] <= 1500),
+    ("quiero un portátil gaming", lambda a: a["category"] == "gaming laptop"),
+    ("un bon portable, mais surtout pas un PC gamer", lambda a: a["category"] != "gaming laptop"),
+    ("un 2 en 1 para dibujar", lambda a: a["category"] == "2-in-1"),
+    ("busco un portátil con procesador Snapdragon", lambda a: "Snapdragon" in a["cpu"]),
+    ("一台锐龙7的笔记本", lambda a: "Ryzen 7" in a["cpu"]),
+])
+def test_a_laptop_shop_is_read_with_its_own_words(laptops, text, check):
+    """A screen size asks no touchscreen; thousands are kept; 'gaming', '2 en 1' name their
+    categories; a chip family is named without its maker."""
+    base, items = laptops
+    body = chat(base, text)
+    got = [items[i["item_id"]].attributes for i in body["items"]]
+    assert got and all(check(a) for a in got), (body["understood"], got)
+    assert "touchscreen" not in str(body["understood"]["filters"]), body["understood"]
+
+
+@pytest.mark.parametrize("text", ["un ordi portable avec un processeur AMD", "a laptop with an AMD processor",
+                                  "推荐一款AMD的笔记本"])
+def test_a_word_for_what_the_shop_sells_is_no_filter(laptops, text):
+    """'un ordi portable' in a laptop shop is any of its laptops, gaming and 2-in-1 ones too,
+    not only those filed under the plain 'laptop'."""
+    base, items = laptops
+    body = chat(base, text)
+    filters = body["understood"]["filters"]
+    assert "category" not in str(filters) and "AMD" in str(filters), body["understood"]

@@ -8,6 +8,7 @@ from service.text.attribute_units import attribute_units, units_by_name, units_o
 from service.text.lexicon import lexicon
 from service.text.numbers import read_numbers
 from service.text.unit_words import unit_after
+from service.text.value_parts import shared_parts
 from service.text.vocabulary import Vocabulary
 
 
@@ -54,3 +55,23 @@ def test_a_catalog_in_another_language_names_its_price_and_year(name, role):
     vocab = Vocabulary([{name: v} for v in (3.5, 4.0, 4.5)] if role == "rating" else
                        [{name: v} for v in (1999, 2005, 2012)], lexicon())
     assert vocab.roles[role] == name
+
+
+@pytest.mark.parametrize("text,lang,bound", [("anything under $2,500?", "en", 2500.0), ("moins de 1.500 €", "fr", 1500.0),
+                                             ("budget 12 000 € max", "fr", 12000.0), ("under $1,299.99", "en", 1299.99),
+                                             ("hasta 1.299,99 dólares", "es", 1299.99), ("under 999", "en", 999.0)])
+def test_a_number_keeps_its_thousands(text, lang, bound):
+    vocab = Vocabulary([{"price": p} for p in (150.0, 900.0, 2400.0, 11000.0)], lexicon())
+    found = [c for c in read_numbers(text, lang, lexicon(), vocab) if c.attribute == "price"]
+    assert found and found[0].lte == pytest.approx(bound)  # a catalog of no known currency: the number as written
+
+
+def test_a_chip_family_is_named_without_its_maker_and_an_attribute_by_its_own_name_is_no_part():
+    values = {("cpu", v): 1 for v in ["AMD Ryzen 7 7840U", "AMD Ryzen 7 8845HS", "AMD Ryzen 5 7535HS",
+                                      "Qualcomm Snapdragon X Elite X1E-78-100", "Qualcomm Snapdragon X Plus X1P-64-100",
+                                      "Intel Core i7-1360P", "Intel Core i7-13700H"]}
+    values.update({("gpu", v): 1 for v in ["Apple M3 10-core GPU", "Apple M2 8-core GPU"]})
+    parts = shared_parts(values, set())
+    assert {v for _a, v in parts["ryzen 7"]} == {"AMD Ryzen 7 7840U", "AMD Ryzen 7 8845HS"}
+    assert len(parts["snapdragon"]) == 2 and len(parts["core i7"]) == 2 and len(parts["ryzen"]) == 3
+    assert "gpu" not in parts
