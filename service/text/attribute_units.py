@@ -5,7 +5,8 @@ attribute is called. Three sources, the first that says wins:
 1. the item texts: the unit written after the attribute's own value ('16 GB RAM' in
    the text of an item whose `ram` is 16), in most of the items whose text has it;
 2. the attribute's name ending with a unit ('ram_gb', 'weight_g', 'screen_in');
-3. a word of the name the lexicon's `unit_quantities` ties to a unit ('battery' -> mAh)."""
+3. a word of the name the lexicon's `unit_quantities` ties to units ('battery' -> mAh
+   or Wh; which one a number is in, the size of the catalog's values says)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ _NAME_WORDS = re.compile(r"[_\s-]+")
 AGREE = 0.5  # the share of the items whose text has an attribute's value that must write one unit after it
 
 
-def units_by_name(names: Iterable[str], lex: Lexicon) -> dict[str, str]:
-    """attribute -> unit from its name: its last word when a unit of measure ('ram_gb',
-    'screen_inches'); else a word of it the lexicon ties to one ('battery' -> mAh); else
-    its last word, a count ('rear_cameras': '3 cameras', 'num_pages': '300 pages')."""
+def units_by_name(names: Iterable[str], lex: Lexicon) -> dict[str, list[str]]:
+    """attribute -> the units its name says it may be in: its last word when a unit of
+    measure ('ram_gb', 'screen_inches'); else those the lexicon ties to a word of it
+    ('battery' -> mAh or Wh: the values' size tells which a number is); else its last
+    word, a count ('rear_cameras': '3 cameras', 'num_pages': '300 pages')."""
     words_of = {canonical(u): {w.casefold() for w in ws} for u, ws in lex.data.get("unit_quantities", {}).items()}
     out = {}
     for name in names:
@@ -31,8 +33,8 @@ def units_by_name(names: Iterable[str], lex: Lexicon) -> dict[str, str]:
         if not words:
             continue
         tied = [u for u, ws in words_of.items() if ws & set(words)]
-        out[name] = words[-1] if unit_after(words[-1]) else tied[0] if len(tied) == 1 else canonical(words[-1])
-        out[name] = unit_after(out[name]) or out[name]
+        last = unit_after(words[-1])
+        out[name] = [last] if last else tied or [canonical(words[-1])]
     return out
 
 
@@ -76,8 +78,8 @@ def units_of_texts(rows: Iterable[tuple[dict, str]]) -> dict[str, str]:
     return out
 
 
-def attribute_units(names: Iterable[str], lex: Lexicon, rows: Iterable[tuple[dict, str]] = ()) -> dict[str, str]:
-    """attribute -> unit, from the item texts first, else the name."""
+def attribute_units(names: Iterable[str], lex: Lexicon, rows: Iterable[tuple[dict, str]] = ()) -> dict[str, list[str]]:
+    """attribute -> its units: the one the item texts write, else those its name says."""
     names = list(names)
     by_text = units_of_texts(rows)
-    return {**units_by_name(names, lex), **{n: u for n, u in by_text.items() if n in names}}
+    return {**units_by_name(names, lex), **{n: [u] for n, u in by_text.items() if n in names}}

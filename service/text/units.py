@@ -38,8 +38,9 @@ class SpecNumber:
 
 def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[SpecNumber]:
     units: dict[str, list[str]] = {}
-    for name, unit in vocab.unit_of.items():
-        units.setdefault(unit, []).append(name)
+    for name, candidates in vocab.unit_of.items():
+        for unit in candidates:
+            units.setdefault(unit, []).append(name)
     out = _memory_pairs(text, units, vocab)
     low = text.casefold()
     for m in _SPEC.finditer(low):

@@ -108,7 +108,7 @@ CATEGORIES = ["laptop", "laptop", "laptop", "gaming laptop", "2-in-1", "chromebo
 
 def laptop_items() -> list[Item]:
     """A laptop shop without item texts: weight in kilograms under a plain `weight`, SSD
-    sizes in GB, screens in inches; categories of which the plain 'laptop' is the most
+    sizes in GB, screens in inches, batteries in watt-hours; categories of which the plain 'laptop' is the most
     common; a touchscreen flag beside a numeric `screen`."""
     rng = random.Random(7)
     out = []
@@ -120,7 +120,8 @@ def laptop_items() -> list[Item]:
                  "touchscreen": "yes" if category == "2-in-1" or i % 5 == 0 else "no",
                  "price": rng.choice([499, 699, 899, 1199, 1499, 1899]),
                  "ram": rng.choice([8, 16, 32]), "ssd": rng.choice([256, 512, 1024, 2048]),
-                 "screen": rng.choice([13.3, 14.0, 15.6, 16.0, 17.3]), "weight": rng.choice([0.98, 1.2, 1.4, 1.7, 2.1, 2.6])}
+                 "screen": rng.choice([13.3, 14.0, 15.6, 16.0, 17.3]), "weight": rng.choice([0.98, 1.2, 1.4, 1.7, 2.1, 2.6]),
+                 "battery": rng.choice([42, 54, 60, 75, 90])}
         out.append(Item(item_id=f"l{i}", title=f"{brand} Laptop {i}", text="", attributes=attrs))
     return out
 
@@ -177,3 +178,14 @@ def test_a_word_for_what_the_shop_sells_is_no_filter(laptops, text):
     body = chat(base, text)
     filters = body["understood"]["filters"]
     assert "category" not in str(filters) and "AMD" in str(filters), body["understood"]
+
+
+def test_a_battery_in_watt_hours_where_the_name_alone_says_so(laptops):
+    """Without item texts 'battery' may be mAh or Wh: the values' size says Wh, so '60Wh or
+    more' reads it (and beats '电池大一点', a direction without a number)."""
+    base, items = laptops
+    for text in ("the battery should be 60Wh or more", "电池最好大一点，60Wh以上"):
+        body = chat(base, text)
+        got = [items[i["item_id"]].attributes["battery"] for i in body["items"]]
+        assert got and all(b >= 60 for b in got), body["understood"]
+        assert body["understood"]["numbers"] == ["battery >= 60"], body["understood"]

@@ -31,14 +31,14 @@ def test_the_unit_the_item_texts_write_after_a_value_wins():
 def test_a_name_says_the_unit_when_the_texts_do_not():
     units = units_by_name(["ram_gb", "screen_inches", "battery", "weight", "screen_size", "rear_cameras", "price",
                            "fast_charging"], lexicon())
-    assert units == {"ram_gb": "gb", "screen_inches": "in", "battery": "mah", "weight": "g", "screen_size": "in",
-                     "rear_cameras": "cameras", "price": "price", "fast_charging": "w"}
+    assert units == {"ram_gb": ["gb"], "screen_inches": ["in"], "battery": ["mah", "wh"], "weight": ["g"],
+                     "screen_size": ["in"], "rear_cameras": ["cameras"], "price": ["price"], "fast_charging": ["w"]}
 
 
 def test_texts_overrule_a_name():
     rows = [({"screen": s}, f"A {s} cm screen.") for s in (14, 15, 17)]  # a name says inches, the texts centimetres
-    assert attribute_units(["screen"], lexicon(), rows) == {"screen": "cm"}
-    assert attribute_units(["screen"], lexicon()) == {"screen": "in"}
+    assert attribute_units(["screen"], lexicon(), rows) == {"screen": ["cm"]}
+    assert attribute_units(["screen"], lexicon()) == {"screen": ["in"]}
 
 
 @pytest.mark.parametrize("text,price", [("over 5000 mAh", None), ("under 200 grams", None), ("under 200", 200.0),
