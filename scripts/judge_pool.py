@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
 CATALOGS = {"movies": ("movielens-csv", ROOT / "data" / "demo" / "ml-latest-small"),
             "books": ("goodbooks", ROOT / "data" / "demo" / "goodbooks-2k"),
-            "phones": ("jsonl", ROOT / "data" / "demo" / "phones" / "items.jsonl")}
+            "phones": ("jsonl", ROOT / "data" / "demo" / "phones" / "items.jsonl"),
+            "laptops": ("jsonl", ROOT / "data" / "eval" / "laptops" / "items.jsonl")}
 
 
 def catalog_items(catalog: str) -> dict[str, Item]:

@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
 IMPORTS = {"movies": ["--format", "movielens-csv", "--path", str(ROOT / "data/demo/ml-latest-small")],
            "books": ["--format", "goodbooks", "--path", str(ROOT / "data/demo/goodbooks-2k")],
-           "phones": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/demo/phones/items.jsonl")]}
+           "phones": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/demo/phones/items.jsonl")],
+           "laptops": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/eval/laptops/items.jsonl")]}
 FOLLOW = "<answer>"
 
 
