@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
@@ -26,6 +28,9 @@ from service.text.currency import of_texts
 from service.text.lexicon import lexicon
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
+
+if TYPE_CHECKING:
+    from service.recommender.results import Recommendation
 
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
@@ -185,6 +190,20 @@ class Chat:
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
 
+    def _topped_up(self, plan: ChatPlan, out: Recommendation, k: int, use_llm: bool) -> Recommendation:
+        """A follow-up whose wishes leave fewer than k new items shows after them the items
+        earlier answers showed that fit too ('vale, pero que no pase de 1300 dólares': the
+        Snapdragon laptops of the first answer under $1,300 as well)."""
+        answered = set(plan.intent.answered)
+        if not out.items or len(out.items) >= k or not answered or plan.relaxed:
+            return out
+        again = self.rec.recommend_full(plan.request.model_copy(update={"exclude_items": [
+            i for i in plan.request.exclude_items if i not in answered]}), use_llm=use_llm)
+        have = {r.item_id for r in out.items}
+        extra = [r for r in again.items if r.item_id in answered and r.item_id not in have][: k - len(out.items)]
+        return replace(out, items=out.items + [r.model_copy(update={"rank": len(out.items) + n + 1})
+                                               for n, r in enumerate(extra)])
+
     def _list_attributes(self) -> set[str]:
         """Attributes some item holds several values of (genres, authors), where asking for
         two values is asking for both."""
@@ -278,6 +297,7 @@ class Chat:
             out = self.rec.recommend_full(looser, use_llm=use_llm)
             plan.relaxed = ", ".join(dict.fromkeys(", ".join(filter(None, [plan.relaxed, what])).split(", "))) or None
             # each step is looser than the one before: what it let go adds to theirs
+        out = self._topped_up(plan, out, k, use_llm)
         yield emit(Items(out))
         yield emit(Reply(self.reply_header(plan, len(out.items))))
         if explain and out.items:

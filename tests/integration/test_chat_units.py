@@ -9,6 +9,7 @@ import json
 import random
 from pathlib import Path
 
+import httpx
 import pytest
 
 from service.api.app import create_app
@@ -189,3 +190,22 @@ def test_a_battery_in_watt_hours_where_the_name_alone_says_so(laptops):
         got = [items[i["item_id"]].attributes["battery"] for i in body["items"]]
         assert got and all(b >= 60 for b in got), body["understood"]
         assert body["understood"]["numbers"] == ["battery >= 60"], body["understood"]
+
+
+def test_a_follow_up_that_narrows_an_answer_shows_what_fits_of_it_too(laptops):
+    """'a 2-in-1' then 'with 16GB of RAM or more': the 2-in-1s with 16 GB not shown yet
+    first, then those of the first answer that have it, rather than a short list of new
+    ones only."""
+    base, items = laptops
+    first = chat(base, "a 2-in-1 laptop")
+    shown = [i["item_id"] for i in first["items"]]
+    r = httpx.post(base + "/v1/chat", json={"k": 5, "messages": [
+        {"role": "user", "content": "a 2-in-1 laptop"},
+        {"role": "assistant", "content": first["reply"], "item_ids": shown},
+        {"role": "user", "content": "with 16GB of RAM or more"}]}, timeout=60)
+    assert r.status_code == 200, r.text
+    got = [i["item_id"] for i in r.json()["items"]]
+    fits = {i for i, it in items.items() if it.attributes["category"] == "2-in-1" and it.attributes["ram"] >= 16}
+    assert set(got) <= fits and len(got) == min(5, len(fits)), (got, fits)
+    new = [i in shown for i in got]
+    assert any(new) and new == sorted(new)  # some were shown before, and they come after the new ones
