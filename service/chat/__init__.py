@@ -16,9 +16,10 @@ from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
 from service.chat.kinds import generic_values, without_kind
-from service.chat.plan import WORDS, ChatPlan, relaxations, tightest_ranges
+from service.chat.plan import ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.chat.relative import relative_ranges
+from service.chat.reply import describe, reply_header
 from service.chat.scope import within_considered
 from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
@@ -33,23 +34,6 @@ if TYPE_CHECKING:
     from service.recommender.results import Recommendation
 
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
-ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
-       "es": (("sugerencias", "sugerencia"),)}
-HEADERS = {
-    "en": ("Here are {n} picks ({about}):", "Here are {n} picks for you:",
-           "I found nothing matching {about}; try fewer constraints.", "I don't know {missing} in this catalog, so I went by the rest."),
-    "fr": ("Voici {n} suggestions ({about}) :", "Voici {n} suggestions pour vous :",
-           "Je n'ai rien trouvé pour {about} ; essayez avec moins de critères.", "Je ne connais pas {missing} dans ce catalogue ; j'ai suivi le reste."),
-    "es": ("Aquí tienes {n} sugerencias ({about}):", "Aquí tienes {n} sugerencias para ti:",
-           "No encontré nada para {about}; prueba con menos condiciones.", "No conozco {missing} en este catálogo; seguí el resto."),
-    "zh": ("为你推荐{n}个（{about}）：", "为你推荐{n}个：", "没有找到符合（{about}）的结果，试试放宽条件。", "目录中没有{missing}，已按其他条件推荐。"),
-}
-RELAXED = {"en": "Nothing matched all of it, so I let go of {what}.",
-           "fr": "Rien ne correspondait à tout ; j'ai laissé de côté {what}.",
-           "es": "Nada cumplía todo; dejé de lado {what}.",
-           "zh": "没有完全符合的结果，已放宽：{what}。"}
-
-
 class Chat:
     def __init__(self, rec: ChatPipeline, explainer: Explainer) -> None:
         self.rec, self.explainer, self.catalog = rec, explainer, rec.catalog
@@ -85,23 +69,6 @@ class Chat:
                 if hit and hit[1] not in out.get(hit[0], []):  # 'foldable' and 'Foldable': one value
                     out.setdefault(hit[0], []).append(hit[1])
         return out
-
-    def describe(self, intent: Intent) -> str:
-        lex, lang = lexicon(), intent.language
-        no, like = WORDS.get(lang, WORDS["en"])
-        titles = self.explainer.titles().title_of
-        parts = [lex.label(c, lang) for c in intent.include + intent.moods]
-        gap = "" if lang == "zh" else " "
-        implied = {c for m in intent.moods for c in lex.mood_excludes(m)}  # said by the mood already
-        parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts and c not in implied]
-        parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
-        said = intent.said
-        parts += list(dict.fromkeys([said.get(av, av[1]) for av in intent.values_in]
-                                    + [f"{no}{gap}{said.get(av, av[1])}" for av in intent.values_out]))
-        parts += [p for _a, p in intent.lines_in]
-        parts += [c.why for c in intent.ranges]
-        parts += intent.words[:4]
-        return "、".join(parts) if lang == "zh" else ", ".join(parts)
 
     def _llm_values(self, intent, turns: list[Turn]) -> None:
         """Where words run out: the LLM picks a small attribute's value (label logits)."""
@@ -141,10 +108,12 @@ class Chat:
         for attr, value in intent.values_in:  # named values: any of them, per attribute
             include.setdefault(attr, []).append(value)
         include = self._compatible(include, intent)
-        # a kind said with a value of its own attribute is that value's kind ('un portátil
-        # gaming': the gaming laptops, not the laptops that are also gaming laptops, of which
-        # an item with one category has none)
-        require = {a: vals for a, vals in require.items() if a not in include or a in self._list_attributes()}
+        # a kind said with another value of its own attribute is that value's kind ('un
+        # portátil gaming': the gaming laptops, not the laptops that are also gaming laptops,
+        # of which an item with one category has none; 'a foldable that opens like a book'
+        # is still the book-style ones of the foldables)
+        require = {a: vals for a, vals in require.items()
+                   if a not in include or a in self._list_attributes() or set(vals) <= set(include[a])}
         # ... and a kind word for what the shop sells, asked by the lexicon or read by meaning, no filter
         generic = self.catalog.space.derived("generic_values", lambda: generic_values(
             self.vocabulary(), self._list_attributes()))
@@ -188,7 +157,7 @@ class Chat:
                                    intent.seeds + intent.shown + self._titled(intent.lines_out))),
                                restrict_to=self._titled([p for _a, p in intent.lines_in]) or None)
         asked = [v for vals in require.values() for v in vals]
-        return ChatPlan(intent, req, self.describe(intent), asked, relaxations(req, intent))
+        return ChatPlan(intent, req, describe(intent, self.explainer.titles().title_of), asked, relaxations(req, intent))
 
     def _topped_up(self, plan: ChatPlan, out: Recommendation, k: int, use_llm: bool) -> Recommendation:
         """A follow-up whose wishes leave fewer than k new items shows after them the items
@@ -264,21 +233,6 @@ class Chat:
             SemanticValues(words, meant(), cfg.value_threshold, cfg.value_margin),
             attributes(sorted(vocab.numeric)), attributes(sorted({a for a, _v in vocab.values}))))
 
-    def reply_header(self, plan: ChatPlan, n: int) -> str:
-        lang = plan.intent.language
-        with_about, plain, nothing, missing = HEADERS.get(lang, HEADERS["en"])
-        if n == 0:
-            return nothing.format(about=plan.about or "…")
-        text = with_about.format(n=n, about=plan.about) if plan.about else plain.format(n=n)
-        if n == 1:  # 'Here is 1 pick', 'Voici 1 suggestion'
-            for plural, singular in ONE.get(lang, ()):
-                text = text.replace(plural, singular, 1)
-        if plan.intent.unresolved:
-            text = missing.format(missing=", ".join(f"“{u}”" for u in plan.intent.unresolved[:2])) + " " + text
-        if plan.relaxed:
-            text = RELAXED.get(lang, RELAXED["en"]).format(what=plan.relaxed) + " " + text
-        return text
-
     def run(self, turns: list[Turn], user_id: str | None, k: int, explain: bool = True,
             use_llm: bool = True) -> Iterator[ChatEvent]:
         """Planned, Items, Reply, then BlurbDelta and Blurb per item, then Done (events.py)."""
@@ -299,7 +253,7 @@ class Chat:
             # each step is looser than the one before: what it let go adds to theirs
         out = self._topped_up(plan, out, k, use_llm)
         yield emit(Items(out))
-        yield emit(Reply(self.reply_header(plan, len(out.items))))
+        yield emit(Reply(reply_header(plan, len(out.items))))
         if explain and out.items:
             lang = plan.intent.language
             because = self.rec.liked(user_id) + list(plan.intent.seeds)  # what a reason may say they enjoyed
