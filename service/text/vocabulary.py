@@ -143,8 +143,7 @@ class Vocabulary:
         self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
-        self.unit_of = {**units_by_name(self.numeric, lex),
-                        **{a: [u] for a, u in (units or {}).items() if a in self.numeric}}  # attribute -> its units
+        self.unit_of = units_by_name(self.numeric, lex) | {a: [u] for a, u in (units or {}).items() if a in self.numeric}
 
     def _lines(self, attributes: list[dict], titles: list[str], grammar: set[str]) -> None:
         """Product lines: the word after the brand at the start of its items' titles
