@@ -15,10 +15,9 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     """Looser requests to fall back on when the request finds nothing, each looser than
     the one before: values read by meaning go first (the least certain), then 'all of'
     becomes 'any of', then bounds the words only suggest ('a big battery'; not 'about its
-    price' in a follow-up bounded by an item), then the values earlier turns named, then
-    (with nothing to say) the items earlier answers showed that fit the rest, then
-    numbers, then named values, then exclusions; what they asked for in
-    words stays."""
+    price' in a follow-up bounded by an item), then (with nothing to say) the items
+    earlier answers showed that fit the rest, then the values earlier turns named, then
+    numbers, then named values, then exclusions; what they asked for in words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
 
@@ -47,18 +46,19 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más que
     # sí la tenga?'; '推荐几款OPPO手机' ... 'a higher refresh rate than the first one') go before
     # the numbers the latest turn says
+    if intent.answered and numbers:
+        # what fits it all was shown already ('还是要vivo的，比第一款便宜'; '推荐一款华为或者小米的
+        # 笔记本' ... '有没有7000块以内的？'): shown again before anything said is let go
+        # (nothing new to say in the reply)
+        shown = set(intent.answered)
+        out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
+            i for i in req.exclude_items if i not in shown]})))
     carried = [v for a, vals in loose.items() for v in vals if (a, v) in intent.carried]
     if carried and numbers:
         f2 = f2.model_copy(update={"include": {a: [v for v in vals if (a, v) not in intent.carried]
                                                for a, vals in loose.items()
                                                if any((a, v) not in intent.carried for v in vals)}})
         add(carried, f2)
-    if intent.answered and numbers:
-        # what fits the rest was shown already ('还是要vivo的，比第一款便宜'): shown again
-        # before a number said is let go (nothing new to say in the reply)
-        shown = set(intent.answered)
-        out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
-            i for i in req.exclude_items if i not in shown]})))
     f3 = f2.model_copy(update={"ranges": {}})
     add(numbers, f3)
     f4 = f3.model_copy(update={"include": {}})

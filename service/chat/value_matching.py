@@ -9,8 +9,10 @@ from functools import lru_cache
 
 from service.chat.intent_state import FILLER, Intent, set_wanted
 from service.chat.semantic import SemanticAttributes, SemanticValues
+from service.text.language import has_cjk
 from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
+from service.text.titles import words_with_spans
 
 
 # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71); below
@@ -121,10 +123,18 @@ def flags_named(text: str, lang: str, lex: Lexicon, kinds: SemanticAttributes, f
     numeric = [(h.start, h.end, h.score) for h in quantities.find(text, masked, stop)] if quantities else []
     for hit in kinds.find(text, masked, stop):
         yes = flags.get(hit.attribute)
-        if yes is None or any(a <= hit.start and hit.end <= b and score >= hit.score for a, b, score in numeric):
-            continue
+        if yes is None or any(a < hit.end and hit.start < b and score >= hit.score
+                              and not _content(text[hit.start:a] + " " + text[b:hit.end], stop)
+                              for a, b, score in numeric):
+            continue  # 'un écran à 144 Hz': the screen's words, no touchscreen ('pantalla táctil' is one)
         set_wanted(intent.values_in, intent.values_out, (hit.attribute, yes), negated(hit.start))
         masked.append((hit.start, hit.end))
+
+
+def _content(text: str, stop: frozenset[str]) -> bool:
+    """Does `text` hold a word that says something (not a stop word, nor a Latin word of
+    two letters or fewer: 'à', 'de', 'of')?"""
+    return any(w not in stop and (len(w) > 2 or has_cjk(w)) for w, _s, _e in words_with_spans(text))
 
 
 # what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',

@@ -25,7 +25,7 @@ from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER
 # quantity in its own right ('2k' is two thousand)
 # ... with its thousands grouped ('$2,500', '1.500 €', '12 000 €' before a currency)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?(?![.,]?\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+"
-                     r"(?=\s?(?:[$€£¥元]|euros?|dollars?|dólares|yuan))|\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b)?(?![A-Za-z0-9])")
+                     r"(?=\s?(?:[$€£¥元]|euros?|dollars?|dólares|yuan))|\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b|[万千]\d?)?(?![A-Za-z0-9])")
 _GROUPED = re.compile(r"(\d{1,3}(?:[,. \u00a0\u202f]\d{3})+)(?:[.,](\d{1,2}))?")
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
@@ -97,17 +97,27 @@ class _Number:
     end: int
     digits: str  # as written ('4.5'), or the value of a Chinese numeral
     currency: str = ""
-    thousands: bool = False
 
 
 def _numbers(low: str) -> list[_Number]:
-    out = [_Number(m.start(), m.end(), _ungrouped(m.group(2)), m.group(1) or "", bool(m.group(3)))
+    out = [_Number(m.start(), m.end(), _scaled(_ungrouped(m.group(2)), m.group(3)), m.group(1) or "")
            for m in _NUMBER.finditer(low)]
     for m in ZH_NUMBER.finditer(low):
         value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
         if value is not None and not any(n.start < m.end() and m.start() < n.end for n in out):
             out.append(_Number(m.start(), m.end(), str(value)))
     return sorted(out, key=lambda n: n.start)
+
+
+def _scaled(digits: str, scale: str | None) -> str:
+    """'2k' -> 2000; '1.5万' -> 15000, '1万5' -> 15000 (the digit after 万 is thousands);
+    '8千' -> 8000, '2千5' -> 2500."""
+    if not scale:
+        return digits
+    scale = scale.strip()
+    unit = {"k": 1000, "万": 10000, "千": 1000}[scale[0]]
+    value = float(digits.replace(",", ".")) * unit + (int(scale[1]) * unit / 10 if scale[1:] else 0)
+    return f"{value:g}"
 
 
 def _ungrouped(digits: str) -> str:
@@ -152,7 +162,7 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
     for n in _numbers(low):
         if any(a <= n.start < b for a, b in taken):
             continue
-        value = float(n.digits.replace(",", ".")) * (1000 if n.thousands else 1)
+        value = float(n.digits.replace(",", "."))
         before = low[max(0, n.start - WINDOW_BEFORE):n.start]
         after = low[n.end:n.end + WINDOW_AFTER]
         role = _role_near(lex, vocab, before, after, lang, n.currency)
@@ -184,6 +194,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
+        if kind is None and role == "year" and (m := re.match(r"\s*[^\W\d_]+\s+", after)):
+            kind = comparison(lex, "", after[m.end():], lang)  # 'a 2023 model or newer'
         if kind == "max":
             c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
         elif kind == "min":
@@ -240,7 +252,9 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
         # before the comparison turns it round (one the lexicon spells, 'not more than',
         # is part of the comparison already)
         prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1]
-        if lex.spans("negation", " ".join(prefix.split()[-5:]), lang):  # "don't want to spend more than"
+        near = " ".join(prefix.split()[-5:])
+        if lex.spans("negation", near, lang) or lex.spans("modal_negation", near, lang):
+            # "don't want to spend more than", "can't weigh more than", '重量不能超过'
             kind = {"max": "min", "min": "max"}[kind]
     return kind
 
@@ -272,8 +286,9 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             elif kind == "cheap" and price:
                 p = vocab.quantile(price, 1 / 3)
                 out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)", 1 / 3))
-            elif kind == "expensive" and price and lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang):
-                p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'
+            elif kind == "expensive" and price and (lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang)
+                                                    or _excess_before(lex, low[:m.start()], lang)):
+                p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'; 'too expensive', '太贵了'
                 out.append(_guess(price, None, p, m, f"not expensive: {price} <= {p:g} (median)", 0.5))
             elif kind == "expensive" and price:
                 p = vocab.quantile(price, 2 / 3)
@@ -281,6 +296,13 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]  # 'not too expensive' is not 'expensive'
             break
     return out
+
+
+def _excess_before(lex: Lexicon, before: str, lang: str) -> bool:
+    """'too expensive', 'trop cher', '太贵': a word of excess just before."""
+    tail = before.rstrip()
+    return any(tail.endswith(w) and (not w.isascii() or len(tail) == len(w) or not tail[-len(w) - 1].isalnum())
+               for w in _words(lex, ("excess",), lang))
 
 
 def _guess(attr: str, gte: float | None, lte: float | None, m: re.Match, why: str, level: float) -> NumericConstraint:

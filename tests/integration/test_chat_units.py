@@ -153,6 +153,7 @@ def test_a_unit_at_another_scale_than_the_catalogs(laptops, text, bounds):
 
 @pytest.mark.parametrize("text,check", [
     ("a laptop with a 14 inch screen or smaller", lambda a: a["screen"] <= 14),
+    ("il me faut un écran à 14 pouces maximum", lambda a: a["screen"] <= 14),
     ("can't go over $1,500 though", lambda a: a["price"] <= 1500),
     ("quiero un portátil gaming", lambda a: a["category"] == "gaming laptop"),
     ("un bon portable, mais surtout pas un PC gamer", lambda a: a["category"] != "gaming laptop"),
