@@ -26,9 +26,10 @@ def lexicon_concepts(text: str, lang: str, lex: Lexicon, vocab: Vocabulary | Non
             masked.append((m.start, m.end))
             continue
         concept = lex.concepts[m.concept]
-        if vocab is not None and concept.get("values") and not any(
+        if not m.negated and vocab is not None and concept.get("values") and not any(
                 str(v).casefold() in vocab.exact for v in concept["values"]):
             continue  # none of its values in this catalog: 'portable' is a laptop in a laptop shop, no phone
+            # (negated, it stays ruled out: 'sans musical' keeps its words out of what is searched)
         if concept.get("kind") != "mood":
             set_wanted(intent.include, intent.exclude, m.concept, m.negated)
             if not m.negated and vocab is not None and concept.get("any"):
