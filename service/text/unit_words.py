@@ -39,8 +39,8 @@ def unit_after(text: str) -> str | None:
     """The unit of measure `text` starts with ('GB RAM' -> 'gb', '-inch' -> 'in', ' 克以内'
     -> 'g'), or None ('dollars', 'years old', '以内')."""
     m = _AFTER.match(text.lower())
-    if not m or m.group(1) in _FRENCH_BYTES and not text[m.start(1)].isupper():
-        return None  # 'de 100 to 200' is no terabyte; '1 To' is
+    if not m or m.group(1) in _FRENCH_BYTES and not text[m.start(1)].isupper() or m.group(1) == "in":
+        return None  # 'de 100 to 200' is no terabyte, '1 To' is; 'under 300 in black' no inches
     unit = canonical(m.group(1))
     unit = CONVERSIONS.get(unit, (unit, 1.0))[0] if unit not in MEASURES else unit
     return unit if unit in MEASURES else None
