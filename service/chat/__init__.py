@@ -16,7 +16,7 @@ from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
 from service.chat.kinds import generic_values, without_kind
-from service.chat.plan import ChatPlan, relaxations, tightest_ranges
+from service.chat.plan import ChatPlan, relaxations, shown_again, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.chat.relative import relative_ranges
 from service.chat.reply import describe, reply_header
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from service.recommender.results import Recommendation
 
 EVERYTHING = 0.95  # a value this share of the catalog has is what the catalog is: never excluded
+
+
 class Chat:
     def __init__(self, rec: ChatPipeline, explainer: Explainer) -> None:
         self.rec, self.explainer, self.catalog = rec, explainer, rec.catalog
@@ -117,10 +119,10 @@ class Chat:
         # ... and a kind word for what the shop sells, asked by the lexicon or read by meaning, no filter
         generic = self.catalog.space.derived("generic_values", lambda: generic_values(
             self.vocabulary(), self._list_attributes()))
-        require = without_kind(require, generic)
-        include = without_kind(include, generic & {(a, v) for a, v, _s in intent.semantic})
-        relative_ranges(intent, self.catalog, self.vocabulary())
         by_meaning = {(a, v) for a, v, _s in intent.semantic}  # the least certain: not what is considered
+        require = without_kind(require, generic)
+        include = without_kind(include, generic & by_meaning)
+        relative_ranges(intent, self.catalog, self.vocabulary())
         named_values = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in include.items()}
         within_considered(intent, self.catalog.space,
                           Filters(require=require, include={a: v for a, v in named_values.items() if v}, exclude=exclude))
@@ -166,8 +168,7 @@ class Chat:
         answered = set(plan.intent.answered)
         if not out.items or len(out.items) >= k or not answered or plan.relaxed:
             return out
-        again = self.rec.recommend_full(plan.request.model_copy(update={"exclude_items": [
-            i for i in plan.request.exclude_items if i not in answered]}), use_llm=use_llm)
+        again = self.rec.recommend_full(shown_again(plan.request, answered), use_llm=use_llm)
         have = {r.item_id for r in out.items}
         extra = [r for r in again.items if r.item_id in answered and r.item_id not in have][: k - len(out.items)]
         return replace(out, items=out.items + [r.model_copy(update={"rank": len(out.items) + n + 1})

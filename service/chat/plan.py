@@ -43,16 +43,14 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
         f2 = f2.model_copy(update={"ranges": tightest_ranges([c for c in intent.ranges if not c.guess])})
         add(guesses, f2)
     numbers = [c.why for c in intent.ranges if not c.guess or intent.relative or not numbers]
-    # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más que
-    # sí la tenga?'; '推荐几款OPPO手机' ... 'a higher refresh rate than the first one') go before
-    # the numbers the latest turn says
     if intent.answered and numbers:
         # what fits it all was shown already ('还是要vivo的，比第一款便宜'; '推荐一款华为或者小米的
         # 笔记本' ... '有没有7000块以内的？'): shown again before anything said is let go
         # (nothing new to say in the reply)
-        shown = set(intent.answered)
-        out.append(("", req.model_copy(update={"filters": f2, "exclude_items": [
-            i for i in req.exclude_items if i not in shown]})))
+        out.append(("", shown_again(req.model_copy(update={"filters": f2}), set(intent.answered))))
+    # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más que
+    # sí la tenga?'; '推荐几款OPPO手机' ... 'a higher refresh rate than the first one') go before
+    # the numbers the latest turn says
     carried = [v for a, vals in loose.items() for v in vals if (a, v) in intent.carried]
     if carried and numbers:
         f2 = f2.model_copy(update={"include": {a: [v for v in vals if (a, v) not in intent.carried]
@@ -72,6 +70,11 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
         out.append((", ".join(p for _a, p in intent.lines_in) or "titles",
                     last.model_copy(update={"restrict_to": None})))
     return out
+
+
+def shown_again(req: CandidateRequest, answered: set[str]) -> CandidateRequest:
+    """The request with the items earlier answers showed allowed back in."""
+    return req.model_copy(update={"exclude_items": [i for i in req.exclude_items if i not in answered]})
 
 
 @dataclass

@@ -52,12 +52,11 @@ def title_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, int
             continue
         last_named.append(item_id)
         if negated(start):  # 'I've already seen all the Lord of the Rings': not them, nor their sequels
-            intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
+            _left_out(intent, titles, item_id)
         if any(0 <= start - b and _ARTICLE.fullmatch(text[b:start]) for _a, b in loves):
             # 'loved Toy Story', 'a fan of Heat', 'me gusta el Xiaomi 13T Pro'
             masked.append((start, end))
-            if item_id not in intent.seeds:
-                intent.seeds.append(item_id)
+            _seed(intent, item_id)
 
 
 def item_references(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent,
@@ -89,6 +88,11 @@ def _seed(intent: Intent, item_id: str | None) -> None:
         intent.seeds.append(item_id)
 
 
+def _left_out(intent: Intent, titles: TitleIndex, item_id: str) -> None:
+    """An item not wanted, with its sequels ('not the Lord of the Rings')."""
+    intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
+
+
 def _liked(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Intent, masked: list[tuple[int, int]],
            last_answer: list[str | None], last_named: list[str], in_text: list[tuple[str, int, int]]) -> None:
     """'something like Heat', 'like it' (what was just named or shown), and under a negation
@@ -109,7 +113,7 @@ def _liked(text: str, lang: str, titles: TitleIndex, lex: Lexicon, intent: Inten
         if hit and negated_cue(pos):  # an example of what is not wanted: not it, nor its sequels
             item_id, start, end = hit
             masked.append((start, end))
-            intent.shown.extend(i for i in [item_id, *titles.series(item_id)] if i not in intent.shown)
+            _left_out(intent, titles, item_id)
         elif hit:
             item_id, start, end = hit
             masked.append((start, end))

@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from service.errors import InvalidInput
+from service.text.currency import currency_forms
+from service.text.lexicon import lexicon
 from service.text.unit_words import unit_after
 from service.types import Event, Item
 
@@ -62,7 +64,6 @@ _NUMERIC = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?")
 
 # an amount with its unit or currency: '8 GB', '190g', '6.7"', '$499', '1,299 €', '5000 mAh'
 _MEASURED = re.compile(r"\s*([$€£¥￥]\s?)?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s?(.*?)\s*")
-_CURRENCY_WORDS = {"", "usd", "eur", "gbp", "cny", "rmb", "€", "$", "£", "¥", "元", "dollars", "euros"}
 
 
 def _cell(val: str) -> str | int | float:
@@ -82,7 +83,7 @@ def _measured(val: str) -> str | int | float:
     if not m:
         return val
     sign, whole, frac, rest = m.groups()
-    money = rest.casefold() in _CURRENCY_WORDS and bool(sign or rest)
+    money = (not rest or rest.casefold() in currency_forms(lexicon())) and bool(sign or rest)
     glued_capital = len(rest) == 1 and rest.isupper() and not val.strip()[len(whole + (frac or ""))].isspace()
     measure = sign is None and not glued_capital and bool(re.fullmatch(r"\"|”|[^\W\d_]{1,11}", rest)) \
         and unit_after(rest) is not None

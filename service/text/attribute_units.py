@@ -78,8 +78,8 @@ def units_of_texts(rows: Iterable[tuple[dict, str]]) -> dict[str, str]:
     return out
 
 
-def attribute_units(names: Iterable[str], lex: Lexicon, rows: Iterable[tuple[dict, str]] = ()) -> dict[str, list[str]]:
-    """attribute -> its units: the one the item texts write, else those its name says."""
+def attribute_units(names: Iterable[str], lex: Lexicon, by_text: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """attribute -> its units: the one the item texts write (`units_of_texts`), else those
+    its name says."""
     names = list(names)
-    by_text = units_of_texts(rows)
-    return {**units_by_name(names, lex), **{n: [u] for n, u in by_text.items() if n in names}}
+    return units_by_name(names, lex) | {n: [u] for n, u in (by_text or {}).items() if n in names}

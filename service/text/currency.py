@@ -29,6 +29,13 @@ def _forms(lex: Lexicon) -> tuple[dict[str, str], dict[str, str]]:
     return signs, words
 
 
+@lru_cache(maxsize=8)
+def currency_forms(lex: Lexicon) -> frozenset[str]:
+    """Every sign and word of a currency, in any language ('$', 'euros', '元')."""
+    signs, words = _forms(lex)
+    return frozenset({*signs, *words})
+
+
 def rate(lex: Lexicon, code: str) -> float | None:
     c = lex.data.get("currencies", {}).get(code)
     return float(c["usd"]) if c else None

@@ -71,6 +71,16 @@ def _match(words: list[str], text: str, at_end: bool) -> int:
     return best
 
 
+_ONE_WORD = re.compile(r"\s*[^\W\d_]+\s+")
+
+
+def past_one_word(after: str) -> str:
+    """What follows a number past one word, its attribute's name or a noun ('6.3 inch| screen
+    |max', '12GB| RAM |minimum', 'a 2023| model |or newer')."""
+    m = _ONE_WORD.match(after)
+    return after[m.end():] if m else ""
+
+
 def _has(words: list[str], text: str, at_end: bool) -> bool:
     return _match(words, text, at_end) > 0
 
@@ -100,7 +110,7 @@ class _Number:
 
 
 def _numbers(low: str) -> list[_Number]:
-    out = [_Number(m.start(), m.end(), _scaled(_ungrouped(m.group(2)), m.group(3)), m.group(1) or "")
+    out = [_Number(m.start(), m.end(), _multiplied(_ungrouped(m.group(2)), m.group(3)), m.group(1) or "")
            for m in _NUMBER.finditer(low)]
     for m in ZH_NUMBER.finditer(low):
         value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
@@ -109,7 +119,7 @@ def _numbers(low: str) -> list[_Number]:
     return sorted(out, key=lambda n: n.start)
 
 
-def _scaled(digits: str, scale: str | None) -> str:
+def _multiplied(digits: str, scale: str | None) -> str:
     """'2k' -> 2000; '1.5万' -> 15000, '1万5' -> 15000 (the digit after 万 is thousands);
     '8千' -> 8000, '2千5' -> 2500."""
     if not scale:
@@ -194,8 +204,8 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
-        if kind is None and role == "year" and (m := re.match(r"\s*[^\W\d_]+\s+", after)):
-            kind = comparison(lex, "", after[m.end():], lang)  # 'a 2023 model or newer'
+        if kind is None and role == "year":
+            kind = comparison(lex, "", past_one_word(after), lang)  # 'a 2023 model or newer'
         if kind == "max":
             c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
         elif kind == "min":
@@ -287,7 +297,7 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
                 p = vocab.quantile(price, 1 / 3)
                 out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)", 1 / 3))
             elif kind == "expensive" and price and (lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang)
-                                                    or _excess_before(lex, low[:m.start()], lang)):
+                                                    or _has(_words(lex, ("excess",), lang), low[:m.start()], at_end=True)):
                 p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'; 'too expensive', '太贵了'
                 out.append(_guess(price, None, p, m, f"not expensive: {price} <= {p:g} (median)", 0.5))
             elif kind == "expensive" and price:
@@ -296,13 +306,6 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
             low = low[:m.start()] + " " * (m.end() - m.start()) + low[m.end():]  # 'not too expensive' is not 'expensive'
             break
     return out
-
-
-def _excess_before(lex: Lexicon, before: str, lang: str) -> bool:
-    """'too expensive', 'trop cher', '太贵': a word of excess just before."""
-    tail = before.rstrip()
-    return any(tail.endswith(w) and (not w.isascii() or len(tail) == len(w) or not tail[-len(w) - 1].isalnum())
-               for w in _words(lex, ("excess",), lang))
 
 
 def _guess(attr: str, gte: float | None, lte: float | None, m: re.Match, why: str, level: float) -> NumericConstraint:

@@ -26,7 +26,9 @@ MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
             "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages", "wh"}
 _FRENCH_BYTES = {"go", "mo", "to"}
-_AFTER = re.compile(r"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{1,12}|毫安时|毫安|英寸|寸|公斤|千克|克|瓦时|瓦|倍|赫兹|分钟)(?![a-z])")
+# the units Chinese writes, longest first ('毫安时' before '毫安'), as a regex alternation
+CJK_UNITS = "|".join(sorted((w for w in UNIT_ALIASES if all("\u4e00" <= c <= "\u9fff" for c in w)), key=len, reverse=True))
+_AFTER = re.compile(rf"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{{1,12}}|{CJK_UNITS})(?![a-z])")
 
 
 def canonical(word: str) -> str:
@@ -42,5 +44,4 @@ def unit_after(text: str) -> str | None:
     if not m or m.group(1) in _FRENCH_BYTES and not text[m.start(1)].isupper() or m.group(1) == "in":
         return None  # 'de 100 to 200' is no terabyte, '1 To' is; 'under 300 in black' no inches
     unit = canonical(m.group(1))
-    unit = CONVERSIONS.get(unit, (unit, 1.0))[0] if unit not in MEASURES else unit
     return unit if unit in MEASURES else None

@@ -9,14 +9,14 @@ import re
 from dataclasses import dataclass
 
 from service.text.lexicon import Lexicon
-from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison
-from service.text.unit_words import CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
+from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison, past_one_word
+from service.text.unit_words import CJK_UNITS, CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
 from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
 # Chinese too
-_SPEC = re.compile(r"(?<![A-Za-z0-9_.])(\d{1,6}(?:[.,]\d{1,2})?)\s?(mégapixels?|megapíxeles|[a-z]{1,12}|\"|”|毫安时|毫安|英寸|寸|公斤|千克|克|瓦时|瓦|倍|赫兹)"
+_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)\s?(mégapixels?|megapíxeles|[a-z]{{1,12}}|\"|”|{CJK_UNITS})"
                    r"(?![a-z])")
 # pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
 _ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
@@ -55,7 +55,7 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
         if not owners:
             continue
         before, after = low[max(0, m.start() - WINDOW_BEFORE):m.start()], low[m.end():m.end() + WINDOW_AFTER]
-        side = comparison(lex, before, after, lang) or comparison(lex, "", _past_name(after), lang)
+        side = comparison(lex, before, after, lang) or comparison(lex, "", past_one_word(after), lang)
         if _too_much(lex, after, lang):
             side = "max"  # less than that
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
@@ -102,7 +102,6 @@ def _memory_pairs(text: str, units: dict[str, list[str]], vocab: Vocabulary) -> 
     return out
 
 
-_ONE_WORD = re.compile(r"\s*[^\W\d_]+\s+")
 # the first end of a range whose second end carries the unit: 'between 6.3 and', 'entre 6,3 et',
 # '6.3 to', '6.3到' ('and' / 'et' / 'y' only after 'between' / 'entre')
 _RANGE_BEFORE = re.compile(r"(?:(between|entre)\s+)?(\d{1,4}(?:[.,]\d{1,2})?)\s*(and|et|y|to|à|a|-|–|~|到|至)\s*$")
@@ -118,16 +117,9 @@ def _range_start(low: str, at: int, before: str) -> tuple[float, int, int] | Non
     return float(m.group(2).replace(",", ".")), offset + m.start(2), offset + m.end(2)
 
 
-def _past_name(after: str) -> str:
-    """What follows a spec past one word, its attribute's name or a verb ('6.3 inch| screen
-    |max', '12GB| RAM |minimum', '220 g| is |too heavy')."""
-    m = _ONE_WORD.match(after)
-    return after[m.end():] if m else ""
-
-
 def _too_much(lex: Lexicon, after: str, lang: str) -> bool:
     """'232克太压手了', '220 g is too heavy': an amount said to be too much."""
-    for text in (after, _past_name(after)):
+    for text in (after, past_one_word(after)):
         n = lex.starts_with("excess", text, lang)
         if n and re.match(r"\s*\w", text[n:]):
             return True

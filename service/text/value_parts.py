@@ -28,7 +28,6 @@ def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
     never a form that is a value's own (`taken`): a value named in full is that value."""
     found: dict[tuple[str, str], set[str]] = defaultdict(set)  # (attribute, form) -> values
     firsts: dict[tuple[str, str], set[str]] = defaultdict(set)
-    seconds: dict[tuple[str, str], set[str]] = defaultdict(set)
     for attr, value in values:
         spelled = _SEP.sub(" ", value).split()
         words = [w for w, _s, _e in words_with_spans(" ".join(spelled))]
@@ -44,15 +43,13 @@ def shared_parts(values: dict[tuple[str, str], int], taken: set[str],
                 found[(attr, " ".join(words[1:k]))].add(value)
         if len(words) >= 3 and spelled[1][:1].isupper() and spelled[1].isalpha() and words[1] not in common \
                 and any(c.isdigit() for w in words[2:] for c in w):  # 'Snapdragon', 'Ryzen' of 'AMD Ryzen 7 7840U'
-            seconds[(attr, words[1])].add(value)
+            found[(attr, words[1])].add(value)  # after a maker's name, two make a line
         for w, word in zip(spelled, words):
             if _ACRONYM.fullmatch(w) and not _ROMAN.fullmatch(w):
                 found[(attr, word)].add(value)
     for key, vals in firsts.items():
         if len(vals) >= FIRST_WORD_VALUES:
             found[key] |= vals
-    for key, vals in seconds.items():  # after a maker's name, two make a line ('Qualcomm Snapdragon X ...')
-        found[key] |= vals
     by_form: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (attr, form), vals in found.items():
         # ... nor the attribute's own name ('GPU' of 'Apple M3 10-core GPU' is no part of `gpu`)

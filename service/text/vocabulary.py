@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from service.text.attribute_units import units_by_name
+from service.text.attribute_units import attribute_units
 from service.text.language import has_cjk
 from service.text.lexicon import Lexicon
 from service.text.names import NameIndex
@@ -143,7 +143,7 @@ class Vocabulary:
         self._names: NameIndex | None = None
         self.numeric = {k: np.sort(np.asarray(v)) for k, v in numeric.items() if len(v) >= 3}
         self.roles = self._roles(lex)
-        self.unit_of = units_by_name(self.numeric, lex) | {a: [u] for a, u in (units or {}).items() if a in self.numeric}
+        self.unit_of = attribute_units(self.numeric, lex, units)
 
     def _lines(self, attributes: list[dict], titles: list[str], grammar: set[str]) -> None:
         """Product lines: the word after the brand at the start of its items' titles

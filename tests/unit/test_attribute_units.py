@@ -37,7 +37,7 @@ def test_a_name_says_the_unit_when_the_texts_do_not():
 
 def test_texts_overrule_a_name():
     rows = [({"screen": s}, f"A {s} cm screen.") for s in (14, 15, 17)]  # a name says inches, the texts centimetres
-    assert attribute_units(["screen"], lexicon(), rows) == {"screen": ["cm"]}
+    assert attribute_units(["screen"], lexicon(), units_of_texts(rows)) == {"screen": ["cm"]}
     assert attribute_units(["screen"], lexicon()) == {"screen": ["in"]}
 
 
