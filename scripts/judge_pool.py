@@ -31,7 +31,7 @@ JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
 CATALOGS = {"movies": ("movielens-csv", ROOT / "data" / "demo" / "ml-latest-small"),
             "books": ("goodbooks", ROOT / "data" / "demo" / "goodbooks-2k"),
             "phones": ("jsonl", ROOT / "data" / "demo" / "phones" / "items.jsonl"),
-            "laptops": ("jsonl", ROOT / "data" / "eval" / "laptops" / "items.jsonl")}
+            **{shop.parent.name: ("jsonl", shop) for shop in sorted((ROOT / "data" / "eval").glob("*/items.jsonl"))}}
 
 
 def catalog_items(catalog: str) -> dict[str, Item]:

@@ -42,7 +42,8 @@ JUDGED = ROOT / "scripts" / "chat_requests" / "judged"
 IMPORTS = {"movies": ["--format", "movielens-csv", "--path", str(ROOT / "data/demo/ml-latest-small")],
            "books": ["--format", "goodbooks", "--path", str(ROOT / "data/demo/goodbooks-2k")],
            "phones": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/demo/phones/items.jsonl")],
-           "laptops": ["--format", "jsonl", "--kind", "items", "--path", str(ROOT / "data/eval/laptops/items.jsonl")]}
+           **{shop.parent.name: ["--format", "jsonl", "--kind", "items", "--path", str(shop)]
+              for shop in sorted((ROOT / "data/eval").glob("*/items.jsonl"))}}  # the evaluation shops
 FOLLOW = "<answer>"
 
 

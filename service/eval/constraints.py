@@ -1,6 +1,7 @@
 """Hard expectations of a chat request, checked against items' attributes: all of
 `include`, at least one of `any`, none of `exclude` (values of `attr`, default
-`genres`), and every bound of `ranges` ({attribute: {gte, lte}}). The format of
+`genres`), every bound of `ranges` ({attribute: {gte, lte}}), and each of `and` (a list of
+further such mappings, for a request that names values of more than one attribute). The format of
 `scripts/chat_requests/*.yaml` and of the judged sets' `constraints`."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from collections.abc import Mapping, Sequence
 
 
 def fits(attrs: Mapping, expected: Mapping) -> bool:
+    if not all(fits(attrs, more) for more in expected.get("and", [])):
+        return False
     raw = attrs.get(expected.get("attr", "genres"), [])
     values = set(raw if isinstance(raw, list) else [raw])
     for name, bounds in (expected.get("ranges") or {}).items():

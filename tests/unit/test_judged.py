@@ -191,3 +191,6 @@ def test_filter_satisfaction_counts_what_fits_over_what_can_fit():
     assert satisfaction(["a", "b", "c"], attrs, want, achievable=1) == 1.0  # only one item could fit
     assert satisfaction(["a", "b", "c"], attrs, want, achievable=10) == 0.2
     assert fits({"genres": ["Comedy"]}, {"exclude": ["Animation"]}) and not fits({"genres": ["Animation"]}, {"exclude": ["Animation"]})
+    two = {"attr": "color", "include": ["red"], "and": [{"attr": "country", "exclude": ["France"]}]}
+    assert fits({"color": "red", "country": "Italy"}, two)
+    assert not fits({"color": "red", "country": "France"}, two) and not fits({"color": "white", "country": "Italy"}, two)
