@@ -4,7 +4,9 @@ shop's request sets (`judged/<shop>.yaml`, `judged/fresh/<shop>.yaml`) asked ove
 /v1/chat; prints filter satisfaction of the top 5 per set and language, and writes the
 answers.
 
-    python scripts/shop_over_api.py laptops [--json answers.json] [--texts-only]
+    python scripts/shop_over_api.py laptops [--json answers.json] [--texts-only] [--code DIR]
+
+`--code` serves another checkout's code (an earlier version) on this checkout's data.
 """
 from __future__ import annotations
 
@@ -29,11 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / 'scripts/chat_requests/judged'
 
 
-def serve(data: str) -> tuple[subprocess.Popen, str]:
+def serve(data: str, code: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, 'RECS_DATA_DIR': data, 'RECS_TRAINER__ENABLED': 'false'}
+    env = {**os.environ, 'RECS_DATA_DIR': data, 'RECS_TRAINER__ENABLED': 'false', 'PYTHONPATH': str(code)}
     proc = subprocess.Popen([sys.executable, '-m', 'service', 'serve', '--port', str(port)], env=env,
-                            cwd=ROOT, stdout=open(f'{data}/log', 'w'), stderr=subprocess.STDOUT)
+                            cwd=code, stdout=open(f'{data}/log', 'w'), stderr=subprocess.STDOUT)
     base = f'http://127.0.0.1:{port}'
     for _ in range(600):
         try:
@@ -52,6 +54,7 @@ def main() -> None:
     ap.add_argument('shop', help='a directory name under data/eval (laptops, wines, recipes, ...)')
     ap.add_argument('--json', help='write the answers here')
     ap.add_argument('--texts-only', action='store_true', help='skip the run without item texts')
+    ap.add_argument('--code', type=Path, default=ROOT, help='the checkout whose service answers')
     args = ap.parse_args()
     rows = [json.loads(l) for l in open(ROOT / 'data/eval' / args.shop / 'items.jsonl', encoding='utf-8')]
     attrs = {r['item_id']: {k: v for k, v in r.items() if k not in ('item_id', 'title', 'text')} for r in rows}
@@ -59,7 +62,7 @@ def main() -> None:
     out = {}
     for variant in ('texts',) if args.texts_only else ('texts', 'no_texts'):
         data = tempfile.mkdtemp(prefix=f'api-{args.shop}-')
-        proc, base = serve(data)
+        proc, base = serve(data, args.code.resolve())
         try:
             items = [{'item_id': r['item_id'], 'title': r['title'], 'text': r['text'] if variant == 'texts' else '',
                       'attributes': attrs[r['item_id']]} for r in rows]
