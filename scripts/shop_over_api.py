@@ -54,11 +54,13 @@ def main() -> None:
     ap.add_argument('shop', help='a directory name under data/eval (laptops, wines, recipes, ...)')
     ap.add_argument('--json', help='write the answers here')
     ap.add_argument('--texts-only', action='store_true', help='skip the run without item texts')
+    ap.add_argument('--first-set', action='store_true', help="only the shop's first request set")
     ap.add_argument('--code', type=Path, default=ROOT, help='the checkout whose service answers')
     args = ap.parse_args()
     rows = [json.loads(l) for l in open(ROOT / 'data/eval' / args.shop / 'items.jsonl', encoding='utf-8')]
     attrs = {r['item_id']: {k: v for k, v in r.items() if k not in ('item_id', 'title', 'text')} for r in rows}
     sets = [p for p in (JUDGED / f'{args.shop}.yaml', JUDGED / 'fresh' / f'{args.shop}.yaml') if p.exists()]
+    sets = sets[:1] if args.first_set else sets
     out = {}
     for variant in ('texts',) if args.texts_only else ('texts', 'no_texts'):
         data = tempfile.mkdtemp(prefix=f'api-{args.shop}-')

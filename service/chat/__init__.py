@@ -16,11 +16,12 @@ from service.candidates.vectors import embed_text
 from service.chat.events import ChatAnswer, ChatEvent, Done, Items, Planned, Reply
 from service.chat.intent import Intent, Turn, parse
 from service.chat.kinds import generic_values, without_kind
-from service.chat.plan import ChatPlan, relaxations, shown_again, tightest_ranges
+from service.chat.plan import ChatPlan, relaxations, tightest_ranges
 from service.chat.ports import ChatPipeline
 from service.chat.relative import relative_ranges
 from service.chat.reply import describe, reply_header
 from service.chat.scope import within_considered
+from service.chat.topup import near_fits, shown_that_fit
 from service.chat.value_matching import SURE_BY_MEANING
 from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
@@ -161,19 +162,6 @@ class Chat:
         asked = [v for vals in require.values() for v in vals]
         return ChatPlan(intent, req, describe(intent, self.explainer.titles().title_of), asked, relaxations(req, intent))
 
-    def _topped_up(self, plan: ChatPlan, out: Recommendation, k: int, use_llm: bool) -> Recommendation:
-        """A follow-up whose wishes leave fewer than k new items shows after them the items
-        earlier answers showed that fit too ('vale, pero que no pase de 1300 dólares': the
-        Snapdragon laptops of the first answer under $1,300 as well)."""
-        answered = set(plan.intent.answered)
-        if not out.items or len(out.items) >= k or not answered or plan.relaxed:
-            return out
-        again = self.rec.recommend_full(shown_again(plan.request, answered), use_llm=use_llm)
-        have = {r.item_id for r in out.items}
-        extra = [r for r in again.items if r.item_id in answered and r.item_id not in have][: k - len(out.items)]
-        return replace(out, items=out.items + [r.model_copy(update={"rank": len(out.items) + n + 1})
-                                               for n, r in enumerate(extra)])
-
     def _list_attributes(self) -> set[str]:
         """Attributes some item holds several values of (genres, authors), where asking for
         two values is asking for both."""
@@ -252,7 +240,7 @@ class Chat:
             out = self.rec.recommend_full(looser, use_llm=use_llm)
             plan.relaxed = ", ".join(dict.fromkeys(", ".join(filter(None, [plan.relaxed, what])).split(", "))) or None
             # each step is looser than the one before: what it let go adds to theirs
-        out = self._topped_up(plan, out, k, use_llm)
+        out = near_fits(self.rec, plan, shown_that_fit(self.rec, plan, out, k, use_llm), k, use_llm)
         yield emit(Items(out))
         yield emit(Reply(reply_header(plan, len(out.items))))
         if explain and out.items:

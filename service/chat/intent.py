@@ -21,7 +21,9 @@ from service.chat.quantities import child_ages, grown_children, numbers_said, qu
 from service.chat.references import answer_items, item_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, flags_named, negation_binds_to_values, opened_attributes,
-                                         span_stop, values_by_meaning)
+                                         free_of_said, span_stop, values_by_meaning,
+                                         without_means_free_of)
+from service.text.durations import spelled_durations
 from service.text.language import detect
 from service.text.lexicon import Lexicon, lexicon
 from service.text.titles import TitleIndex, words_with_spans
@@ -51,9 +53,10 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         intent.language = lang
         if vocab is not None and lang == "zh":
             text = vocab.latinized(text)  # '一加' -> 'OnePlus', '骁龙' -> 'Snapdragon'
+        text = spelled_durations(text)  # 'under an hour' -> 'under 60 min', '半小时' -> '30分钟'
         masked: list[tuple[int, int]] = []
         seeds_before = len(intent.seeds)
-        earlier_values = list(intent.values_in)
+        earlier_values, earlier_out = list(intent.values_in), list(intent.values_out)
         said_now: set[tuple[str, str]] = set()  # values this turn names (again)
         semantic_before = len(intent.semantic)
         named_before = len(last_named)
@@ -86,6 +89,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             # value to find by meaning; a quantity every item has may be both ('折叠屏': foldable)
             spec_names = [(h.start, h.end) for h in attributes.find(text, masked, span_stop(lex, lang))
                           if vocab.optional(h.attribute)] if attributes is not None and vocab else []
+            free_of_said(text, lang, values, lex, intent, masked)  # 'sans cuisson': no-cook
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + (attribute_name_tails(text, vocab) if vocab else [])
@@ -103,6 +107,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         if attributes is not None and vocab is not None:
             quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)
+        if vocab is not None:
+            without_means_free_of(intent, vocab, earlier_out)  # 'sans gluten': gluten-free
         intent.texts.append(residual(text, references + lex.negated_spans(text, lang, names)))
         previous_named = last_named[named_before:]
         if lang == "en":

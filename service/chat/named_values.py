@@ -31,6 +31,7 @@ def catalog_values(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent
     listed = negated_lists(text, fresh, negated)
     free = released(text, lang, lex)
     brand_named: set[str] = set()  # attributes this message names a value of in full
+    ruled_out: set[tuple[str, str]] = set()  # values this message negates ('nothing with chicken ... had chicken all week')
     for v in fresh:
         if free(v.start):  # '不一定非得小米', 'pas forcément un Samsung': any brand now
             _forget(intent, v.attribute)
@@ -58,6 +59,11 @@ def catalog_values(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent
         if not no and not part and form not in vocab.lines:  # 'Xiaomi ... también Redmi o POCO': all of it
             intent.lines_in[:] = [x for x in intent.lines_in if x[0] != v.attribute]
             brand_named.add(v.attribute)
+        if no:
+            ruled_out.add((v.attribute, v.value))
+        elif (v.attribute, v.value) in ruled_out:
+            masked.append((v.start, v.end))  # named again after it was ruled out: the reason, not a wish
+            continue
         set_wanted(intent.values_in, intent.values_out, (v.attribute, v.value), no)
         said_now.add((v.attribute, v.value))
         if form in vocab.parts:  # 'LTPO' named several values: said so, once

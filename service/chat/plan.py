@@ -13,10 +13,10 @@ WORDS = {"en": ("not", "like"), "fr": ("sans", "comme"), "es": ("sin", "como"), 
 
 def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, CandidateRequest]]:
     """Looser requests to fall back on when the request finds nothing, each looser than
-    the one before: values read by meaning go first (the least certain), then 'all of'
+    the one before: (with nothing to say) the items earlier answers showed that fit it
+    all, then values read by meaning (the least certain attribute first), then 'all of'
     becomes 'any of', then bounds the words only suggest ('a big battery'; not 'about its
-    price' in a follow-up bounded by an item), then (with nothing to say) the items
-    earlier answers showed that fit the rest, then the values earlier turns named, then
+    price' in a follow-up bounded by an item), then the values earlier turns named, then
     numbers, then named values, then exclusions; what they asked for in words stays."""
     f = req.filters
     out: list[tuple[str, CandidateRequest]] = []
@@ -25,12 +25,20 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
         if what and filters != next((r.filters for w, r in reversed(out) if w), f):
             out.append((", ".join(dict.fromkeys(what)), req.model_copy(update={"filters": filters})))
 
+    if intent.answered:
+        # a follow-up nothing new fits all of ('que no sea francés, y de menos de 15 dólares'
+        # after the rosés; '还是要vivo的，比第一款便宜'; '推荐一款华为或者小米的笔记本' ... '有没有
+        # 7000块以内的？'): the earlier answers' items that do, before any wish is let go
+        # (nothing new to say in the reply)
+        out.append(("", shown_again(req, set(intent.answered))))
+    f1 = f
+    for attr in by_meaning_only(f.include, intent):  # one attribute at a time, the least sure first
+        f1 = f1.model_copy(update={"include": {a: v for a, v in f1.include.items() if a != attr}})
+        add(f.include[attr], f1)
     by_meaning = {(a, v) for a, v, _s in intent.semantic}
     include = {a: [v for v in vals if (a, v) not in by_meaning] for a, vals in f.include.items()}
     include = {a: vals for a, vals in include.items() if vals}
-    dropped = [v for a, vals in f.include.items() for v in vals if (a, v) in by_meaning]
     f1 = f.model_copy(update={"include": include})
-    add(dropped, f1)
     loose = {**include, **{a: include.get(a, []) + v for a, v in f.require.items()}}
     f2 = f1.model_copy(update={"include": loose, "require": {}})
     required = [x for vs in f.require.values() for x in vs]
@@ -43,11 +51,6 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
         f2 = f2.model_copy(update={"ranges": tightest_ranges([c for c in intent.ranges if not c.guess])})
         add(guesses, f2)
     numbers = [c.why for c in intent.ranges if not c.guess or intent.relative or not numbers]
-    if intent.answered and numbers:
-        # what fits it all was shown already ('还是要vivo的，比第一款便宜'; '推荐一款华为或者小米的
-        # 笔记本' ... '有没有7000块以内的？'): shown again before anything said is let go
-        # (nothing new to say in the reply)
-        out.append(("", shown_again(req.model_copy(update={"filters": f2}), set(intent.answered))))
     # values an earlier turn named ('¿Qué tal el OnePlus 13R?' ... '¿algo con 5500 mAh o más que
     # sí la tenga?'; '推荐几款OPPO手机' ... 'a higher refresh rate than the first one') go before
     # the numbers the latest turn says
@@ -72,6 +75,17 @@ def relaxations(req: CandidateRequest, intent: Intent) -> list[tuple[str, Candid
     return out
 
 
+def by_meaning_only(include: dict[str, list[str]], intent: Intent) -> list[str]:
+    """The attributes of `include` whose every value was read by meaning (none spelled),
+    the least sure first: the first readings to let go of."""
+    score: dict[tuple[str, str], float] = {}
+    for a, v, s in intent.semantic:
+        score[(a, v)] = max(s, score.get((a, v), 0.0))
+    sure = {a: max(score[(a, v)] for v in vals) for a, vals in include.items()
+            if vals and all((a, v) in score for v in vals)}
+    return sorted(sure, key=sure.get)
+
+
 def shown_again(req: CandidateRequest, answered: set[str]) -> CandidateRequest:
     """The request with the items earlier answers showed allowed back in."""
     return req.model_copy(update={"exclude_items": [i for i in req.exclude_items if i not in answered]})
@@ -86,6 +100,8 @@ class ChatPlan:
     # looser versions of the request, least certain constraint first: (what was let go, request)
     relaxations: list[tuple[str, CandidateRequest]] = field(default_factory=list)
     relaxed: str | None = None  # what the answer let go of, when the request itself found nothing
+    near: str | None = None  # what the items after the first `near_count` let go of (too few fit it all)
+    near_count: int = 0
 
 
 def tightest_ranges(constraints) -> dict[str, Range]:

@@ -23,6 +23,13 @@ RELAXED = {"en": "Nothing matched all of it, so I let go of {what}.",
            "es": "Nada cumplía todo; dejé de lado {what}.",
            "zh": "没有完全符合的结果，已放宽：{what}。"}
 
+NEAR = {"en": ("{m} of these fit all of it; the rest let go of {what}.", "1 of these fits all of it; the rest let go of {what}."),
+        "fr": ("{m} correspondent à tout ; les suivantes laissent de côté {what}.",
+               "La première correspond à tout ; les suivantes laissent de côté {what}."),
+        "es": ("{m} cumplen todo; las siguientes dejan de lado {what}.",
+               "La primera cumple todo; las siguientes dejan de lado {what}."),
+        "zh": ("前{m}个完全符合，其余放宽了：{what}。", "第一个完全符合，其余放宽了：{what}。")}
+
 
 def describe(intent: Intent, titles: dict[str, str]) -> str:
     """What was understood, in a few words of the person's language (the reply's 'about')."""
@@ -56,4 +63,7 @@ def reply_header(plan: ChatPlan, n: int) -> str:
         text = missing.format(missing=", ".join(f"“{u}”" for u in plan.intent.unresolved[:2])) + " " + text
     if plan.relaxed:
         text = RELAXED.get(lang, RELAXED["en"]).format(what=plan.relaxed) + " " + text
+    if plan.near:
+        many, one = NEAR.get(lang, NEAR["en"])
+        text += " " + (one if plan.near_count == 1 else many).format(m=plan.near_count, what=plan.near)
     return text

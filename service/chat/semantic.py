@@ -50,6 +50,15 @@ def is_code(value: str) -> bool:
     return bool(_CODE.fullmatch(value))
 
 
+def coded_attributes(values) -> set[str]:
+    """Attributes most of whose values are codes ('eng', 'en-US', 'fre'); in another,
+    a short word is a word ('red' beside 'white' and 'rosé', 'dry' beside 'off-dry')."""
+    seen: dict[str, list[bool]] = {}
+    for attr, v in values:
+        seen.setdefault(attr, []).append(is_code(v))
+    return {a for a, flags in seen.items() if sum(flags) >= len(flags) / 2}
+
+
 def value_text(value: str) -> str:
     """What a value's vector is made from: 'young-adult' reads as 'young adult'."""
     return _SEP.sub(" ", value).strip()
@@ -176,10 +185,23 @@ class SemanticValues(_SpanMatcher):
         for attr, _v in values:
             per_attr[attr] = per_attr.get(attr, 0) + 1
         # flags ('yes' / 'no') mean nothing by themselves: "isn't" is close to 'no'
-        self.keys = [(a, v) for (a, v) in values
-                     if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE and v.casefold() not in FLAGS and not is_code(v)]
+        coded = coded_attributes(values)
+        self.keys = [(a, v) for (a, v) in values if per_attr[a] <= MAX_VALUES_PER_ATTRIBUTE
+                     and v.casefold() not in FLAGS and not (a in coded and is_code(v))]
         super().__init__(embedder, [value_text(v) for _a, v in self.keys], [v.casefold() for _a, v in self.keys],
                          threshold, margin)
+
+    def closest(self, texts: list[str], rows: list[int]) -> list[tuple[int, float, float]]:
+        """Per text, the closest of the values at `rows`: (row, cosine, margin over the next)."""
+        if not texts or not rows:
+            return []
+        sims = self.embedder.embed(texts) @ self.matrix[rows].T
+        out = []
+        for row in sims:
+            order = np.argsort(-row)
+            second = float(row[order[1]]) if len(order) > 1 else 0.0
+            out.append((rows[int(order[0])], float(row[order[0]]), float(row[order[0]]) - second))
+        return out
 
     def find(self, text: str, masked: list[tuple[int, int]] = (), stop: set[str] = frozenset()) -> list[ValueHit]:
         """Values the text means, one per span, best first, spans not overlapping."""

@@ -13,11 +13,13 @@ from service.text.language import has_cjk
 from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
 from service.text.titles import words_with_spans
+from service.text.vocabulary import Vocabulary
 
 
 # a value found by meaning this close stands like one spelled out ('安卓' -> Android, 0.71); below
 # it, it rules no items out and does not join a value the message spells
 SURE_BY_MEANING = 0.65
+FAR_BEHIND = 0.15  # a value by meaning this far below another of its attribute, read from the same message, is noise
 
 @lru_cache(maxsize=16)
 def span_stop(lex: Lexicon, lang: str) -> frozenset[str]:
@@ -48,8 +50,12 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     stop = span_stop(lex, lang)
     negated = lex.negation_scope(text, lang, names)
     out = []
-    hits = values.find(text, [*masked, *skip], stop)
+    hits = [h for h in values.find(text, [*masked, *skip], stop) if not _the_word_freed(values, text, h)]
     asked = {(h.attribute, h.value) for h in hits if not negated(h.start)}
+    best: dict[str, float] = {}
+    for h in hits:
+        if not negated(h.start):
+            best[h.attribute] = max(h.score, best.get(h.attribute, 0.0))
     spelled = {a for a, _v in named}
     free = released(text, lang, lex)
     for hit in hits:
@@ -64,6 +70,10 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             # the brand it means; an unsure second one by meaning is a word read too far
             masked.append((hit.start, hit.end))
             continue
+        if not negated(hit.start) and hit.score < best[hit.attribute] - FAR_BEHIND:
+            # 'un postre fácil ... en una hora como mucho': easy (0.87), not also hard (0.57)
+            masked.append((hit.start, hit.end))
+            continue
         if negated(hit.start) and ((hit.attribute, hit.value) in asked or hit.score < SURE_BY_MEANING):
             # '想看越战题材的电影 ... 别给我推只有一段越战戏的': a part of what the message asks;
             # or a reading too unsure to rule items out ('戏' as Drama)
@@ -76,6 +86,16 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             out.append(hit.start)
     return out
 
+
+
+def _the_word_freed(values: SemanticValues, text: str, hit) -> bool:
+    """Is `hit` a value saying 'without' found by the very word it is without ('cook' ->
+    no-cook, 'gluten' -> gluten-free)? That word means itself, not its absence."""
+    stem = free_of(hit.value)
+    if not stem:
+        return False
+    span, vec = text[hit.start:hit.end], values.embedder.embed([stem])[0]
+    return float(values.embedder.embed([span])[0] @ vec) >= hit.score
 
 
 def released(text: str, lang: str, lex: Lexicon, within: int = 12):
@@ -182,3 +202,65 @@ def negation_binds_to_values(text: str, lang: str, lex: Lexicon, intent: Intent,
             for concept, start in negated_concepts:
                 if a <= start < b:
                     set_wanted(intent.include, intent.exclude, concept, False)
+
+
+_FREE_OF = (re.compile(r"(.+?)[\s-]*free", re.I), re.compile(r"(?:sans|sin|without|no|non)[\s-]+(.+)", re.I),
+            re.compile(r"(?:无|不含|零)(.+)"))
+
+
+def free_of(value: str) -> str | None:
+    """What a value says its items are without ('gluten-free' -> 'gluten', 'no-cook' ->
+    'cook', 'sans sucre' -> 'sucre'), or None."""
+    for pattern in _FREE_OF:
+        m = pattern.fullmatch(value.strip())
+        if m:
+            return m.group(1).casefold()
+    return None
+
+
+def _stem(word: str) -> str:
+    word = word.casefold()
+    return word[:-1] if len(word) > 3 and word.endswith("s") else word
+
+
+_AFTER_NEGATION = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)(\s+[^\W\d_]+)?", re.UNICODE)
+SURE_FREE_OF = 0.7
+
+
+def free_of_said(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
+                 masked: list[tuple[int, int]]) -> None:
+    """A negation and the word or two after it that mean a value saying 'without' ('sans
+    cuisson' -> no-cook, 'sin gluten' -> gluten-free, 'without dairy' -> dairy-free): that
+    value, wanted. (The word alone is too vague: 'cuisson' is every cooking method.)"""
+    rows = [j for j, (_a, v) in enumerate(values.keys) if free_of(v)]
+    if not rows:
+        return
+    for a, b in lex.spans("negation", text, lang):
+        m = _AFTER_NEGATION.match(text, b)
+        if not m or any(x < m.end() and a < y for x, y in masked):
+            continue
+        ends = [m.end(1)] + ([m.end(2)] if m.group(2) else [])
+        hits = values.closest([text[a:e] for e in ends], rows)
+        (row, score, margin), end = max(zip(hits, ends), key=lambda h: h[0][1])
+        if score >= SURE_FREE_OF and margin >= values.margin:
+            set_wanted(intent.values_in, intent.values_out, values.keys[row], False)
+            intent.semantic.append((*values.keys[row], round(score, 3)))
+            masked.append((a, end))
+
+
+def without_means_free_of(intent: Intent, vocab: Vocabulary, before: list) -> None:
+    """A value that says 'without' is wanted when the words say without ('sans gluten' ->
+    gluten-free, 'no cooking' -> no-cook), and what is left out, where the catalog has a
+    value free of it, asks for that value too ('a nut allergy': not nuts, and nut-free)."""
+    freed = {}
+    for attr, value in vocab.values:
+        stem = free_of(value)
+        if stem:
+            freed.setdefault(_stem(stem), (attr, value))
+    if not freed:
+        return
+    for attr, value in [x for x in intent.values_out if x not in before]:
+        if free_of(value):
+            set_wanted(intent.values_in, intent.values_out, (attr, value), False)
+        elif _stem(value) in freed:
+            set_wanted(intent.values_in, intent.values_out, freed[_stem(value)], False)

@@ -17,18 +17,30 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "gig": "gb", "gigs": "gb", "giga": "gb", "gigas": "gb", "gigabyte": "gb", "gigabytes": "gb",
                 "gigaoctets": "gb", "tera": "tb", "teras": "tb", "terabyte": "tb", "terabytes": "tb",
                 "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramme": "kg",
-                "kilogrammes": "kg", "kilogramo": "kg", "kilogramos": "kg", "公斤": "kg", "千克": "kg", "瓦时": "wh"}
+                "kilogrammes": "kg", "kilogramo": "kg", "kilogramos": "kg", "公斤": "kg", "千克": "kg", "瓦时": "wh",
+                "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "heure": "h", "heures": "h", "hora": "h", "horas": "h",
+                "小时": "h", "个小时": "h", "钟头": "h", "个钟头": "h", "percent": "%", "pct": "%", "度": "%",
+                "kcal": "kcal", "cal": "kcal", "calorie": "kcal", "calories": "kcal", "calorías": "kcal",
+                "calorias": "kcal", "大卡": "kcal", "千卡": "kcal", "卡路里": "kcal", "卡": "kcal",
+                "points": "pts", "point": "pts", "puntos": "pts", "punto": "pts", "分": "pts",
+                "millilitres": "ml", "milliliters": "ml", "mililitros": "ml", "毫升": "ml", "litre": "l",
+                "liter": "l", "litres": "l", "liters": "l", "litro": "l", "litros": "l", "升": "l",
+                "people": "servings", "persons": "servings", "personnes": "servings", "personas": "servings",
+                "人份": "servings", "serving": "servings", "portions": "servings", "porciones": "servings",
+                "raciones": "servings"}
 # a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
-CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0)}
+CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0),
+               "h": ("min", 60.0), "l": ("ml", 1000.0), "cl": ("ml", 10.0)}
 # a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
 MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 # units of measure (after their aliases): a number that carries one is no price
 MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
-            "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "pages", "wh"}
+            "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "cl", "l", "pages", "wh", "%", "kcal", "pts",
+            "servings"}
 _FRENCH_BYTES = {"go", "mo", "to"}
 # the units Chinese writes, longest first ('毫安时' before '毫安'), as a regex alternation
 CJK_UNITS = "|".join(sorted((w for w in UNIT_ALIASES if all("\u4e00" <= c <= "\u9fff" for c in w)), key=len, reverse=True))
-_AFTER = re.compile(rf"\s?-?\s?(\"|”|[a-zàâçéèêëîïôûùüÿñæœ]{{1,12}}|{CJK_UNITS})(?![a-z])")
+_AFTER = re.compile(rf"\s?-?\s?(\"|”|%|[a-zàâçéèêëîïôûùüÿñæœ]{{1,12}}|{CJK_UNITS})(?![a-z])")
 
 
 def canonical(word: str) -> str:

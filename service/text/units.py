@@ -16,7 +16,7 @@ from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
 # Chinese too
-_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)\s?(mégapixels?|megapíxeles|[a-z]{{1,12}}|\"|”|{CJK_UNITS})"
+_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)\s?(mégapixels?|megapíxeles|[a-z]{{1,12}}|\"|”|%|{CJK_UNITS})"
                    r"(?![a-z])")
 # pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
 _ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
@@ -135,12 +135,13 @@ def _scaled(unit: str, value: float, units: dict[str, list[str]], vocab: Vocabul
     if pair is None:
         return value, _fits(units.get(unit, []), value, vocab)
     big, base, factor = pair
-    as_big, as_base = (value, value * factor) if unit == big else (value / factor, value)
-    for v in ((as_big, as_base) if unit == big else (as_base, as_big)):
-        for u in (big, base):
-            owners = _fits(units.get(u, []), v, vocab)
-            if owners:
-                return v, owners
+    other, converted = (base, value * factor) if unit == big else (big, value / factor)
+    # the number in the unit said, then converted to the other; only then a catalog whose
+    # values are at the other scale than its unit says ('3 hours' is 180 minutes, not 3)
+    for v, u in ((value, unit), (converted, other), (converted, unit), (value, other)):
+        owners = _fits(units.get(u, []), v, vocab)
+        if owners:
+            return v, owners
     return value, []
 
 

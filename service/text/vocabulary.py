@@ -275,7 +275,10 @@ class Vocabulary:
         vals = self.numeric.get(attribute)
         if vals is None or not self.items:
             return False
-        return 1.0 - float(np.count_nonzero(vals > 0)) / self.items >= SOME_LACK
+        some = vals[vals > 0]
+        if len(some) and 1800 <= some.min() and some.max() <= 2100:
+            return False  # years ('vintage': the non-vintage wines lack one, no wine "has" one)
+        return 1.0 - float(len(some)) / self.items >= SOME_LACK
 
     def quantile(self, attribute: str, q: float) -> float | None:
         vals = self.numeric.get(attribute)

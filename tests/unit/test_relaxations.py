@@ -72,3 +72,17 @@ def test_items_shown_before_come_back_before_a_number_said_is_let_go():
     assert steps[0][0] == "" and steps[0][1].exclude_items == ["seed"] and steps[0][1].filters == req.filters
     assert [w for w, _r in steps[1:]] == ["长焦: optical_zoom_x > 0", "vivo"]
     assert steps[1][1].exclude_items == ["v1", "v2", "seed"]
+
+
+def test_readings_by_meaning_go_one_attribute_at_a_time_the_least_sure_first():
+    """Values read by meaning (lentils 0.76, Priorat 0.53) are let go of one attribute at a
+    time, the least sure first; an attribute with a value spelled out (Indian, beside Thai
+    read by meaning) is not let go of as a reading."""
+    intent = Intent(language="es", values_in=[("cuisine", "Indian")],
+                    semantic=[("main_ingredient", "lentils", 0.76), ("region", "Priorat", 0.53), ("cuisine", "Thai", 0.6)])
+    req = CandidateRequest(k=5, filters=Filters(include={"main_ingredient": ["lentils"], "region": ["Priorat"],
+                                                         "cuisine": ["Indian", "Thai"]}))
+    steps = relaxations(req, intent)
+    assert [w for w, _r in steps[:2]] == ["Priorat", "lentils"]
+    assert steps[0][1].filters.include == {"main_ingredient": ["lentils"], "cuisine": ["Indian", "Thai"]}
+    assert steps[1][1].filters.include == {"cuisine": ["Indian", "Thai"]}
