@@ -6,6 +6,7 @@ from __future__ import annotations
 from service.chat.intent import Intent
 from service.chat.plan import WORDS, ChatPlan
 from service.text.lexicon import lexicon
+from service.text.vocabulary import NO, YES
 
 ONE = {"en": (("Here are", "Here is"), ("picks", "pick")), "fr": (("suggestions", "suggestion"),),
        "es": (("sugerencias", "sugerencia"),)}
@@ -41,8 +42,16 @@ def describe(intent: Intent, titles: dict[str, str]) -> str:
     parts += [f"{no}{gap}{lex.label(c, lang)}" for c in intent.exclude if c in lex.concepts and c not in implied]
     parts += [f"{like}{gap}{titles.get(s, s)}" for s in intent.seeds]
     said = intent.said
-    parts += list(dict.fromkeys([said.get(av, av[1]) for av in intent.values_in]
-                                + [f"{no}{gap}{said.get(av, av[1])}" for av in intent.values_out]))
+
+    def label(av: tuple[str, str], negated: bool) -> str:
+        """A value as said, or a flag as its attribute ('spicy: yes' -> 'spicy', 'not spicy')."""
+        flag = av[1].casefold()
+        if flag in YES or flag in NO:
+            name = av[0].replace("_", " ")
+            return f"{no}{gap}{name}" if (flag in NO) != negated else name
+        return f"{no}{gap}{said.get(av, av[1])}" if negated else said.get(av, av[1])
+    parts += list(dict.fromkeys([label(av, False) for av in intent.values_in]
+                                + [label(av, True) for av in intent.values_out]))
     parts += [p for _a, p in intent.lines_in]
     parts += [c.why for c in intent.ranges]
     parts += intent.words[:4]

@@ -46,8 +46,12 @@ def near_fits(rec: ChatPipeline, plan: ChatPlan, out: Recommendation, k: int, us
         return out
     looser = plan.request.model_copy(update={"filters": f.model_copy(update={
         "include": {a: v for a, v in f.include.items() if a not in unsure}})})
+    answered = set(plan.intent.answered)
+    if answered:  # ... the earlier answers' items that fit the rest too, after new ones
+        looser = shown_again(looser, answered)
     have = {r.item_id for r in out.items}
-    extra = [r for r in rec.recommend_full(looser, use_llm=use_llm).items if r.item_id not in have][: k - len(out.items)]
+    found = [r for r in rec.recommend_full(looser, use_llm=use_llm).items if r.item_id not in have]
+    extra = sorted(found, key=lambda r: r.item_id in answered)[: k - len(out.items)]
     if extra:
         plan.near = ", ".join(v for a in unsure for v in f.include[a])
         plan.near_count = len(out.items)

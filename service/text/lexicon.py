@@ -216,6 +216,7 @@ class Lexicon:
         pattern = self._patterns[key]
         spans = [(m.start(), m.end()) for m in (pattern.finditer(low) if pattern else ())
                  if _NUMBER_AFTER.match(low, m.end()) or _NUMBER_BEFORE.search(low[max(0, m.start() - 12):m.start()])]
+        spans += [(m.start(), m.end()) for m in self._find("like_lookalikes", text, lang)]  # 'vous avez quoi comme recettes'
         return [m.end() for m in self._find("like", text, lang)
                 if not any(a <= m.start() < b for a, b in spans)]
 

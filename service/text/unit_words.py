@@ -26,7 +26,7 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "millilitres": "ml", "milliliters": "ml", "mililitros": "ml", "毫升": "ml", "litre": "l",
                 "liter": "l", "litres": "l", "liters": "l", "litro": "l", "litros": "l", "升": "l",
                 "people": "servings", "persons": "servings", "personnes": "servings", "personas": "servings",
-                "人份": "servings", "serving": "servings", "portions": "servings", "porciones": "servings",
+                "人份": "servings", "个人": "servings", "人": "servings", "serving": "servings", "portions": "servings", "porciones": "servings",
                 "raciones": "servings"}
 # a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
 CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0),

@@ -209,6 +209,11 @@ class Vocabulary:
             loose = [a for a in self.numeric if any(n in a.casefold() for n in names)]
             if exact or loose:
                 out[role] = (exact or loose)[0]
+        if "year" not in out:  # a year by its values when no name says so ('vintage', 'anio')
+            years = [a for a, vals in self.numeric.items() if a not in out.values() and len(vals)
+                     and 1800 <= vals.min() and vals.max() <= 2100 and bool((vals == vals.round()).all())]
+            if len(years) == 1:
+                out["year"] = years[0]
         return out
 
     # -- reading a message ---------------------------------------------------------------------

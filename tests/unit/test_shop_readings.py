@@ -161,3 +161,24 @@ def test_a_far_weaker_reading_of_the_same_attribute_is_dropped(recipes):
 @pytest.mark.parametrize("text", ["我不吃辣的", "nothing spicy please"])
 def test_not_eating_something_is_a_negation(recipes, text):
     assert ("spicy", "yes") in _parse(recipes, text).values_out
+
+
+def test_a_yes_no_attribute_is_said_by_its_name():
+    """'not spicy', not 'not yes', in the reply's 'about'."""
+    from service.chat.intent import Intent
+    from service.chat.reply import describe
+    intent = Intent(language="en", values_in=[("spicy", "no"), ("touch_screen", "yes"), ("brand", "Apple")],
+                    values_out=[("gluten", "yes"), ("brand", "HP")])
+    assert describe(intent, {}) == "not spicy, touch screen, Apple, not gluten, not HP"
+
+
+@pytest.mark.parametrize("text,bounds", [("a red from 2015 or older", (None, 2015.0)), ("2015年以前的红酒", (None, 2015.0)),
+                                         ("de la cosecha 2015 o anterior", (None, 2015.0))])
+def test_an_attribute_of_years_is_the_year_whatever_its_name(wines, text, bounds):
+    assert wines[0].roles["year"] == "vintage"
+    assert _ranges(_parse(wines, text)).get("vintage") == bounds
+
+
+@pytest.mark.parametrize("text", ["une recette pour 4 personnes", "够4个人吃的", "para 4 personas"])
+def test_people_to_feed_are_servings(recipes, text):
+    assert _ranges(_parse(recipes, text)).get("servings") == (4.0, None)
