@@ -17,7 +17,8 @@ import re
 from service.chat.concepts import lexicon_concepts
 from service.chat.intent_state import FILLER, Intent, Turn, has_content, residual, without_kind_words
 from service.chat.named_values import catalog_values
-from service.chat.quantities import child_ages, grown_children, numbers_said, quantities, relatives
+from service.chat.quantities import (child_ages, grown_children, implied_spans, numbers_said, quantities,
+                                     relatives)
 from service.chat.references import answer_items, item_references
 from service.chat.semantic import SemanticAttributes, SemanticValues
 from service.chat.value_matching import (attribute_name_tails, flags_named, negation_binds_to_values, opened_attributes,
@@ -90,9 +91,12 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             spec_names = [(h.start, h.end) for h in attributes.find(text, masked, span_stop(lex, lang))
                           if vocab.optional(h.attribute)] if attributes is not None and vocab else []
             free_of_said(text, lang, values, lex, intent, masked)  # 'sans cuisson': no-cook
+            # ... nor an adjective the lexicon says measures one of the catalog's quantities
+            # ('quick' is a short time, not an easy recipe; 'léger' a low weight)
+            implied = implied_spans(text, lang, lex, attributes)
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
-                                                spec_names + (attribute_name_tails(text, vocab) if vocab else [])
+                                                spec_names + implied + (attribute_name_tails(text, vocab) if vocab else [])
                                                 + [(a, b) for _i, a, b in in_text])
             # ... nor a title's words ('OPPO Find X8 Pro' holds no water rating IPX8)
         if kinds is not None and vocab is not None:

@@ -137,7 +137,7 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     # a direction word is not read past a number read with its own comparison, nor out of
     # a phrase that says no way ('echo de menos un teleobjetivo': I miss one)
     spec_spans = [(c.start, c.end) for c in intent.ranges if c.end > c.start] + lex.spans(
-        "direction_neutral", text, lang)
+        "direction_neutral", text, lang) + implied_spans(text, lang, lex, attributes)  # 'rápido' is a short time
     for hit in hits:
         # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate),
         # at any of the places the attribute is named ('刷新率多少？有没有刷新率更高的')
@@ -190,6 +190,13 @@ def _occurrences(text: str, words: str, first: int) -> list[int]:
             out.append(at)
         at = text.find(words, at + 1)
     return out
+
+
+def implied_spans(text: str, lang: str, lex: Lexicon, attributes: SemanticAttributes | None) -> Spans:
+    """Where adjectives stand that measure one of the catalog's quantities without naming
+    it ('quick': a short time; 'léger': a low weight), in a catalog that has it."""
+    return [(a, b) for noun, _w, a, b in lex.implied_quantities(text, lang)
+            if attributes is not None and attributes.find(noun)]
 
 
 def _implied(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,

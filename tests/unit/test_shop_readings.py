@@ -182,3 +182,15 @@ def test_an_attribute_of_years_is_the_year_whatever_its_name(wines, text, bounds
 @pytest.mark.parametrize("text", ["une recette pour 4 personnes", "够4个人吃的", "para 4 personas"])
 def test_people_to_feed_are_servings(recipes, text):
     assert _ranges(_parse(recipes, text)).get("servings") == (4.0, None)
+
+
+@pytest.mark.parametrize("text,attribute", [("need a quick weeknight dinner", "time"), ("algo rápido para cenar", "time"),
+                                            ("快手菜", "time"), ("something low calorie", "calories"),
+                                            ("低卡的沙拉", "calories")])
+def test_an_adjective_that_measures_a_recipe_quantity(recipes, text, attribute):
+    """'quick' is a short time (not an easy recipe by meaning, nor 'rápido' a direction
+    for 'cenar' read as servings); 'low calorie' few calories (not low-carb by meaning)."""
+    intent = _parse(recipes, text)
+    low = {c.attribute: c.lte for c in intent.ranges}
+    assert list(low) == [attribute] and low[attribute] is not None, [c.why for c in intent.ranges]
+    assert not [v for v in intent.values_in if v[0] in ("difficulty", "diet")]
