@@ -223,29 +223,41 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
-_AFTER_NEGATION = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)(\s+[^\W\d_]+)?", re.UNICODE)
-SURE_FREE_OF = 0.7
+_AFTER_NEGATION = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)(\s+[^\W\d_]+)?(\s+[^\W\d_]+)?", re.UNICODE)
+SURE_FREE_OF = 0.68
 
 
 def free_of_said(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
                  masked: list[tuple[int, int]]) -> None:
-    """A negation and the word or two after it that mean a value saying 'without' ('sans
-    cuisson' -> no-cook, 'sin gluten' -> gluten-free, 'without dairy' -> dairy-free): that
-    value, wanted. (The word alone is too vague: 'cuisson' is every cooking method.)"""
+    """A negation and the words after it meaning what a value says its items are without
+    ('sans cuisson': cooking, no-cook; 'sin gluten', 'sans produits laitiers', 'lactose
+    intolerant'): that value, wanted. The words are compared with what the value is free
+    of ('cook', 'dairy'), not with the value, whose 'no' is close to any 'no ...'."""
     rows = [j for j, (_a, v) in enumerate(values.keys) if free_of(v)]
     if not rows:
         return
+    stems = values.embedder.embed([free_of(values.keys[j][1]) for j in rows])
+    stop = span_stop(lex, lang)
     for a, b in lex.spans("negation", text, lang):
+        while (w := re.match(r"\s*([^\W\d_]+)", text[b:])) and w.group(1).casefold() in stop:
+            b += w.end()  # 'intolérante au lactose', 'allergic to nuts': past 'au', 'to'
         m = _AFTER_NEGATION.match(text, b)
         if not m or any(x < m.end() and a < y for x, y in masked):
             continue
-        ends = [m.end(1)] + ([m.end(2)] if m.group(2) else [])
-        hits = values.closest([text[a:e] for e in ends], rows)
-        (row, score, margin), end = max(zip(hits, ends), key=lambda h: h[0][1])
-        if score >= SURE_FREE_OF and margin >= values.margin:
-            set_wanted(intent.values_in, intent.values_out, values.keys[row], False)
-            intent.semantic.append((*values.keys[row], round(score, 3)))
-            masked.append((a, end))
+        start = m.start(1)
+        if has_cjk(text[start:start + 1]):  # '不含乳制品的汤': two to four characters
+            run = re.match(r"[\u4e00-\u9fff]+", text[start:]).group()
+            ends = [start + n for n in (2, 3, 4) if n <= len(run)] or [start + len(run)]
+        else:
+            ends = [m.end(g) for g in (1, 2, 3) if m.group(g)]
+        sims = values.embedder.embed([text[start:e] for e in ends]) @ stems.T
+        i, j = divmod(int(sims.argmax()), len(rows))
+        second = float(sorted(sims[i])[-2]) if len(rows) > 1 else 0.0
+        if sims[i, j] >= SURE_FREE_OF and sims[i, j] - second >= values.margin:
+            key = values.keys[rows[j]]
+            set_wanted(intent.values_in, intent.values_out, key, False)
+            intent.semantic.append((*key, round(float(sims[i, j]), 3)))
+            masked.append((a, ends[i]))
 
 
 def without_means_free_of(intent: Intent, vocab: Vocabulary, before: list) -> None:

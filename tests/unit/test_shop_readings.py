@@ -131,6 +131,8 @@ def test_a_value_that_says_without(value, stem):
 @pytest.mark.parametrize("text,wanted", [
     ("un plat sans gluten", ("diet", "gluten-free")), ("algo sin gluten", ("diet", "gluten-free")),
     ("un truc sans cuisson", ("method", "no-cook")), ("a salad without dairy please", ("diet", "dairy-free")),
+    ("une salade sans produits laitiers", ("diet", "dairy-free")), ("je suis intolérante au lactose", ("diet", "dairy-free")),
+    ("不含乳制品的汤", ("diet", "dairy-free")),
 ])
 def test_without_something_wants_the_value_free_of_it(recipes, text, wanted):
     intent = _parse(recipes, text)
@@ -194,3 +196,10 @@ def test_an_adjective_that_measures_a_recipe_quantity(recipes, text, attribute):
     low = {c.attribute: c.lte for c in intent.ranges}
     assert list(low) == [attribute] and low[attribute] is not None, [c.why for c in intent.ranges]
     assert not [v for v in intent.values_in if v[0] in ("difficulty", "diet")]
+
+
+@pytest.mark.parametrize("text", ["no frying please", "no meat please", "pas de viande", "sin cerdo"])
+def test_any_no_is_not_the_value_that_says_no(recipes, text):
+    """'no-cook' is close to every 'no ...' by its 'no': what follows the negation is
+    compared with what the value is without ('cook'), and 'frying' or 'meat' is not it."""
+    assert ("method", "no-cook") not in _parse(recipes, text).values_in
