@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
+from service.text.number_ranges import range_start
 from service.text.unit_words import unit_after
 from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER, zh_number
@@ -206,7 +207,12 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
         if kind is None and role == "year":
             kind = comparison(lex, "", past_one_word(after), lang)  # 'a 2023 model or newer'
-        if kind == "max":
+        lo = range_start(low, n.start, before) if role == "price" and kind in (None, "max") else None
+        if lo is not None and (convert(lex, lo[0], asked_in, vocab.currency) or lo[0]) < value:
+            # 'between 20 and 50 dollars', 'entre 20 et 50 €', '20到50美元': both ends
+            low_end = convert(lex, lo[0], asked_in, vocab.currency) or lo[0]
+            c = NumericConstraint(attr, low_end, value, lo[1], n.end, f"{attr} {low_end:g}-{value:g}")
+        elif kind == "max":
             c = NumericConstraint(attr, None, value, n.start, n.end, f"{attr} <= {value:g}")
         elif kind == "min":
             c = NumericConstraint(attr, value, None, n.start, n.end, f"{attr} >= {value:g}")

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from service.text.lexicon import Lexicon
+from service.text.number_ranges import range_start
 from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison, past_one_word
 from service.text.unit_words import CJK_UNITS, CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
 from service.text.vocabulary import Vocabulary
@@ -60,7 +61,7 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
             side = "max"  # less than that
         side = "min" if side in (None, "around") else side  # 'about 12GB' asks for 12GB too
         base = bool(lex.spans("base_size", before[-12:] + " " + after[:12], lang))
-        lo = _range_start(low, m.start(), before)
+        lo = range_start(low, m.start(), before)
         if lo is not None and _fits(owners, lo[0], vocab) and lo[0] < value:
             # 'entre 6,3 et 6,5 pouces', 'between 6.3 and 6.5 inches', '6.3到6.5寸': both ends
             out.append(SpecNumber(lo[0], unit, sorted(owners), "min", lo[1], lo[2], base))
@@ -100,21 +101,6 @@ def _memory_pairs(text: str, units: dict[str, list[str]], vocab: Vocabulary) -> 
             out.append(SpecNumber(float(ram), "gb", sorted(first), "min", m.start(1), m.end(1)))
             out.append(SpecNumber(float(size), "gb", sorted(second), "min", m.start(2), m.end()))
     return out
-
-
-# the first end of a range whose second end carries the unit: 'between 6.3 and', 'entre 6,3 et',
-# '6.3 to', '6.3到' ('and' / 'et' / 'y' only after 'between' / 'entre')
-_RANGE_BEFORE = re.compile(r"(?:(between|entre)\s+)?(\d{1,4}(?:[.,]\d{1,2})?)\s*(and|et|y|to|à|a|-|–|~|到|至)\s*$")
-_TO = {"to", "à", "a", "-", "–", "~", "到", "至"}
-
-
-def _range_start(low: str, at: int, before: str) -> tuple[float, int, int] | None:
-    """(value, start, end) of the first end of a range ending at `at`, if one does."""
-    m = _RANGE_BEFORE.search(before)
-    if not m or not (m.group(1) or m.group(3) in _TO):
-        return None
-    offset = at - len(before)
-    return float(m.group(2).replace(",", ".")), offset + m.start(2), offset + m.end(2)
 
 
 def _too_much(lex: Lexicon, after: str, lang: str) -> bool:

@@ -203,3 +203,9 @@ def test_any_no_is_not_the_value_that_says_no(recipes, text):
     """'no-cook' is close to every 'no ...' by its 'no': what follows the negation is
     compared with what the value is without ('cook'), and 'frying' or 'meat' is not it."""
     assert ("method", "no-cook") not in _parse(recipes, text).values_in
+
+
+@pytest.mark.parametrize("text", ["between 20 and 50 dollars", "entre 20 et 50 €", "entre 20 y 50 dólares", "价格在20到50美元之间",
+                                  "20-50美元"])
+def test_a_budget_between_two_amounts_keeps_both_ends(wines, text):
+    assert _ranges(_parse(wines, text)).get("price") == (20.0, 50.0)
