@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from service.chat.intent import Turn, parse
-from service.chat.semantic import SemanticAttributes, SemanticValues
+from service.chat.semantic import SemanticAttributes, SemanticValues, glosses
 from service.chat.value_matching import free_of
 from service.embed import make_embedder
 from service.settings import ChatSettings
@@ -50,7 +50,9 @@ def encoder():
 def _shop(encoder, rows):
     vocab = Vocabulary(rows, lexicon())
     values = SemanticValues(encoder, vocab.values, CFG.value_threshold, CFG.value_margin)
-    attributes = SemanticAttributes(encoder, sorted(vocab.numeric), CFG.attribute_threshold, CFG.attribute_margin)
+    names = sorted(vocab.numeric)  # with the lexicon's other names for them, as the chat has them
+    attributes = SemanticAttributes(encoder, names, CFG.attribute_threshold, CFG.attribute_margin,
+                                    glosses(encoder, names, lexicon().data.get("attribute_glosses", {})))
     kinds = SemanticAttributes(encoder, sorted({a for a, _v in vocab.values}), CFG.attribute_threshold,
                                CFG.attribute_margin)
     return vocab, values, attributes, kinds
@@ -209,3 +211,19 @@ def test_any_no_is_not_the_value_that_says_no(recipes, text):
                                   "20-50美元"])
 def test_a_budget_between_two_amounts_keeps_both_ends(wines, text):
     assert _ranges(_parse(wines, text)).get("price") == (20.0, 50.0)
+
+
+@pytest.mark.parametrize("text,bounds", [("un vin avec un degré d'alcool élevé", "gte"), ("un tinto de graduación alta", "gte"),
+                                         ("酒精度数低一点的", "lte"), ("a wine with a high alcohol content", "gte")])
+def test_the_alcohol_content_by_its_other_names(wines, text, bounds):
+    """`abv` is also 'degré d'alcool', 'graduación', '酒精度数' (the lexicon's glosses); a
+    direction beside it is a quarter of the catalog's range."""
+    c = {c.attribute: c for c in _parse(wines, text).ranges}["abv"]
+    assert getattr(c, bounds) is not None and c.guess
+
+
+@pytest.mark.parametrize("text", ["a good red wine", "一款好喝的红酒", "un bon vin rouge"])
+def test_wine_is_not_its_alcohol_content(wines, text):
+    """'wine' and '红酒' are close to 'alcohol' to the encoder: no gloss that short, so 'a
+    good wine' asks no strong one."""
+    assert "abv" not in _ranges(_parse(wines, text))
