@@ -93,6 +93,11 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
     if symbol and "price" in vocab.roles:
         return "price"
     before = _LINK.sub(" ", before)
+    said = before.rstrip()
+    for phrase in _words(lex, ("comparisons", "min", "before"), lang) + _words(lex, ("comparisons", "max", "before"), lang):
+        if said.endswith(phrase) and (len(said) == len(phrase) or not said[-len(phrase) - 1].isalnum()):
+            before = _LINK.sub(" ", said[:-len(phrase)])  # 'noté au moins 8', 'une note d'au moins 8'
+            break
     for role in lex.data.get("numeric", {}):
         if role not in vocab.roles:
             continue

@@ -205,7 +205,7 @@ class Vocabulary:
         out = {}
         for role, spec in lex.data.get("numeric", {}).items():
             names = [a.casefold() for a in spec.get("attributes", [])]
-            exact = [a for a in self.numeric if a.casefold() in names]
+            exact = sorted((a for a in self.numeric if a.casefold() in names), key=lambda a: names.index(a.casefold()))
             loose = [a for a in self.numeric if any(n in a.casefold() for n in names)]
             if exact or loose:
                 out[role] = (exact or loose)[0]

@@ -227,3 +227,35 @@ def test_wine_is_not_its_alcohol_content(wines, text):
     """'wine' and '红酒' are close to 'alcohol' to the encoder: no gloss that short, so 'a
     good wine' asks no strong one."""
     assert "abv" not in _ranges(_parse(wines, text))
+
+
+def _hotels() -> list[dict]:
+    types = ["hotel", "hostel", "apartment", "resort", "B&B"]
+    return [{"type": types[i % 5], "city": ["Paris", "Rome", "Tokyo"][i % 3],
+             "stars": 0 if types[i % 5] in ("hostel", "apartment") else 1 + i % 5, "price": 30 + (i * 37) % 500,
+             "rating": round(6 + (i % 38) / 10, 1), "distance": round(0.2 + (i % 13) * 0.9, 1),
+             "amenities": [["pool", "free wifi"], ["parking", "gym"], ["spa", "pet-friendly"]][i % 3]} for i in range(40)]
+
+
+@pytest.fixture(scope="module")
+def hotels(encoder):
+    return _shop(encoder, _hotels())
+
+
+@pytest.mark.parametrize("text,attribute,bounds", [
+    ("a 4-star hotel or better", "stars", (4.0, None)), ("un hôtel 4 étoiles", "stars", (4.0, None)),
+    ("un hotel de 4 estrellas", "stars", (4.0, None)), ("rated 8.5 or more", "rating", (8.5, None)),
+    ("noté au moins 8", "rating", (8.0, None)), ("con una nota de al menos 8", "rating", (8.0, None)),
+    ("less than 2 km from the center", "distance", (None, 2.0)), ("à moins de 500 m du centre", "distance", (None, 0.5)),
+])
+def test_hotel_numbers_find_their_attribute(hotels, text, attribute, bounds):
+    """Stars and a guest rating side by side: 'stars' is the attribute named so, the
+    rating the one the lexicon lists first; '4-star' with its hyphen; metres as km."""
+    assert hotels[0].roles["rating"] == "rating"
+    assert _ranges(_parse(hotels, text)).get(attribute) == bounds
+
+
+@pytest.mark.parametrize("text", ["close to the centre", "离市中心近一点"])
+def test_near_the_centre_is_a_short_distance(hotels, text):
+    c = {c.attribute: c for c in _parse(hotels, text).ranges}["distance"]
+    assert c.lte is not None and c.gte is None
