@@ -1,4 +1,4 @@
-"""Durations written in words, as digits the unit readers know: 'an hour' -> '60 min',
+"""Durations (and, in Chinese, counts before a unit) written in words, as digits the unit readers know: 'an hour' -> '60 min',
 'half an hour' -> '30 min', 'une heure et demie' -> '90 min', 'hora y media' -> '90 min',
 '一个半小时' -> '90分钟', '半小时' -> '30分钟'. The text keeps its length nowhere: callers
 read the returned text instead of the original."""
@@ -35,6 +35,8 @@ _PATTERNS: list[tuple[re.Pattern, object]] = [
     (re.compile(rf"([{''.join(_ZH)}])个?(?:小时|钟头)"), lambda m: _ZH[m[1]] * 60),
 ]
 _ZH_MINUTES = re.compile(r"[\u4e00-\u9fff]")
+# a Chinese numeral before a unit: '四星级' 4 stars, '三公里' 3 km, '两个人' 2 people, '十二度' 12%
+_ZH_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3})(?=星级|星(?!期)|公里|千米|个人|人份|分钟|度(?!假))")
 
 
 def spelled_durations(text: str) -> str:
@@ -45,4 +47,9 @@ def spelled_durations(text: str) -> str:
             n = minutes(m)
             return f"{n}分钟" if _ZH_MINUTES.match(m[0][-1]) else f"{n} min"
         text = pattern.sub(digits, text)
-    return text
+    return _ZH_COUNT.sub(lambda m: str(_zh_count(m.group(1)) or m.group(1)), text)
+
+
+def _zh_count(word: str) -> int | None:
+    from service.text.zh_numerals import ZH_DIGITS, zh_number
+    return ZH_DIGITS.get(word) if len(word) == 1 and word != "十" else zh_number(word)

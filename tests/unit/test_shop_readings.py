@@ -82,7 +82,8 @@ def _ranges(intent) -> dict[str, tuple]:
     ("under an hour", "under 60 min"), ("half an hour max", "30 min max"), ("an hour and a half", "90 min"),
     ("en moins d'une heure", "en moins de 60 min"), ("une heure et demie", "90 min"), ("media hora", "30 min"),
     ("en hora y media como mucho", "en 90 min como mucho"), ("一个半小时以内", "90分钟以内"), ("别超过半小时", "别超过30分钟"),
-    ("两个小时", "120分钟"), ("3 hours", "3 hours"), ("a great time", "a great time")])
+    ("两个小时", "120分钟"), ("3 hours", "3 hours"), ("a great time", "a great time"), ("四星级", "4星级"),
+    ("一星期", "一星期"), ("度假村", "度假村")])
 def test_durations_in_words_become_minutes(text, said):
     assert spelled_durations(text) == said
 
@@ -247,6 +248,7 @@ def hotels(encoder):
     ("un hotel de 4 estrellas", "stars", (4.0, None)), ("rated 8.5 or more", "rating", (8.5, None)),
     ("noté au moins 8", "rating", (8.0, None)), ("con una nota de al menos 8", "rating", (8.0, None)),
     ("less than 2 km from the center", "distance", (None, 2.0)), ("à moins de 500 m du centre", "distance", (None, 0.5)),
+    ("四星级酒店", "stars", (4.0, None)), ("离市中心三公里以内", "distance", (None, 3.0)),
 ])
 def test_hotel_numbers_find_their_attribute(hotels, text, attribute, bounds):
     """Stars and a guest rating side by side: 'stars' is the attribute named so, the
