@@ -56,7 +56,7 @@ def coded_attributes(values) -> set[str]:
     seen: dict[str, list[bool]] = {}
     for attr, v in values:
         seen.setdefault(attr, []).append(is_code(v))
-    return {a for a, flags in seen.items() if sum(flags) >= len(flags) / 2}
+    return {a for a, flags in seen.items() if sum(flags) > 0.6 * len(flags)}  # 'dry', 'off-dry' beside 'sweet': words
 
 
 def value_text(value: str) -> str:

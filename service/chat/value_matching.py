@@ -51,7 +51,10 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
     negated = lex.negation_scope(text, lang, names)
     out = []
     hits = [h for h in values.find(text, [*masked, *skip], stop) if not _the_word_freed(values, text, h)]
-    asked = {(h.attribute, h.value) for h in hits if not negated(h.start)}
+    # a value is asked for by a sure reading, ruled out by a sure negated one; an unsure
+    # reading elsewhere in the message overrules neither ('pas de vin doux' stays out)
+    asked = {(h.attribute, h.value) for h in hits if not negated(h.start) and h.score >= SURE_BY_MEANING}
+    ruled = {(h.attribute, h.value) for h in hits if negated(h.start) and h.score >= SURE_BY_MEANING}
     best: dict[str, float] = {}
     for h in hits:
         if not negated(h.start):
@@ -70,7 +73,8 @@ def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon
             # the brand it means; an unsure second one by meaning is a word read too far
             masked.append((hit.start, hit.end))
             continue
-        if not negated(hit.start) and hit.score < best[hit.attribute] - FAR_BEHIND:
+        if not negated(hit.start) and (hit.score < best[hit.attribute] - FAR_BEHIND or (
+                (hit.attribute, hit.value) in ruled and hit.score < SURE_BY_MEANING)):
             # 'un postre fácil ... en una hora como mucho': easy (0.87), not also hard (0.57)
             masked.append((hit.start, hit.end))
             continue
@@ -95,7 +99,9 @@ def _the_word_freed(values: SemanticValues, text: str, hit) -> bool:
     if not stem:
         return False
     span, vec = text[hit.start:hit.end], values.embedder.embed([stem])[0]
-    return float(values.embedder.embed([span])[0] @ vec) >= hit.score
+    about = float(values.embedder.embed([span])[0] @ vec)
+    # ... nor words about something else, close to it by its 'no' alone ('不辣' is no no-cook)
+    return about >= hit.score or about < ABOUT_IT
 
 
 def released(text: str, lang: str, lex: Lexicon, within: int = 12):
@@ -159,7 +165,7 @@ def _content(text: str, stop: frozenset[str]) -> bool:
 
 # what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
 # '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
-_JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*")
+_JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*(?:(?:the|la|le|les|l'|el|los|las)\s*)?")
 _COMMA = re.compile(r"\s*[,，]\s*")
 
 
@@ -225,6 +231,7 @@ def _stem(word: str) -> str:
 
 _AFTER_NEGATION = re.compile(r"\s*([^\W\d_]+(?:['’-][^\W\d_]+)*)(\s+[^\W\d_]+)?(\s+[^\W\d_]+)?", re.UNICODE)
 SURE_FREE_OF = 0.68
+ABOUT_IT = 0.45  # a span this far from what a 'without' value is free of is about something else
 
 
 def free_of_said(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,

@@ -272,8 +272,10 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
         # 'sin gastar más de 700', 'without spending more than 700': a negation just
         # before the comparison turns it round (one the lexicon spells, 'not more than',
         # is part of the comparison already)
-        prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1]
-        near = " ".join(prefix.split()[-5:])
+        prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1].split()
+        breaks = {w.casefold() for lg in {lang, "en"} for w in lex.data.get("clause_breaks", {}).get(lg, [])}
+        cut = max((i + 1 for i, w in enumerate(prefix) if w.casefold() in breaks), default=0)
+        near = " ".join(prefix[cut:][-5:])  # ... of its own clause ('que NO sea de Portugal y que no pase de 60')
         if lex.spans("negation", near, lang) or lex.spans("modal_negation", near, lang):
             # "don't want to spend more than", "can't weigh more than", '重量不能超过'
             kind = {"max": "min", "min": "max"}[kind]

@@ -19,7 +19,7 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "kilogramme": "kg",
                 "kilogrammes": "kg", "kilogramo": "kg", "kilogramos": "kg", "公斤": "kg", "千克": "kg", "瓦时": "wh",
                 "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "heure": "h", "heures": "h", "hora": "h", "horas": "h",
-                "小时": "h", "个小时": "h", "钟头": "h", "个钟头": "h", "percent": "%", "pct": "%", "度": "%",
+                "小时": "h", "个小时": "h", "钟头": "h", "个钟头": "h", "percent": "%", "pct": "%", "度": "%", "grados": "%", "degrés": "%", "°": "%",
                 "kcal": "kcal", "cal": "kcal", "calorie": "kcal", "calories": "kcal", "calorías": "kcal",
                 "calorias": "kcal", "大卡": "kcal", "千卡": "kcal", "卡路里": "kcal", "卡": "kcal",
                 "points": "pts", "point": "pts", "puntos": "pts", "punto": "pts", "分": "pts",
@@ -43,7 +43,7 @@ MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x"
 _FRENCH_BYTES = {"go", "mo", "to"}
 # the units Chinese writes, longest first ('毫安时' before '毫安'), as a regex alternation
 CJK_UNITS = "|".join(sorted((w for w in UNIT_ALIASES if all("\u4e00" <= c <= "\u9fff" for c in w)), key=len, reverse=True))
-_AFTER = re.compile(rf"\s?-?\s?(\"|”|%|[a-zàâçéèêëîïôûùüÿñæœ]{{1,12}}|{CJK_UNITS})(?![a-z])")
+_AFTER = re.compile(rf"\s?-?\s?(\"|”|%|[a-záàâçéèêëíîïóôúûùüÿñæœ]{{1,12}}|{CJK_UNITS})(?![a-z])")
 
 
 def canonical(word: str) -> str:

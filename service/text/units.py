@@ -17,7 +17,7 @@ from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
 # Chinese too
-_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)(?:\s?-\s?|\s)?(mégapixels?|megapíxeles|[a-zàâçéèêëîïôûùüÿñæœ]{{1,12}}|\"|”|%|{CJK_UNITS})"
+_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)(?:\s?-\s?|\s)?(mégapixels?|megapíxeles|[a-záàâçéèêëíîïóôúûùüÿñæœ]{{1,12}}|\"|”|%|{CJK_UNITS})"
                    r"(?![a-z])")
 # pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
 _ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")

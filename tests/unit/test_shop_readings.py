@@ -261,3 +261,38 @@ def test_hotel_numbers_find_their_attribute(hotels, text, attribute, bounds):
 def test_near_the_centre_is_a_short_distance(hotels, text):
     c = {c.attribute: c for c in _parse(hotels, text).ranges}["distance"]
     assert c.lte is not None and c.gte is None
+
+
+@pytest.mark.parametrize("text,out", [
+    ("my husband won't eat pork", ("main_ingredient", "pork")), ("Can't use the oven either", ("method", "oven")),
+    ("Que sean vegetarianos, y nada frito", ("method", "fryer")), ("我一点辣都吃不了", ("spicy", "yes")),
+])
+def test_more_ways_to_rule_out(recipes, text, out):
+    intent = _parse(recipes, text)
+    assert out in intent.values_out and out not in intent.values_in
+
+
+def test_not_minding_a_value_asks_for_none(recipes):
+    intent = _parse(recipes, "un plato fuerte para 8 personas. Me da igual que sea difícil")
+    assert not [v for v in intent.values_in if v[0] == "difficulty"]
+
+
+@pytest.mark.parametrize("text,bounds", [("de menos de 500 calorías por ración", (None, 500.0))])
+def test_a_unit_with_an_accent(recipes, text, bounds):
+    assert _ranges(_parse(recipes, text)).get("calories") == bounds
+
+
+def test_a_negated_list_ending_with_or_the(wines):
+    intent = _parse(wines, "nothing from France, Italy, Spain or the USA please")
+    assert {v for a, v in intent.values_out if a == "country"} == {"France", "Italy", "Spain", "USA"}
+
+
+def test_a_negation_in_another_clause_does_not_turn_a_comparison_round(wines):
+    """'que NO sea de Portugal y que no pase de 60 dólares' is at most 60."""
+    assert _ranges(_parse(wines, "un vino dulce, que NO sea de Portugal y que no pase de 60 dólares"))["price"] == (None, 60.0)
+
+
+def test_an_unsure_reading_does_not_overrule_a_sure_negated_one(wines):
+    intent = _parse(wines, "millésime 2015 ou plus ancien. La couleur peu importe, mais pas de vin doux")
+    assert ("sweetness", "sweet") in intent.values_out and ("sweetness", "sweet") not in intent.values_in
+    assert _ranges(intent)["vintage"] == (None, 2015.0)
