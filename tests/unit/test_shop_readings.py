@@ -296,3 +296,8 @@ def test_an_unsure_reading_does_not_overrule_a_sure_negated_one(wines):
     intent = _parse(wines, "millésime 2015 ou plus ancien. La couleur peu importe, mais pas de vin doux")
     assert ("sweetness", "sweet") in intent.values_out and ("sweetness", "sweet") not in intent.values_in
     assert _ranges(intent)["vintage"] == (None, 2015.0)
+
+
+@pytest.mark.parametrize("text,attribute,bounds", [("à moins d'1 km du centre", "distance", (None, 1.0))])
+def test_an_elided_comparison(hotels, text, attribute, bounds):
+    assert _ranges(_parse(hotels, text)).get(attribute) == bounds
