@@ -27,6 +27,7 @@ from service.errors import InvalidInput, RecsError
 from service.explain import Blurb, BlurbDelta, Explainer
 from service.text.attribute_units import units_of_texts
 from service.text.currency import of_texts
+from service.text.language import has_cjk
 from service.text.lexicon import lexicon
 from service.text.vocabulary import Vocabulary, load_overrides
 from service.types import CandidateRequest, Filters
@@ -56,11 +57,19 @@ class Chat:
 
     def _currency(self, sample: list) -> str | None:
         """The catalog's price currency: the setting, else what most of a sample of item
-        texts write next to their numbers."""
+        texts write next to their numbers, else the lexicon's currency for a catalog in
+        its script ('200块' against a wine list whose texts name no price is about $29,
+        not $200)."""
         chosen = self.rec.settings.chat.currency
         if chosen != "auto":
             return None if chosen == "none" else chosen
-        return of_texts(lexicon(), [it.text or "" for it in sample])
+        lex = lexicon()
+        found = of_texts(lex, [it.text or "" for it in sample])
+        if found or not sample:
+            return found
+        written = " ".join(f"{it.title or ''} {it.text or ''}" for it in sample)
+        chinese = sum(has_cjk(ch) for ch in written) > len(written) / 4
+        return lex.data.get("catalog_currency", {}).get("zh" if chinese else "other")
 
     def _filters(self, concepts: list[str]) -> dict[str, list[str]]:
         lex, values = lexicon(), self.vocabulary().exact

@@ -97,7 +97,8 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + implied + (attribute_name_tails(text, vocab) if vocab else [])
-                                                + [(a, b) for _i, a, b in in_text])
+                                                + [(a, b) for _i, a, b in in_text],
+                                                [v.end for v in named if v.start in negated_values])
             # ... nor a title's words ('OPPO Find X8 Pro' holds no water rating IPX8)
         if kinds is not None and vocab is not None:
             flags_named(text, lang, lex, kinds, vocab.flags, intent, masked, names, attributes)

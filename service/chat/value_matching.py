@@ -43,12 +43,17 @@ def attribute_name_tails(text: str, vocab) -> list[tuple[int, int]]:
 
 def values_by_meaning(text: str, lang: str, values: SemanticValues, lex: Lexicon, intent: Intent,
                       masked: list[tuple[int, int]], names: Spans = (), named: set = frozenset(),
-                      skip: list[tuple[int, int]] = ()) -> list[int]:
+                      skip: list[tuple[int, int]] = (), negated_ends: list[int] = ()) -> list[int]:
     """Catalog values the words mean but do not spell ('autoayuda' -> self-help); returns
     where the negated ones are named. `named`: (attribute, value) pairs this message
     spells out; `skip`: spans no value is read from (that later readers may still use)."""
     stop = span_stop(lex, lang)
-    negated = lex.negation_scope(text, lang, names)
+    in_scope = lex.negation_scope(text, lang, names)
+
+    def negated(pos: int) -> bool:
+        # ... or the last of a list a negation reaches ('nothing from France, Italy, Spain
+        # or the US': the US read by meaning after values spelled and ruled out)
+        return in_scope(pos) or any(_JOIN.fullmatch(text[e:pos].casefold()) for e in negated_ends if e <= pos)
     out = []
     hits = [h for h in values.find(text, [*masked, *skip], stop) if not _the_word_freed(values, text, h)]
     # a value is asked for by a sure reading, ruled out by a sure negated one; an unsure
@@ -166,7 +171,8 @@ def _content(text: str, stop: frozenset[str]) -> bool:
 # what joins two values into one list ('Apple and Samsung', 'Apple, Samsung et Huawei',
 # '苹果、三星'); a comma alone may also end a clause ('no Apple, Samsung is fine')
 _JOIN = re.compile(r"\s*(and|or|nor|et|ou|ni|y|e|o|u|和|或|或者|与|跟|及|、|&|/)\s*(?:(?:the|la|le|les|l'|el|los|las)\s*)?")
-_COMMA = re.compile(r"\s*[,，]\s*")
+_COMMA = re.compile(r"\s*[,，]\s*(?:(?:the|la|le|les|l'|l’|el|los|las)\s*)?")
+_JOIN_NEXT = re.compile(r"\s*(?:or|and|nor|et|ou|ni|y|o|u|和|或|或者)\s*\w", re.IGNORECASE)
 
 
 def negated_lists(text: str, values: list, negated) -> set[int]:
@@ -188,6 +194,8 @@ def negated_lists(text: str, values: list, negated) -> set[int]:
             else:
                 break
             j += 1
+        if j > i and seps[-1] == "comma" and _JOIN_NEXT.match(text, values[j].end):
+            seps.append("join")  # 'France, Italy, Spain or the US': a list whose last is no value spelled
         if j > i and negated(values[i].start) and seps[-1] == "join":
             out.update(v.start for v in values[i + 1:j + 1])
         elif j > i and negated(values[j].start) and not negated(values[i].start) and seps[-1] == "join":

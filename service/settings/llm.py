@@ -42,8 +42,8 @@ class ChatSettings(BaseModel):
                                        "(its label probability) for the chat to take it")
     currency: str = Field("auto", description="the currency of the catalog's prices (an ISO code of the "
                           "lexicon's currencies, e.g. USD), so a budget in another one is converted ('2000元' "
-                          "-> about 280 USD); auto: what most item texts write next to a number; none: never "
-                          "convert")
+                          "-> about 280 USD); auto: what most item texts write next to a number, else yuan for a "
+                          "catalog written in Chinese and dollars for any other; none: never convert")
     semantic_values: bool = Field(True, description="find catalog values a request means but does not spell "
                                   "('autoayuda' -> self-help, '苹果' -> Apple) with the sentence encoder")
     value_threshold: float = Field(0.52, ge=0, le=1, description="cosine a span needs with a catalog value")

@@ -36,6 +36,8 @@ _PATTERNS: list[tuple[re.Pattern, object]] = [
 ]
 _ZH_MINUTES = re.compile(r"[\u4e00-\u9fff]")
 # a Chinese numeral before a unit: '四星级' 4 stars, '三公里' 3 km, '两个人' 2 people, '十二度' 12%
+# ... and both ends of a range ('三百到八百块' 300到800块)
+_ZH_RANGE = re.compile(r"([一二两三四五六七八九十百千万]{1,5})(到|至)([一二两三四五六七八九十百千万]{1,5})")
 _ZH_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3})(?=星级|星(?!期)|公里|千米|个人|人份|分钟|度(?!假))")
 
 
@@ -47,6 +49,7 @@ def spelled_durations(text: str) -> str:
             n = minutes(m)
             return f"{n}分钟" if _ZH_MINUTES.match(m[0][-1]) else f"{n} min"
         text = pattern.sub(digits, text)
+    text = _ZH_RANGE.sub(lambda m: f"{_zh_count(m.group(1)) or m.group(1)}{m.group(2)}{_zh_count(m.group(3)) or m.group(3)}", text)
     return _ZH_COUNT.sub(lambda m: str(_zh_count(m.group(1)) or m.group(1)), text)
 
 

@@ -301,3 +301,15 @@ def test_an_unsure_reading_does_not_overrule_a_sure_negated_one(wines):
 @pytest.mark.parametrize("text,attribute,bounds", [("à moins d'1 km du centre", "distance", (None, 1.0))])
 def test_an_elided_comparison(hotels, text, attribute, bounds):
     assert _ranges(_parse(hotels, text)).get(attribute) == bounds
+
+
+def test_a_negated_list_whose_last_is_read_by_meaning(wines):
+    """'nothing from France, Italy, Spain or the US': 'the US' is found by meaning, after
+    three countries spelled; the negation reaches all four."""
+    intent = _parse(wines, "nothing from France, Italy, Spain or the US please. a red under 50")
+    assert {v for a, v in intent.values_out if a == "country"} == {"France", "Italy", "Spain", "USA"}
+    assert not [v for a, v in intent.values_in if a == "country"]
+
+
+def test_a_range_in_chinese_numerals(wines):
+    assert _ranges(_parse(wines, "有没有有机的红酒？价位在三百到八百块之间"))["price"] == (300.0, 800.0)
