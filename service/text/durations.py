@@ -38,7 +38,7 @@ _ZH_MINUTES = re.compile(r"[\u4e00-\u9fff]")
 # a Chinese numeral before a unit: '四星级' 4 stars, '三公里' 3 km, '两个人' 2 people, '十二度' 12%
 # ... and both ends of a range ('三百到八百块' 300到800块)
 _ZH_RANGE = re.compile(r"([一二两三四五六七八九十百千万]{1,5})(到|至)([一二两三四五六七八九十百千万]{1,5})")
-_ZH_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3})(?=星级|星(?!期)|公里|千米|个人|人份|分钟|度(?!假))")
+_ZH_COUNT = re.compile(r"([一二两三四五六七八九十]{1,3})(?=星级|星(?!期)|公里|千米|个人|人份|分钟|度(?!假)|座(?!位置))")
 
 
 def spelled_durations(text: str) -> str:

@@ -26,7 +26,7 @@ from service.text.zh_numerals import ZH_DECADE, ZH_DECADES, ZH_DIGITS, ZH_NUMBER
 # quantity in its own right ('2k' is two thousand)
 # ... with its thousands grouped ('$2,500', '1.500 €', '12 000 €' before a currency)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])([$€£¥￥]\s*)?(\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?(?![.,]?\d)|\d{1,3}(?:[ \u00a0\u202f]\d{3})+"
-                     r"(?=\s?(?:[$€£¥元]|euros?|dollars?|dólares|yuan))|\d{1,7}(?:[.,]\d{1,2})?)(\s*k\b|[万千]\d?)?(?![A-Za-z0-9])")
+                     r"(?=\s?(?:[$€£¥元]|euros?|dollars?|dólares|yuan))|\d{1,7}(?:[.,]\d{1,2})?)(\s*(?:k|grand|mil|mille)\b|[万千]\d?)?(?![A-Za-z0-9])")
 _GROUPED = re.compile(r"(\d{1,3}(?:[,. \u00a0\u202f]\d{3})+)(?:[.,](\d{1,2}))?")
 # the 90s, the 2000s, les années 2000, los años 80, los 2000 (not 'los 2000 euros'), 80年代
 _DECADE = re.compile(r"(?:\b(?:19|20)?(\d0)\s*['’]?s\b|années\s+(?:19|20)?(\d0)\b|años\s+(?:19|20)?(\d0)\b"
@@ -116,7 +116,7 @@ class _Number:
 
 
 def _numbers(low: str) -> list[_Number]:
-    out = [_Number(m.start(), m.end(), _multiplied(_ungrouped(m.group(2)), m.group(3)), m.group(1) or "")
+    out = [_Number(m.start(), m.end(), multiplied(ungrouped(m.group(2)), m.group(3)), m.group(1) or "")
            for m in _NUMBER.finditer(low)]
     for m in ZH_NUMBER.finditer(low):
         value = zh_number(m.group()) if len(m.group()) >= 2 else None  # a lone '十' is mostly '十分' (very)
@@ -125,18 +125,19 @@ def _numbers(low: str) -> list[_Number]:
     return sorted(out, key=lambda n: n.start)
 
 
-def _multiplied(digits: str, scale: str | None) -> str:
+def multiplied(digits: str, scale: str | None) -> str:
     """'2k' -> 2000; '1.5万' -> 15000, '1万5' -> 15000 (the digit after 万 is thousands);
     '8千' -> 8000, '2千5' -> 2500."""
     if not scale:
         return digits
     scale = scale.strip()
-    unit = {"k": 1000, "万": 10000, "千": 1000}[scale[0]]
+    unit = 1000 if scale in ("grand", "mil", "mille") else {"k": 1000, "万": 10000, "千": 1000}[scale[0]]
+    scale = "" if scale in ("grand", "mil", "mille") else scale
     value = float(digits.replace(",", ".")) * unit + (int(scale[1]) * unit / 10 if scale[1:] else 0)
     return f"{value:g}"
 
 
-def _ungrouped(digits: str) -> str:
+def ungrouped(digits: str) -> str:
     """'2,500', '1.500', '12 000', '1,299.99' -> '2500', '1500', '12000', '1299.99'; anything
     else as written."""
     m = _GROUPED.fullmatch(digits)
@@ -267,6 +268,8 @@ def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str
                     if after_unit is not None else 0)
              for k in ("max", "min", "since", "until", "around")}
     key = max(found, key=lambda k: found[k]) if any(found.values()) else None
+    if key is None and _match(_words(lex, ("budget",), lang), before, at_end=True):
+        return "max"  # 'budget is 30 grand', 'un presupuesto de 20 mil euros'
     kind = {"until": "max", "since": "min"}.get(key, key)
     if key and key != "around" and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
         # 'sin gastar más de 700', 'without spending more than 700': a negation just

@@ -30,16 +30,17 @@ UNIT_ALIASES = {"go": "gb", "mo": "mb", "to": "tb", "inch": "in", "inches": "in"
                 "raciones": "servings", "kilometres": "km", "kilometers": "km", "kilomètres": "km",
                 "kilómetros": "km", "kilometro": "km", "kilómetro": "km", "公里": "km", "千米": "km", "meters": "m",
                 "metres": "m", "mètres": "m", "metros": "m", "米": "m", "star": "stars", "étoiles": "stars",
-                "étoile": "stars", "estrellas": "stars", "estrella": "stars", "星": "stars"}
+                "étoile": "stars", "estrellas": "stars", "estrella": "stars", "星": "stars", "miles": "mi", "mile": "mi", "millas": "mi", "英里": "mi", "seater": "seats", "seaters": "seats",
+                "seat": "seats", "places": "seats", "plazas": "seats", "座": "seats", "座位": "seats"}
 # a unit the catalog does not use, in one it does: '1 TB' of storage is 1024 GB
 CONVERSIONS = {"tb": ("gb", 1024.0), "kg": ("g", 1000.0), "kw": ("w", 1000.0), "ghz": ("mhz", 1000.0),
-               "h": ("min", 60.0), "l": ("ml", 1000.0), "cl": ("ml", 10.0), "km": ("m", 1000.0)}
+               "h": ("min", 60.0), "l": ("ml", 1000.0), "cl": ("ml", 10.0), "km": ("m", 1000.0), "mi": ("km", 1.609)}
 # a capital 'G' alone is GB in memory sizes ('12G运存', '256G'); '5G' is a network
 MEMORY_SIZES = {6, 8, 12, 16, 18, 24, 32, 64, 128, 256, 512}
 # units of measure (after their aliases): a number that carries one is no price
 MEASURES = {"gb", "mb", "tb", "mah", "g", "kg", "in", "mp", "w", "kw", "hz", "x", "mm", "cm", "ghz", "mhz", "min",
             "h", "fps", "nits", "dpi", "ppi", "mbps", "db", "km", "ml", "cl", "l", "pages", "wh", "%", "kcal", "pts",
-            "servings", "m"}
+            "servings", "m", "mi", "seats"}
 _FRENCH_BYTES = {"go", "mo", "to"}
 # the units Chinese writes, longest first ('毫安时' before '毫安'), as a regex alternation
 CJK_UNITS = "|".join(sorted((w for w in UNIT_ALIASES if all("\u4e00" <= c <= "\u9fff" for c in w)), key=len, reverse=True))

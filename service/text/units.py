@@ -10,14 +10,15 @@ from dataclasses import dataclass
 
 from service.text.lexicon import Lexicon
 from service.text.number_ranges import range_start
-from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, comparison, past_one_word
+from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, multiplied, ungrouped, comparison, past_one_word
 from service.text.unit_words import CJK_UNITS, CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
 from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DIGITS, zh_number
 
 # a number glued to a Chinese word is still a number ('190克以内', '到50W以上'); its unit may be
 # Chinese too
-_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,6}}(?:[.,]\d{{1,2}})?)(?:\s?-\s?|\s)?(mégapixels?|megapíxeles|[a-záàâçéèêëíîïóôúûùüÿñæœ]{{1,12}}|\"|”|%|{CJK_UNITS})"
+_SPEC = re.compile(rf"(?<![A-Za-z0-9_.])(\d{{1,3}}(?:[,. \u00a0\u202f]\d{{3}})+(?![.,]?\d)|\d{{1,6}}(?:[.,]\d{{1,2}})?)"
+                   rf"(\s?k(?=\s?[a-z])|万|千)?(?:\s?-\s?|\s)?(mégapixels?|megapíxeles|[a-záàâçéèêëíîïóôúûùüÿñæœ]{{1,12}}|\"|”|%|{CJK_UNITS})"
                    r"(?![a-z])")
 # pixel counts in Chinese: '一亿像素' 100 MP, '5000万像素' 50 MP
 _ZH_PIXELS = re.compile(r"(\d{1,5}|[一二两三四五六七八九十]{1,3})\s?(亿|万)像素")
@@ -47,9 +48,10 @@ def read_spec_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> 
     for m in _SPEC.finditer(low):
         if any(n.start <= m.start() < n.end for n in out):
             continue
-        unit = "in" if m.group(2) in _INCH else UNIT_ALIASES.get(m.group(2), m.group(2))
-        value = float(m.group(1).replace(",", "."))
-        if unit == "g" and text[m.start(2)] == "G" and value in MEMORY_SIZES and "gb" in units:
+        unit = "in" if m.group(3) in _INCH else UNIT_ALIASES.get(m.group(3), m.group(3))
+        # '60 000 km', '100.000 km', '100k miles', '12万公里'
+        value = float(multiplied(ungrouped(m.group(1)), m.group(2)).replace(",", "."))
+        if unit == "g" and text[m.start(3)] == "G" and value in MEMORY_SIZES and "gb" in units:
             unit = "gb"  # '12G', '256G': a capital G is memory; '190g' is a weight
         # only where the catalog has values of that size: '5G' is no 5-gram phone
         value, owners = _scaled(unit, value, units, vocab)

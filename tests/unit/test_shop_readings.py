@@ -313,3 +313,30 @@ def test_a_negated_list_whose_last_is_read_by_meaning(wines):
 
 def test_a_range_in_chinese_numerals(wines):
     assert _ranges(_parse(wines, "有没有有机的红酒？价位在三百到八百块之间"))["price"] == (300.0, 800.0)
+
+
+def _cars() -> list[dict]:
+    return [{"make": ["Toyota", "Honda", "Tesla", "Renault"][i % 4], "body": ["SUV", "sedan", "minivan", "wagon"][i % 4],
+             "fuel": ["hybrid", "petrol", "electric", "diesel"][i % 4], "price": 5000 + 1500 * i,
+             "mileage": 8000 + 6000 * i, "seats": [5, 5, 7, 5][i % 4], "year": 2012 + i % 12} for i in range(36)]
+
+
+@pytest.fixture(scope="module")
+def cars(encoder):
+    return _shop(encoder, _cars())
+
+
+@pytest.mark.parametrize("text,attribute,bounds", [
+    ("under 100k miles on the clock", "mileage", (None, 160900.0)), ("moins de 60 000 km au compteur", "mileage", (None, 60000.0)),
+    ("con menos de 100.000 km", "mileage", (None, 100000.0)), ("12万公里以下", "mileage", (None, 120000.0)),
+    ("we need a 7-seater", "seats", (7.0, None)), ("得是七座的", "seats", (7.0, None)), ("un monospace 7 places", "seats", (7.0, None)),
+    ("budget is 30 grand", "price", (None, 30000.0)), ("nothing over $12k", "price", (None, 12000.0)),
+])
+def test_car_numbers_find_their_attribute(cars, text, attribute, bounds):
+    """Thousands and 'k' / '万' before a unit, miles as km, seats by 'seater' / 'places' /
+    '座', 'grand' as a thousand and 'budget is' as at most."""
+    assert _ranges(_parse(cars, text)).get(attribute) == bounds
+
+
+def test_a_budget_said_around_stays_around(cars):
+    assert _ranges(_parse(cars, "my budget is around 5000 dollars"))["price"] == (4000.0, 6000.0)
