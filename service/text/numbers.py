@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from service.text.comparisons import comparison, has_words, past_one_word, phrases
 from service.text.currency import convert, named
 from service.text.lexicon import Lexicon
 from service.text.number_ranges import range_start
@@ -50,42 +50,6 @@ class NumericConstraint:
     level: float | None = None  # ... at this quantile of the items considered ('a big battery': 0.75)
 
 
-@lru_cache(maxsize=256)
-def _words(lex: Lexicon, path: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    node = lex.data
-    for p in path:
-        node = node.get(p, {})
-    langs = (lang,) if lang == "en" else (lang, "en")
-    return tuple(sorted({w.casefold() for lg in langs for w in node.get(lg, [])}, key=len, reverse=True))
-
-
-def _match(words: list[str], text: str, at_end: bool) -> int:
-    """The length of the longest of the words `text` ends (or starts) with at a word
-    boundary; 0 if none."""
-    t = text.strip().casefold()
-    best = 0
-    for w in words:
-        if at_end and t.endswith(w) and (len(t) == len(w) or not t[-len(w) - 1].isalnum() or not w.isascii()):
-            best = max(best, len(w))
-        if not at_end and t.startswith(w) and (len(t) == len(w) or not t[len(w)].isalnum() or not w.isascii()):
-            best = max(best, len(w))
-    return best
-
-
-_ONE_WORD = re.compile(r"\s*[^\W\d_]+\s+")
-
-
-def past_one_word(after: str) -> str:
-    """What follows a number past one word, its attribute's name or a noun ('6.3 inch| screen
-    |max', '12GB| RAM |minimum', 'a 2023| model |or newer')."""
-    m = _ONE_WORD.match(after)
-    return after[m.end():] if m else ""
-
-
-def _has(words: list[str], text: str, at_end: bool) -> bool:
-    return _match(words, text, at_end) > 0
-
-
 _LINK = re.compile(r"\s+(?:de|of|à|a|del|du|des|d'|da|di|von)\s*$")  # 'nota de 4', 'a rating of 4'
 
 
@@ -94,15 +58,15 @@ def _role_near(lex: Lexicon, vocab: Vocabulary, before: str, after: str, lang: s
         return "price"
     before = _LINK.sub(" ", before)
     said = before.rstrip()
-    for phrase in _words(lex, ("comparisons", "min", "before"), lang) + _words(lex, ("comparisons", "max", "before"), lang):
+    for phrase in phrases(lex, ("comparisons", "min", "before"), lang) + phrases(lex, ("comparisons", "max", "before"), lang):
         if said.endswith(phrase) and (len(said) == len(phrase) or not said[-len(phrase) - 1].isalnum()):
             before = _LINK.sub(" ", said[:-len(phrase)])  # 'noté au moins 8', 'une note d'au moins 8'
             break
     for role in lex.data.get("numeric", {}):
         if role not in vocab.roles:
             continue
-        words = _words(lex, ("numeric", role), lang)
-        if _has(words, after, at_end=False) or _has(words, before, at_end=True):
+        words = phrases(lex, ("numeric", role), lang)
+        if has_words(words, after, at_end=False) or has_words(words, before, at_end=True):
             return role
     return None
 
@@ -208,7 +172,7 @@ def read_numbers(text: str, lang: str, lex: Lexicon, vocab: Vocabulary) -> list[
             value = convert(lex, value, asked_in, vocab.currency) or value
             if bare and not plausible(vocab, attr, value):
                 continue  # '骁龙8系以上': no price this catalog has is anywhere near 8
-        unit = next((w for w in _words(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
+        unit = next((w for w in phrases(lex, ("numeric", role), lang) if after.lstrip().startswith(w)), "")
         after_unit = after.lstrip()[len(unit):]  # '300元以下': the comparison follows the unit
         kind = comparison(lex, before, after, lang, after_unit if unit else None)
         if kind is None and role == "year":
@@ -258,33 +222,6 @@ def around(role: str | None, low: float, high: float | None = None) -> tuple[flo
     return round(low * 0.8, 2), round(high * 1.2, 2)
 
 
-def comparison(lex: Lexicon, before: str, after: str, lang: str, after_unit: str | None = None) -> str | None:
-    """'max' ('under', 'à moins de', '以下', 'until'), 'min' ('at least', 'más de', '以上',
-    'since'), 'around' ('about', 'environ', '左右') or None, from the words just before and after a number (and after its unit:
-    '300元以下'); the longest comparison wins ('not before 2005' is since, not until)."""
-    found = {k: max(_match(_words(lex, ("comparisons", k, "before"), lang), before, at_end=True),
-                    _match(_words(lex, ("comparisons", k, "after"), lang), after, at_end=False),
-                    _match(_words(lex, ("comparisons", k, "after"), lang), after_unit, at_end=False)
-                    if after_unit is not None else 0)
-             for k in ("max", "min", "since", "until", "around")}
-    key = max(found, key=lambda k: found[k]) if any(found.values()) else None
-    if key is None and _match(_words(lex, ("budget",), lang), before, at_end=True):
-        return "max"  # 'budget is 30 grand', 'un presupuesto de 20 mil euros'
-    kind = {"until": "max", "since": "min"}.get(key, key)
-    if key and key != "around" and _match(_words(lex, ("comparisons", key, "before"), lang), before, at_end=True) == found[key]:
-        # 'sin gastar más de 700', 'without spending more than 700': a negation just
-        # before the comparison turns it round (one the lexicon spells, 'not more than',
-        # is part of the comparison already)
-        prefix = re.split(r"[,.;:!?，。；：！？、]", before.strip()[:len(before.strip()) - found[key]])[-1].split()
-        breaks = {w.casefold() for lg in {lang, "en"} for w in lex.data.get("clause_breaks", {}).get(lg, [])}
-        cut = max((i + 1 for i, w in enumerate(prefix) if w.casefold() in breaks), default=0)
-        near = " ".join(prefix[cut:][-5:])  # ... of its own clause ('que NO sea de Portugal y que no pase de 60')
-        if lex.spans("negation", near, lang) or lex.spans("modal_negation", near, lang):
-            # "don't want to spend more than", "can't weigh more than", '重量不能超过'
-            kind = {"max": "min", "min": "max"}[kind]
-    return kind
-
-
 def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
            explicit: set[str] = frozenset()) -> list[NumericConstraint]:
     """Vague words as ranges, except on an attribute the request gave a number for
@@ -295,7 +232,7 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
     rating = None if rating in explicit else rating
     out = []
     for kind in ("value", "top_rated", "cheap", "expensive"):
-        for w in _words(lex, ("price_words", kind), lang):
+        for w in phrases(lex, ("price_words", kind), lang):
             pat = re.escape(w) if not w.isascii() else rf"(?<![\w-]){re.escape(w)}(?![\w-])"
             m = re.search(pat, low)
             if not m:
@@ -313,7 +250,7 @@ def _vague(text: str, lang: str, lex: Lexicon, vocab: Vocabulary,
                 p = vocab.quantile(price, 1 / 3)
                 out.append(_guess(price, None, p, m, f"affordable: {price} <= {p:g} (cheapest third)", 1 / 3))
             elif kind == "expensive" and price and (lex.spans("negation", " ".join(low[:m.start()].split()[-3:]), lang)
-                                                    or _has(_words(lex, ("excess",), lang), low[:m.start()], at_end=True)):
+                                                    or has_words(phrases(lex, ("excess",), lang), low[:m.start()], at_end=True)):
                 p = vocab.quantile(price, 0.5)  # 'que no sea caro', 'not expensive'; 'too expensive', '太贵了'
                 out.append(_guess(price, None, p, m, f"not expensive: {price} <= {p:g} (median)", 0.5))
             elif kind == "expensive" and price:

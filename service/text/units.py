@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from service.text.lexicon import Lexicon
 from service.text.number_ranges import range_start
-from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, multiplied, ungrouped, comparison, past_one_word
+from service.text.comparisons import comparison, past_one_word
+from service.text.numbers import WINDOW_AFTER, WINDOW_BEFORE, multiplied, ungrouped
 from service.text.unit_words import CJK_UNITS, CONVERSIONS, MEMORY_SIZES, UNIT_ALIASES
 from service.text.vocabulary import Vocabulary
 from service.text.zh_numerals import ZH_DIGITS, zh_number
