@@ -85,6 +85,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
                          [(v.start, v.end) for v in named], compared)
             said, negated_values = catalog_values(text, lang, lex, vocab, intent, named, negated, masked, references)
             said_now |= said
+        implied = implied_spans(text, lang, lex, attributes)  # 'quick', 'léger': a quantity the catalog has
         if values is not None:
             # a feature's own name ('无线充电', wireless charging, which some items lack) is no
             # value to find by meaning; a quantity every item has may be both ('折叠屏': foldable)
@@ -93,7 +94,6 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
             free_of_said(text, lang, values, lex, intent, masked)  # 'sans cuisson': no-cook
             # ... nor an adjective the lexicon says measures one of the catalog's quantities
             # ('quick' is a short time, not an easy recipe; 'léger' a low weight)
-            implied = implied_spans(text, lang, lex, attributes)
             negated_values += values_by_meaning(text, lang, values, lex, intent, masked, names,
                                                 {(v.attribute, v.value) for v in named},
                                                 spec_names + implied + (attribute_name_tails(text, vocab) if vocab else [])
@@ -110,7 +110,7 @@ def parse(turns: list[Turn], titles: TitleIndex, lex: Lexicon | None = None,
         said_now |= {(a, v) for a, v, _s in intent.semantic[semantic_before:]}
         intent.carried = [v for v in earlier_values if v in intent.values_in and v not in said_now]
         if attributes is not None and vocab is not None:
-            quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words)
+            quantities(text, lang, attributes, lex, vocab, intent, masked, names, refers, mood_words, implied)
         negation_binds_to_values(text, lang, lex, intent, negated_concepts, negated_values, names)
         if vocab is not None:
             without_means_free_of(intent, vocab, earlier_out)  # 'sans gluten': gluten-free

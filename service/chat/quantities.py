@@ -119,7 +119,7 @@ def relatives(text: str, lang: str, lex: Lexicon, vocab: Vocabulary, intent: Int
 
 def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexicon, vocab: Vocabulary,
                intent: Intent, masked: list[tuple[int, int]], names: Spans = (), refers: bool = False,
-               mood_words: Spans = ()) -> None:
+               mood_words: Spans = (), implied: Spans = ()) -> None:
     """'a big battery', 'un écran grand', '电池大', 'lightweight': a numeric attribute named
     by meaning, with a word saying which way, becomes the catalog's top (or bottom)
     quarter of it; in a message that points at an item ('a bigger battery than the first
@@ -137,7 +137,7 @@ def quantities(text: str, lang: str, attributes: SemanticAttributes, lex: Lexico
     # a direction word is not read past a number read with its own comparison, nor out of
     # a phrase that says no way ('echo de menos un teleobjetivo': I miss one)
     spec_spans = [(c.start, c.end) for c in intent.ranges if c.end > c.start] + lex.spans(
-        "direction_neutral", text, lang) + implied_spans(text, lang, lex, attributes)  # 'rápido' is a short time
+        "direction_neutral", text, lang) + list(implied)  # 'rápido' is a short time (`implied_spans`)
     for hit in hits:
         # a direction word goes with the nearest attribute ('屏幕刷新率要高': the refresh rate),
         # at any of the places the attribute is named ('刷新率多少？有没有刷新率更高的')

@@ -34,6 +34,20 @@ _SEP = re.compile(r"[-_/]+")
 _PUNCT = re.compile(r"[,.;:!?()，。；：！？、（）]")
 
 
+_FREE_OF = (re.compile(r"(.+?)[\s-]*free", re.I), re.compile(r"(?:sans|sin|without|no|non)[\s-]+(.+)", re.I),
+            re.compile(r"(?:无|不含|零)(.+)"))
+
+
+def free_of(value: str) -> str | None:
+    """What a value says its items are without ('gluten-free' -> 'gluten', 'no-cook' ->
+    'cook', 'sans sucre' -> 'sucre'), or None."""
+    for pattern in _FREE_OF:
+        m = pattern.fullmatch(value.strip())
+        if m:
+            return m.group(1).casefold()
+    return None
+
+
 @dataclass(frozen=True)
 class ValueHit(ValueMention):
     """A value named by meaning: where, and how surely."""
@@ -190,6 +204,17 @@ class SemanticValues(_SpanMatcher):
                      and v.casefold() not in FLAGS and not (a in coded and is_code(v))]
         super().__init__(embedder, [value_text(v) for _a, v in self.keys], [v.casefold() for _a, v in self.keys],
                          threshold, margin)
+        self._free_of: tuple[list[int], np.ndarray] | None = None
+
+    def free_of_stems(self) -> tuple[list[int], np.ndarray]:
+        """The rows of the values that say 'without' ('gluten-free'), and the vectors of what
+        they are without ('gluten'), embedded once."""
+        if self._free_of is None:
+            rows = [j for j, (_a, v) in enumerate(self.keys) if free_of(v)]
+            stems = self.embedder.embed([free_of(self.keys[j][1]) for j in rows]) if rows else \
+                np.zeros((0, self.embedder.dim), dtype=np.float32)
+            self._free_of = (rows, stems)
+        return self._free_of
 
     def closest(self, texts: list[str], rows: list[int]) -> list[tuple[int, float, float]]:
         """Per text, the closest of the values at `rows`: (row, cosine, margin over the next)."""

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 
 from service.chat.intent_state import FILLER, Intent, set_wanted
-from service.chat.semantic import SemanticAttributes, SemanticValues
+from service.chat.semantic import SemanticAttributes, SemanticValues, free_of
 from service.text.language import has_cjk
 from service.text.lexicon import Lexicon, Spans
 from service.text.stopwords import STOP_WORDS, ZH_STOP
@@ -103,8 +103,9 @@ def _the_word_freed(values: SemanticValues, text: str, hit) -> bool:
     stem = free_of(hit.value)
     if not stem:
         return False
-    span, vec = text[hit.start:hit.end], values.embedder.embed([stem])[0]
-    about = float(values.embedder.embed([span])[0] @ vec)
+    rows, stems = values.free_of_stems()
+    vec = stems[rows.index(values.keys.index((hit.attribute, hit.value)))]
+    about = float(values.embedder.embed([text[hit.start:hit.end]])[0] @ vec)
     # ... nor words about something else, close to it by its 'no' alone ('不辣' is no no-cook)
     return about >= hit.score or about < ABOUT_IT
 
@@ -218,20 +219,6 @@ def negation_binds_to_values(text: str, lang: str, lex: Lexicon, intent: Intent,
                     set_wanted(intent.include, intent.exclude, concept, False)
 
 
-_FREE_OF = (re.compile(r"(.+?)[\s-]*free", re.I), re.compile(r"(?:sans|sin|without|no|non)[\s-]+(.+)", re.I),
-            re.compile(r"(?:无|不含|零)(.+)"))
-
-
-def free_of(value: str) -> str | None:
-    """What a value says its items are without ('gluten-free' -> 'gluten', 'no-cook' ->
-    'cook', 'sans sucre' -> 'sucre'), or None."""
-    for pattern in _FREE_OF:
-        m = pattern.fullmatch(value.strip())
-        if m:
-            return m.group(1).casefold()
-    return None
-
-
 def _stem(word: str) -> str:
     word = word.casefold()
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
@@ -248,10 +235,9 @@ def free_of_said(text: str, lang: str, values: SemanticValues, lex: Lexicon, int
     ('sans cuisson': cooking, no-cook; 'sin gluten', 'sans produits laitiers', 'lactose
     intolerant'): that value, wanted. The words are compared with what the value is free
     of ('cook', 'dairy'), not with the value, whose 'no' is close to any 'no ...'."""
-    rows = [j for j, (_a, v) in enumerate(values.keys) if free_of(v)]
+    rows, stems = values.free_of_stems()
     if not rows:
         return
-    stems = values.embedder.embed([free_of(values.keys[j][1]) for j in rows])
     stop = span_stop(lex, lang)
     for a, b in lex.spans("negation", text, lang):
         while (w := re.match(r"\s*([^\W\d_]+)", text[b:])) and w.group(1).casefold() in stop:

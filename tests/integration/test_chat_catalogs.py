@@ -3,6 +3,8 @@ and a bookshop (authors, year). Understanding comes from their own attributes.""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import random
 import statistics
 
@@ -56,6 +58,13 @@ def phones(tmp_path_factory):
     events = [Event(user_id=f"u{u}", item_id=rng.choice(items).item_id, timestamp=float(t))
               for u in range(30) for t in range(5)]
     with serve(create_app(make(tmp_path_factory.mktemp("phones"), items, events))) as base:
+        yield base, {it.item_id: it for it in items}
+
+
+@contextmanager
+def served(tmp_path_factory, name: str, items: list[Item]):
+    """A real server on a catalog of `items`: (its base URL, the items by id)."""
+    with serve(create_app(make(tmp_path_factory.mktemp(name), items))) as base:
         yield base, {it.item_id: it for it in items}
 
 

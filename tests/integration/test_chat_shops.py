@@ -7,10 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from service.api.app import create_app
 from service.types import Item
-from tests.integration.api_server import serve
-from tests.integration.test_chat_catalogs import chat, make
+from tests.integration.test_chat_catalogs import chat, served
 
 WINES = [("red", "France"), ("white", "Italy"), ("rosé", "Spain"), ("sparkling", "France"), ("dessert", "Portugal"),
          ("red", "USA"), ("rosé", "France"), ("white", "New Zealand")]
@@ -28,9 +26,8 @@ def wine_items() -> list[Item]:
 
 @pytest.fixture(scope="module")
 def wines(tmp_path_factory):
-    items = wine_items()
-    with serve(create_app(make(tmp_path_factory.mktemp("wines"), items))) as base:
-        yield base, {it.item_id: it for it in items}
+    with served(tmp_path_factory, "wines", wine_items()) as shop:
+        yield shop
 
 
 def test_a_follow_up_nothing_new_fits_shows_the_earlier_items_that_do(wines):

@@ -18,7 +18,7 @@ from service.pipeline import Recommender
 from service.store import open_store
 from service.types import Item
 from tests.integration.api_server import serve
-from tests.integration.test_chat_catalogs import chat, make
+from tests.integration.test_chat_catalogs import chat, make, served
 
 ROOT = Path(__file__).resolve().parents[2]
 RENAMED = {"ram_gb": "ram", "storage_max_gb": "storage", "battery_mah": "battery", "weight_g": "weight",
@@ -129,9 +129,8 @@ def laptop_items() -> list[Item]:
 
 @pytest.fixture(scope="module")
 def laptops(tmp_path_factory):
-    items = laptop_items()
-    with serve(create_app(make(tmp_path_factory.mktemp("laptops"), items))) as base:
-        yield base, {it.item_id: it for it in items}
+    with served(tmp_path_factory, "laptops", laptop_items()) as shop:
+        yield shop
 
 
 @pytest.mark.parametrize("text,bounds", [
