@@ -114,7 +114,10 @@ def test_failure_gives_the_input_order_and_says_why(tmp_path, kind, broken, expe
     release = threading.Event()
     reranker, _ = make(kind, broken, release)
     try:
-        res = stage(tmp_path, budget_ms=100, queue_timeout_ms=100).run(reranker, context(items), cands)
+        # a broken reranker fails at once: a budget it cannot reach on a busy machine, so an
+        # error is never mistaken for a timeout; a slow one waits on `release` past 100 ms
+        budget = 100 if broken == "slow" else 30_000
+        res = stage(tmp_path, budget_ms=budget, queue_timeout_ms=budget).run(reranker, context(items), cands)
     finally:
         release.set()
     assert [c.item_id for c in res.candidates] == [c.item_id for c in cands]
